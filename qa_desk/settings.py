@@ -1,0 +1,78 @@
+"""User settings, kept as a small JSON file in the user's config folder.
+
+Plain JSON rather than QSettings so the CLI and the window share one file and the
+domain stays free of Qt. Unknown keys from a newer QA Desk are kept, not dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from . import paths
+
+SETTINGS_FILE = "settings.json"
+DEFAULT_PATTERN = "{agent}_{started:%Y%m%d-%H%M%S}_{customer}"
+AGENT_CHANNELS = ("left", "right", "mono")
+
+
+class SettingsError(Exception):
+    pass
+
+
+@dataclass
+class Settings:
+    # Empty means the embedded SQLite database in the user data folder.
+    database_url: str = ""
+    # Which channel of a stereo recording carries the agent ("left", "right", "mono").
+    agent_channel: str = "left"
+    filename_pattern: str = DEFAULT_PATTERN
+    # Sidecar column overrides: our field name → the recorder's column header.
+    metadata_columns: dict[str, str] = field(default_factory=dict)
+    language: str = ""
+    extra: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def path(cls) -> Path:
+        return paths.config_dir() / SETTINGS_FILE
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        path = path or cls.path()
+        if not path.exists():
+            return cls()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"{path}: cannot read settings ({exc})") from exc
+        if not isinstance(raw, dict):
+            raise SettingsError(f"{path}: settings must be a JSON object")
+        known = {f.name for f in fields(cls)} - {"extra"}
+        settings = cls(**{k: v for k, v in raw.items() if k in known})
+        settings.extra = {k: v for k, v in raw.items() if k not in known}
+        if settings.agent_channel not in AGENT_CHANNELS:
+            settings.agent_channel = "left"
+        return settings
+
+    def save(self, path: Path | None = None) -> None:
+        path = path or self.path()
+        data = asdict(self)
+        data.update(data.pop("extra"))
+        # Write then rename, so a crash never leaves half a settings file behind.
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{paths.data_dir() / 'qa-desk.sqlite3'}"
+
+
+def resolve_database_url(cli_url: str | None, settings: Settings) -> str:
+    """The database to open: --db, then QA_DESK_DB, then the setting, then SQLite."""
+    for candidate in (cli_url, os.environ.get("QA_DESK_DB"), settings.database_url):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    return default_database_url()

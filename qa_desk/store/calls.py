@@ -1,0 +1,296 @@
+"""Queries and small writes for the call library, agents and teams.
+
+The UI and CLI go through these functions; neither writes SQL. Listing is paged
+(offset/limit over an indexed sort) so the library stays fluid at 100,000 calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from .models import Agent, Call, Team
+
+# Columns the library can sort by, in the contact centre's words.
+SORT_KEYS = ("started_at", "agent", "team", "duration", "direction", "status", "file_name", "imported_at")
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    agent: str | None = None  # an agent's id number, external id (工号) or name
+    team: str | None = None  # a team's id number or name
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+    text: str | None = None  # searched in file name, agent, team, customer, queue
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """One line of the call library."""
+
+    id: int
+    agent: str | None
+    agent_external_id: str | None
+    team: str | None
+    started_at: datetime | None
+    duration: float
+    direction: str | None
+    status: str
+    file_name: str
+    file_path: str
+    customer_ref: str | None
+    queue: str | None
+    channels: int
+    sample_rate: int
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "agent": self.agent,
+            "agent_id": self.agent_external_id,
+            "team": self.team,
+            "started_at": self.started_at.isoformat(sep=" ") if self.started_at else None,
+            "duration": round(self.duration, 3),
+            "direction": self.direction,
+            "status": self.status,
+            "file_name": self.file_name,
+            "file_path": self.file_path,
+            "customer": self.customer_ref,
+            "queue": self.queue,
+            "channels": self.channels,
+            "sample_rate": self.sample_rate,
+        }
+
+
+_team = aliased(Team)
+
+
+def _base() -> Select:
+    return (
+        select(
+            Call.id,
+            Agent.name,
+            Agent.external_id,
+            _team.name,
+            Call.started_at,
+            Call.duration,
+            Call.direction,
+            Call.status,
+            Call.file_name,
+            Call.file_path,
+            Call.customer_ref,
+            Call.queue,
+            Call.channels,
+            Call.sample_rate,
+        )
+        .select_from(Call)
+        .outerjoin(Agent, Call.agent_id == Agent.id)
+        .outerjoin(_team, Agent.team_id == _team.id)
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _apply(query: Select, flt: CallFilter, session: Session) -> Select:
+    if flt.agent:
+        ids = agent_ids_matching(session, flt.agent)
+        # An empty list renders as a false condition: an unknown agent matches no call.
+        query = query.where(Call.agent_id.in_(ids))
+    if flt.team:
+        team_ids = team_ids_matching(session, flt.team)
+        query = query.where(_team.id.in_(team_ids))
+    if flt.since:
+        query = query.where(Call.started_at >= flt.since)
+    if flt.until:
+        query = query.where(Call.started_at < flt.until)
+    if flt.status:
+        query = query.where(Call.status == flt.status)
+    if flt.text and flt.text.strip():
+        pattern = _like(flt.text.strip().lower())
+        # Agents and teams are few: match their names in their own tables, then the
+        # calls by agent id; the call's own fields are in the pre-lowered search_text.
+        teams = select(Team.id).where(func.lower(Team.name).like(pattern, escape="\\"))
+        agents = select(Agent.id).where(
+            or_(
+                func.lower(Agent.name).like(pattern, escape="\\"),
+                func.lower(Agent.external_id).like(pattern, escape="\\"),
+                Agent.team_id.in_(teams),
+            )
+        )
+        query = query.where(
+            or_(Call.search_text.like(pattern, escape="\\"), Call.agent_id.in_(agents))
+        )
+    return query
+
+
+def _order(query: Select, sort: str, descending: bool) -> Select:
+    column = {
+        "started_at": Call.started_at,
+        "agent": Agent.name,
+        "team": _team.name,
+        "duration": Call.duration,
+        "direction": Call.direction,
+        "status": Call.status,
+        "file_name": Call.file_name,
+        "imported_at": Call.imported_at,
+    }.get(sort)
+    if column is None:
+        raise ValueError(f"cannot sort calls by '{sort}'; choose one of {', '.join(SORT_KEYS)}")
+    ordered = column.desc() if descending else column.asc()
+    # Calls without the sorted value go last either way; id keeps pages stable.
+    tie = Call.id.desc() if descending else Call.id.asc()
+    return query.order_by(column.is_(None), ordered, tie)
+
+
+def list_calls(
+    session: Session,
+    flt: CallFilter = CallFilter(),
+    *,
+    sort: str = "started_at",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int | None = 200,
+) -> list[CallRow]:
+    query = _order(_apply(_base(), flt, session), sort, descending).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [CallRow(*row) for row in session.execute(query)]
+
+
+def count_calls(session: Session, flt: CallFilter = CallFilter()) -> int:
+    query = _apply(
+        select(func.count(Call.id))
+        .select_from(Call)
+        .outerjoin(Agent, Call.agent_id == Agent.id)
+        .outerjoin(_team, Agent.team_id == _team.id),
+        flt,
+        session,
+    )
+    return session.execute(query).scalar_one()
+
+
+def agent_ids_matching(session: Session, key: str) -> list[int]:
+    """Agents named by id number, external id (工号) or name (exact, then case-blind)."""
+    key = key.strip()
+    if key.isdigit():
+        by_id = session.execute(select(Agent.id).where(Agent.id == int(key))).scalars().all()
+        if by_id:
+            return list(by_id)
+    found = session.execute(
+        select(Agent.id).where(or_(Agent.external_id == key, Agent.name == key))
+    ).scalars().all()
+    if not found:
+        found = session.execute(
+            select(Agent.id).where(func.lower(Agent.name) == key.lower())
+        ).scalars().all()
+    return list(found)
+
+
+def team_ids_matching(session: Session, key: str) -> list[int]:
+    key = key.strip()
+    if key.isdigit():
+        by_id = session.execute(select(Team.id).where(Team.id == int(key))).scalars().all()
+        if by_id:
+            return list(by_id)
+    return list(
+        session.execute(select(Team.id).where(func.lower(Team.name) == key.lower())).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    id: int
+    name: str
+    external_id: str | None
+    team: str | None
+    active: bool
+
+
+def list_agents(session: Session) -> list[AgentRow]:
+    rows = session.execute(
+        select(Agent.id, Agent.name, Agent.external_id, Team.name, Agent.active)
+        .outerjoin(Team, Agent.team_id == Team.id)
+        .order_by(Agent.name)
+    )
+    return [AgentRow(*row) for row in rows]
+
+
+def list_teams(session: Session) -> list[tuple[int, str]]:
+    return [tuple(row) for row in session.execute(select(Team.id, Team.name).order_by(Team.name))]
+
+
+def get_or_create_team(session: Session, name: str) -> Team:
+    name = name.strip()
+    team = session.execute(select(Team).where(Team.name == name)).scalar_one_or_none()
+    if team is None:
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def get_or_create_agent(
+    session: Session, *, name: str | None, external_id: str | None, team: str | None
+) -> Agent:
+    """The agent a recording belongs to, created when the centre has not met them yet.
+
+    The external id (工号) is the stronger key: names repeat in a large centre.
+    A team from the metadata is set on an agent who has none; an agent who already
+    belongs to a team keeps it (moving agents between teams is a deliberate act).
+    """
+    agent = None
+    if external_id:
+        agent = session.execute(
+            select(Agent).where(Agent.external_id == external_id)
+        ).scalar_one_or_none()
+    if agent is None and name:
+        query = select(Agent).where(Agent.name == name)
+        if external_id:
+            # Same name but no id yet: adopt it; a different id is a different person.
+            query = query.where(Agent.external_id.is_(None))
+        agent = session.execute(query.order_by(Agent.id).limit(1)).scalar_one_or_none()
+        if agent is not None and external_id:
+            agent.external_id = external_id
+    if agent is None:
+        agent = Agent(name=name or external_id, external_id=external_id)
+        session.add(agent)
+    if team and agent.team_id is None:
+        agent.team = get_or_create_team(session, team)
+    session.flush()
+    return agent
+
+
+def call_by_hash(session: Session, content_hash: str) -> Call | None:
+    return session.execute(select(Call).where(Call.content_hash == content_hash)).scalar_one_or_none()
+
+
+def known_files(session: Session, file_paths: list[str]) -> dict[str, tuple[int, float | None, int]]:
+    """file path → (size, mtime, call id) for calls already imported from these paths."""
+    known: dict[str, tuple[int, float | None, int]] = {}
+    for start in range(0, len(file_paths), 500):  # stay under SQLite's bound-parameter limit
+        chunk = file_paths[start : start + 500]
+        for path, size, mtime, call_id in session.execute(
+            select(Call.file_path, Call.file_size, Call.file_mtime, Call.id).where(
+                Call.file_path.in_(chunk)
+            )
+        ):
+            known[path] = (size, mtime, call_id)
+    return known
+
+
+def library_counts(session: Session) -> dict[str, int]:
+    return {
+        "calls": session.execute(select(func.count(Call.id))).scalar_one(),
+        "agents": session.execute(select(func.count(Agent.id))).scalar_one(),
+        "teams": session.execute(select(func.count(Team.id))).scalar_one(),
+        "hours": round(
+            (session.execute(select(func.coalesce(func.sum(Call.duration), 0.0))).scalar_one()) / 3600, 2
+        ),
+    }
