@@ -28,7 +28,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-__all__ = ["AUDIO_EXTENSIONS", "AudioInfo", "ProbeError", "find_ffprobe", "probe"]
+__all__ = ["AUDIO_EXTENSIONS", "FFMPEG_EXTENSIONS", "AudioInfo", "ProbeError", "find_ffprobe", "probe"]
 
 
 class ProbeError(Exception):
@@ -63,6 +63,8 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset({
 # bytes we do not recognise but whose name says what they should be.
 _FFMPEG_EXTENSIONS = {".m4a": "M4A", ".mp4": "MP4", ".aac": "AAC", ".amr": "AMR", ".awb": "AMR",
                       ".wma": "WMA", ".asf": "WMA", ".3gp": "3GP", ".3g2": "3GP"}
+# Recordings only ffmpeg decodes: probing them starts a subprocess.
+FFMPEG_EXTENSIONS: frozenset[str] = frozenset(_FFMPEG_EXTENSIONS)
 _FFMPEG_LABELS = {"M4A": "M4A/AAC", "MP4": "M4A/AAC", "AAC": "M4A/AAC", "3GP": "3GP/AMR"}
 
 FFPROBE_TIMEOUT = 30.0  # seconds; a network share can be slow, a hung ffprobe must not hang the import

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
-from .models import Agent, Call, Team
+from .models import Agent, Call, Team, call_search_text
 
 # Columns the library can sort by, in the contact centre's words.
 SORT_KEYS = ("started_at", "agent", "team", "duration", "direction", "status", "file_name", "imported_at")
@@ -267,8 +269,39 @@ def get_or_create_agent(
     return agent
 
 
-def call_by_hash(session: Session, content_hash: str) -> Call | None:
-    return session.execute(select(Call).where(Call.content_hash == content_hash)).scalar_one_or_none()
+def calls_by_hashes(session: Session, digests: list[str]) -> dict[str, tuple[int, str, str]]:
+    """content hash → (call id, file path, file name) for the recordings already stored."""
+    found: dict[str, tuple[int, str, str]] = {}
+    for start in range(0, len(digests), 500):
+        chunk = digests[start : start + 500]
+        for digest, call_id, path, name in session.execute(
+            select(Call.content_hash, Call.id, Call.file_path, Call.file_name).where(
+                Call.content_hash.in_(chunk)
+            )
+        ):
+            found[digest] = (call_id, path, name)
+    return found
+
+
+# Built once with bound parameters: the importer's hot path then reuses SQLAlchemy's
+# compiled-statement cache instead of building a new statement per call.
+_INSERT_CALL = insert(Call.__table__).returning(Call.__table__.c.id)
+
+
+def add_call(session: Session | Connection, row: dict) -> int:
+    """Insert one call and return its id (no ORM unit of work: the import's hot path)."""
+    row = {**row, "search_text": call_search_text(row["file_name"], row.get("customer_ref"), row.get("queue"))}
+    row.setdefault("imported_at", datetime.now())
+    return session.execute(_INSERT_CALL, row).scalar_one()
+
+
+def relink_call(session: Session, call_id: int, file_path: str, mtime: float | None) -> None:
+    """A known recording moved: point the call at its file's new place."""
+    session.execute(
+        update(Call)
+        .where(Call.id == call_id)
+        .values(file_path=file_path, file_name=Path(file_path).name, file_mtime=mtime)
+    )
 
 
 def known_files(session: Session, file_paths: list[str]) -> dict[str, tuple[int, float | None, int]]:

@@ -1,0 +1,1 @@
+"""QA Desk benchmarks: `python -m bench` runs every scenario and prints one table."""
