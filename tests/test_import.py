@@ -149,7 +149,10 @@ def test_metadata_from_a_recorder_sidecar_creates_agents_and_teams(db, tmp_path)
         "r3.wav,陈静,3002,投诉组,not a date,呼入,complaints,13700000003\n",
         encoding="gb18030",
     )
-    report = outcome_by_name(import_recordings(db, [folder], ImportOptions(metadata=sidecar)))
+    kept_beside = folder / "export.csv"  # recorders often write it into the same folder
+    shutil.copy(sidecar, kept_beside)
+    report = outcome_by_name(import_recordings(db, [folder], ImportOptions(metadata=kept_beside)))
+    assert "export.csv" not in report  # the metadata file is not a "skipped" recording
     assert report["r1.wav"].status == report["r2.wav"].status == "imported"
     assert (report["r3.wav"].status, report["r3.wav"].reason) == ("failed", "metadata")
     assert "not a date" in report["r3.wav"].message

@@ -122,7 +122,10 @@ class _Importer:
         report = ImportReport()
         self.ctx.status("Looking for recordings…")
         files, outcomes = collect_recordings(paths)
+        sidecar = str(self.options.metadata.resolve()) if self.options.metadata else None
         for outcome in outcomes:
+            if sidecar and outcome.status == "skipped" and str(Path(outcome.path).resolve()) == sidecar:
+                continue  # the metadata file itself, kept beside its recordings
             report.add(outcome, self.ctx)
         total = len(files)
         with self.db.session() as session:
