@@ -31,6 +31,19 @@ def _date(text: str) -> datetime:
     raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD or 'YYYY-MM-DD HH:MM')")
 
 
+def _column(text: str) -> tuple[str, str]:
+    from .importing.sidecar import DEFAULT_COLUMNS
+
+    field, sep, header = text.partition("=")
+    if not sep or not field.strip() or not header.strip():
+        raise argparse.ArgumentTypeError(f"'{text}' is not FIELD=HEADER (e.g. agent=坐席姓名)")
+    if field.strip() not in DEFAULT_COLUMNS:
+        raise argparse.ArgumentTypeError(
+            f"unknown field '{field.strip()}'; choose from {', '.join(DEFAULT_COLUMNS)}"
+        )
+    return field.strip(), header.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa-desk",
@@ -47,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument("--metadata", type=Path, metavar="FILE", help="sidecar CSV/XLSX from the call recorder")
     imp.add_argument("--pattern", metavar="P", help="file-name pattern, e.g. '{agent}_{started:%%Y%%m%%d-%%H%%M%%S}_{customer}'")
+    imp.add_argument(
+        "--column", action="append", default=[], type=_column, metavar="FIELD=HEADER",
+        help="which sidecar column holds a field (file, agent, agent_id, team, started_at, "
+        "direction, queue, customer_ref); repeatable",
+    )
     imp.add_argument("--agent-channel", choices=AGENT_CHANNELS, help="channel that carries the agent (default: setting, left)")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -108,7 +126,7 @@ def _import(args, url: str, settings: Settings) -> int:
         agent_channel=args.agent_channel or settings.agent_channel,
         pattern=args.pattern,
         metadata=args.metadata,
-        metadata_columns=settings.metadata_columns,
+        metadata_columns={**settings.metadata_columns, **dict(args.column)},
     )
     db = Database.open(url)
     show_progress = sys.stderr.isatty() and not args.json

@@ -104,6 +104,24 @@ def test_a_broken_sidecar_is_a_usage_error_and_imports_nothing(capsys, db_url, f
     assert json.loads(out)["total"] == 0
 
 
+def test_sidecar_columns_can_be_named_on_the_command_line(capsys, db_url, folder, tmp_path):
+    sidecar = tmp_path / "acd.csv"
+    sidecar.write_text(
+        "Aufnahme;Mitarbeiter;Beginn\n"
+        "张伟_20261103-143311_13912345678.wav;Zhang Wei;2026-11-03 14:33:11\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "--db", db_url, "import", str(folder / "张伟_20261103-143311_13912345678.wav"),
+                         "--metadata", str(sidecar), "--column", "file=Aufnahme",
+                         "--column", "agent=Mitarbeiter", "--column", "started_at=Beginn", "--json")
+    assert code == 0, err
+    code, out, _ = run(capsys, "--db", db_url, "calls", "--json")
+    assert json.loads(out)["calls"][0]["agent"] == "Zhang Wei"
+    with pytest.raises(SystemExit) as exc:
+        main(["import", str(folder), "--column", "mood=Laune"])
+    assert exc.value.code == 2 and "unknown field 'mood'" in capsys.readouterr().err
+
+
 def test_database_from_the_environment(capsys, monkeypatch, tmp_path, folder):
     url = f"sqlite:///{tmp_path / 'env.sqlite3'}"
     monkeypatch.setenv("QA_DESK_DB", url)
