@@ -1,0 +1,182 @@
+"""The composition root of the window: settings, database, services, MainWindow.
+
+Everything the window needs is built here, once, and handed to ``MainWindow``;
+tests build the same ``Services`` on a temporary database. A database that cannot
+be opened is not the end: the user may correct its address, fall back to the local
+database for this session, or quit.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QVBoxLayout, QWidget
+
+from . import __version__
+from .paths import resources_dir
+from .settings import Settings, SettingsError, default_database_url, resolve_database_url
+from .store.database import Database, DatabaseError, redact
+from .ui.jobs import JobRunner
+from .ui.main_window import MainWindow
+from .ui.services import Services
+from .ui.settings_page import SettingsPage
+
+__all__ = ["EXIT_NO_DATABASE", "Services", "install_translators", "run_app", "start_app"]
+
+log = logging.getLogger(__name__)
+
+EXIT_NO_DATABASE = 3
+APP_NAME = "QA Desk"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("QADeskApp", text)
+
+
+def _application(argv: list[str]) -> QApplication:
+    existing = QApplication.instance()
+    if existing is not None:
+        return existing  # tests, or a second window in the same process
+    # Qt 6 scales for high-DPI screens by itself; pass fractional factors (150 %) through
+    # instead of rounding them, so text on a laptop at 125 % is neither tiny nor huge.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def install_translators(app: QCoreApplication, language: str = "") -> list[QTranslator]:
+    """QA Desk's and Qt's own translations for the chosen (or the system's) language."""
+    locale = QLocale(language) if language else QLocale.system()
+    installed = []
+    sources = (
+        ("qa_desk", resources_dir() / "translations"),
+        ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+    )
+    for name, folder in sources:
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", str(folder)):
+            app.installTranslator(translator)
+            installed.append(translator)
+    return installed
+
+
+def _load_settings() -> tuple[Settings, str | None]:
+    try:
+        return Settings.load(), None
+    except SettingsError as exc:
+        return Settings(), str(exc)
+
+
+def _tell_settings_problem(problem: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, _tr("QA Desk"), _tr("Your settings could not be read."))
+    box.setInformativeText(
+        _tr("{0}\n\nQA Desk starts with the default settings. Saving settings replaces the file.").format(problem)
+    )
+    box.exec()
+
+
+def _ask_about_database(message: str, offer_local: bool) -> str:
+    """'settings', 'local' or 'quit': what the user wants after the database failed."""
+    box = QMessageBox(QMessageBox.Icon.Critical, _tr("QA Desk"), _tr("QA Desk cannot open its database."))
+    box.setInformativeText(message)
+    settings = box.addButton(_tr("Open settings"), QMessageBox.ButtonRole.ActionRole)
+    settings.setObjectName("openSettings")
+    local = None
+    if offer_local:
+        local = box.addButton(_tr("Use local database"), QMessageBox.ButtonRole.AcceptRole)
+        local.setObjectName("useLocalDatabase")
+        box.setDefaultButton(local)
+    quit_button = box.addButton(_tr("Quit"), QMessageBox.ButtonRole.RejectRole)
+    quit_button.setObjectName("quit")
+    box.setEscapeButton(quit_button)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is settings:
+        return "settings"
+    if local is not None and clicked is local:
+        return "local"
+    return "quit"
+
+
+def _edit_database_settings(services: Services, parent: QWidget | None = None) -> str | None:
+    """Settings in a dialog, before the window exists; the new database URL once saved."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle(_tr("QA Desk settings"))
+    dialog.resize(760, 520)
+    page = SettingsPage(services)
+    chosen: list[str] = []
+    page.database_change_requested.connect(chosen.append)
+    page.database_change_requested.connect(dialog.accept)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(page, 1)
+    layout.addWidget(buttons)
+    dialog.exec()
+    JobRunner.shutdown_all()  # a connection test still running must not outlive its page
+    return chosen[-1] if chosen else None
+
+
+def open_database(
+    url: str,
+    settings: Settings,
+    *,
+    ask: Callable[[str, bool], str] | None = None,
+    edit_settings: Callable[[Services], str | None] | None = None,
+) -> Database | None:
+    """The database to work on, after as many tries as the user wants; None to quit."""
+    ask = ask or _ask_about_database
+    edit_settings = edit_settings or _edit_database_settings
+    local = default_database_url()
+    while True:
+        try:
+            return Database.open(url)
+        except DatabaseError as exc:
+            log.warning("cannot open database %s: %s", redact(url), exc)
+            choice = ask(str(exc), url != local)
+        if choice == "quit":
+            return None
+        if choice == "local":
+            url = local  # for this session only; the saved setting is left as it was
+        elif choice == "settings":
+            # Services without a database: the settings page only needs the settings here.
+            new_url = edit_settings(Services(settings, None))  # type: ignore[arg-type]
+            if new_url:
+                url = new_url
+
+
+def start_app(argv: list[str], db_url: str | None = None) -> MainWindow | None:
+    """Everything up to the shown window (run_app without the event loop); None: quit."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = _application(argv)
+    settings, problem = _load_settings()
+    install_translators(app, settings.language)
+    if problem:
+        _tell_settings_problem(problem)
+    db = open_database(resolve_database_url(db_url, settings), settings)
+    if db is None:
+        return None
+    window = MainWindow(Services(settings, db))
+    window.show()
+    return window
+
+
+def run_app(argv: list[str], db_url: str | None = None) -> int:
+    """Start QA Desk's window; the process exit code (3: no usable database, user quit)."""
+    window = start_app(argv, db_url)
+    if window is None:
+        return EXIT_NO_DATABASE
+    app = QApplication.instance()
+    app.aboutToQuit.connect(JobRunner.shutdown_all)
+    try:
+        return app.exec()
+    finally:
+        JobRunner.shutdown_all()
+        window.services.db.close()

@@ -1,0 +1,217 @@
+"""The call library: filter bar, the table of calls, and its two empty states.
+
+An empty library greets a first-time user with the two ways in (import their own
+recordings or load the sample calls); a filter that matches nothing says so and
+offers to clear the filters, rather than showing a blank table.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..jobs import JobContext
+from ..store.calls import CallRow, list_agents, list_teams
+from ..store.database import Database
+from .area_page import AreaPage
+from .call_filter_bar import CallFilterBar
+from .calls_model import AGENT, FILE, STARTED, TEAM, CallsTableModel
+from .jobs import run_job
+
+MAX_COLUMN_WIDTH = 260  # a long team or agent name must not push the file column away
+
+
+class CallsPage(QWidget):
+    """Browse, filter and sort the calls in the library; open one by double-click."""
+
+    call_activated = Signal(int)
+    import_requested = Signal()
+    load_samples_requested = Signal()
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._db = db
+        self._sized_columns = False
+
+        self.model = CallsTableModel(db, self)
+        self.filter_bar = CallFilterBar()
+        self.count_label = QLabel()
+        self.count_label.setObjectName("callCount")
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.count_label.setMinimumWidth(120)
+
+        self.view = QTableView()
+        self.view.setObjectName("callsTable")
+        self.view.setModel(self.model)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # file names differ at the end
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        # Sizing to contents looks at the first rows only: measuring a whole page of
+        # 200 calls would stall the window when the first page arrives.
+        header.setResizeContentsPrecision(40)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Newest calls first: what a reviewer looks at on a normal morning. Enabling
+        # sorting makes the view ask the model for this order, which starts the load.
+        header.setSortIndicator(STARTED, Qt.SortOrder.DescendingOrder)
+        self.view.setSortingEnabled(True)
+
+        self.no_match = AreaPage(
+            self.tr("No calls match these filters"),
+            self.tr("Try another agent, team or period, or clear the search text."),
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
+        )
+        self.no_match.setObjectName("noMatch")
+        self.clear_button = self.no_match.add_action(self.tr("Clear filters"), primary=True)
+
+        self.welcome = AreaPage(
+            self.tr("Welcome to QA Desk"),
+            self.tr(
+                "Your call library is empty. Import the recordings exported by your call "
+                "recorder (a folder of WAV, FLAC or MP3 files, with their metadata sheet if "
+                "you have one), or load four sample calls to look around first."
+            ),
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume),
+        )
+        self.welcome.setObjectName("welcome")
+        self.import_button = self.welcome.add_action(self.tr("Import recordings…"), primary=True)
+        self.samples_button = self.welcome.add_action(self.tr("Load sample calls"))
+
+        self.results = QStackedWidget()
+        self.results.addWidget(self.view)
+        self.results.addWidget(self.no_match)
+
+        library = QWidget()
+        top = QHBoxLayout()
+        top.setSpacing(12)
+        top.addWidget(self.filter_bar, 1)
+        top.addWidget(self.count_label)
+        column = QVBoxLayout(library)
+        column.setContentsMargins(12, 12, 12, 12)
+        column.setSpacing(10)
+        column.addLayout(top)
+        column.addWidget(self.results, 1)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(library)
+        self.pages.addWidget(self.welcome)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self._library_page = library
+
+        self.filter_bar.filter_changed.connect(self.model.set_filter)
+        self.model.counted.connect(self._counted)
+        self.model.loading_changed.connect(self._loading_changed)
+        self.model.rowsInserted.connect(self._size_columns_once)
+        self.model.load_failed.connect(self._load_failed)
+        self.view.activated.connect(self._activated)
+        self.clear_button.clicked.connect(self.filter_bar.clear)
+        self.import_button.clicked.connect(self.import_requested)
+        self.samples_button.clicked.connect(self.load_samples_requested)
+        self._load_lists()
+
+    # --- what the main window asks for ----------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload after the library changed (an import, a reconnect)."""
+        self._load_lists()
+        self.model.refresh()
+
+    def set_database(self, db: Database) -> None:
+        self._db = db
+        self._load_lists()
+        self.model.set_database(db)
+        # Agent and team ids belong to the old database: start the new one unfiltered.
+        self.filter_bar.clear()
+
+    def showing(self) -> str:
+        """Which state is on screen: 'calls', 'no_match' or 'welcome' (for tests and the window)."""
+        if self.pages.currentWidget() is self.welcome:
+            return "welcome"
+        return "no_match" if self.results.currentWidget() is self.no_match else "calls"
+
+    def loaded_call(self, call_id: int) -> CallRow | None:
+        """A call among the rows loaded so far (the one just activated, typically)."""
+        for row in range(self.model.rowCount()):
+            if self.model.call_id(row) == call_id:
+                return self.model.call_at(row)
+        return None
+
+    def selected_call_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.call_id(row) for row in rows]
+
+    # --- reacting to the model --------------------------------------------------------------
+
+    def _load_lists(self) -> None:
+        db = self._db
+
+        def job(ctx: JobContext):
+            with db.session() as session:
+                return list_agents(session), list_teams(session)
+
+        run_job(job, on_finished=self._lists_loaded, on_failed=self._load_failed, name="agent and team lists")
+
+    def _lists_loaded(self, result: object) -> None:
+        agents, teams = result
+        self.filter_bar.set_agents(agents)
+        self.filter_bar.set_teams(teams)
+
+    def _counted(self, total: int, library_total: int) -> None:
+        locale = QLocale()
+        if library_total == 0:
+            self.pages.setCurrentWidget(self.welcome)
+            self.count_label.clear()
+            return
+        self.pages.setCurrentWidget(self._library_page)
+        self.results.setCurrentWidget(self.view if total else self.no_match)
+        if total == library_total:
+            text = self.tr("1 call") if total == 1 else self.tr("{0} calls").format(locale.toString(total))
+        else:
+            text = self.tr("{0} of {1} calls").format(locale.toString(total), locale.toString(library_total))
+        self.count_label.setText(text)
+
+    def _loading_changed(self, loading: bool) -> None:
+        if loading and self.model.rowCount() == 0:
+            self.count_label.setText(self.tr("Loading…"))
+
+    def _load_failed(self, message: str) -> None:
+        self.count_label.setText(self.tr("Could not load calls"))
+        self.message.emit(self.tr("Could not load the calls: {0}").format(message))
+
+    def _size_columns_once(self) -> None:
+        # Size to the first page once; later the reviewer's own column widths stay.
+        if self._sized_columns:
+            return
+        self._sized_columns = True
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        for column in range(FILE):
+            width = header.sectionSize(column) + 16
+            if column in (AGENT, TEAM):
+                width = max(width, 120)
+            header.resizeSection(column, min(width, MAX_COLUMN_WIDTH))
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.call_activated.emit(self.model.call_id(index.row()))

@@ -1,0 +1,311 @@
+"""The main window: navigation on the left, one area at a time on the right.
+
+The window owns the areas and the actions that cross them (import, sample calls,
+reconnecting to another database); each area stays a widget of its own.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+from .. import __version__
+from ..samples import load_sample_calls
+from ..store.database import Database, redact
+from .area_page import AreaPage
+from .calls_page import CallsPage
+from .import_dialog import ImportDialog
+from .jobs import JobRunner, run_job
+from .services import Services
+from .settings_page import SettingsPage
+
+AREAS = ("calls", "review", "scorecards", "clips", "forms", "settings")
+STATUS_MESSAGE_MS = 10000
+
+
+class MainWindow(QMainWindow):
+    """QA Desk's window over the services the composition root built."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.import_dialog: ImportDialog | None = None
+        self._samples_job: JobRunner | None = None
+        self._reconnect_job: JobRunner | None = None
+        self.setWindowTitle(self.tr("QA Desk"))
+        self.resize(1280, 800)
+
+        style = self.style()
+        SP = QStyle.StandardPixmap
+        self.calls_page = CallsPage(services.db)
+        self.settings_page = SettingsPage(services)
+        pages: dict[str, QWidget] = {
+            "calls": self.calls_page,
+            "review": AreaPage(
+                self.tr("Review"),
+                self.tr(
+                    "Listen to a call with its waveform and transcript, check the flagged "
+                    "phrases and score it on an evaluation form. Calls picked for review "
+                    "are listed here."
+                ),
+                style.standardIcon(SP.SP_MediaPlay),
+            ),
+            "scorecards": AreaPage(
+                self.tr("Scorecards"),
+                self.tr(
+                    "Agents' quality over time: scores by form section, trends per agent and "
+                    "team, and the calls behind every number. Appears once calls have been "
+                    "evaluated."
+                ),
+                style.standardIcon(SP.SP_FileDialogInfoView),
+            ),
+            "clips": AreaPage(
+                self.tr("Clips"),
+                self.tr(
+                    "Moments of calls kept as training examples, good and bad, with title, "
+                    "tags and notes, gathered into playlists. Select a span on a call's "
+                    "waveform to save the first clip."
+                ),
+                style.standardIcon(SP.SP_MediaSeekForward),
+            ),
+            "forms": AreaPage(
+                self.tr("Forms"),
+                self.tr(
+                    "The evaluation forms reviewers score calls on: sections, items, points "
+                    "and critical items. The forms shipped with QA Desk and your own "
+                    "versions are listed here."
+                ),
+                style.standardIcon(SP.SP_FileDialogContentsView),
+            ),
+            "settings": self.settings_page,
+        }
+        labels = {
+            "calls": (self.tr("Calls"), SP.SP_FileDialogDetailedView),
+            "review": (self.tr("Review"), SP.SP_MediaPlay),
+            "scorecards": (self.tr("Scorecards"), SP.SP_FileDialogInfoView),
+            "clips": (self.tr("Clips"), SP.SP_MediaSeekForward),
+            "forms": (self.tr("Forms"), SP.SP_FileDialogContentsView),
+            "settings": (self.tr("Settings"), SP.SP_ComputerIcon),
+        }
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setSpacing(2)
+        self.nav.setFixedWidth(180)
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        # A little air around each area's name; the border separates it from the area.
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { border-right: 1px solid palette(mid); padding-top: 6px; }"
+            "QListWidget#navigation::item { padding-left: 10px; }"
+        )
+        self.stack = QStackedWidget()
+        for key in AREAS:
+            text, pixmap = labels[key]
+            item = QListWidgetItem(style.standardIcon(pixmap), text)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(0, 36))
+            self.nav.addItem(item)
+            pages[key].setObjectName(f"{key}Area")
+            self.stack.addWidget(pages[key])
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._area_shown)
+        self.nav.setCurrentRow(0)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._build_status_bar()
+
+        self.calls_page.import_requested.connect(self.open_import_dialog)
+        self.calls_page.load_samples_requested.connect(self.load_sample_calls)
+        self.calls_page.call_activated.connect(self._call_activated)
+        self.calls_page.message.connect(self.show_message)
+        self.settings_page.database_change_requested.connect(self.reconnect)
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.import_action = QAction(self.tr("&Import recordings…"), self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.open_import_dialog)
+        self.samples_action = QAction(self.tr("Load &sample calls"), self)
+        self.samples_action.triggered.connect(self.load_sample_calls)
+        self.settings_action = QAction(self.tr("S&ettings…"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(lambda: self.show_area("settings"))
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        for action in (self.import_action, self.samples_action, None, self.settings_action, None, quit_action):
+            if action is None:
+                file_menu.addSeparator()
+            else:
+                file_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About QA Desk"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        self.database_label = QLabel()
+        self.database_label.setObjectName("databaseStatus")
+        self.job_progress = QProgressBar()
+        self.job_progress.setMaximumWidth(180)
+        self.job_progress.setMaximumHeight(16)
+        self.job_progress.hide()
+        self.statusBar().addPermanentWidget(self.job_progress)
+        self.statusBar().addPermanentWidget(self.database_label)
+        self._show_database()
+
+    def _show_database(self) -> None:
+        url = redact(self.services.db.url)
+        self.database_label.setText(self.tr("Database: {0}").format(url))
+        self.database_label.setToolTip(url)
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def show_area(self, key: str) -> None:
+        self.nav.setCurrentRow(AREAS.index(key))
+
+    def current_area(self) -> str:
+        return AREAS[self.stack.currentIndex()]
+
+    def _area_shown(self, row: int) -> None:
+        if AREAS[row] == "settings":
+            self.settings_page.reload()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+
+    def _call_activated(self, call_id: int) -> None:
+        # The call view arrives in a later step; until then, say which call it is.
+        call = self.calls_page.loaded_call(call_id)
+        name = call.file_path if call else str(call_id)
+        self.show_message(self.tr("Call {0}: {1}").format(call_id, name))
+
+    # --- importing ----------------------------------------------------------------------------
+
+    def open_import_dialog(self) -> ImportDialog:
+        if self.import_dialog is None:
+            self.import_dialog = ImportDialog(self.services, self)
+            self.import_dialog.library_changed.connect(self.calls_page.refresh)
+        # Not modal: a long import runs while the reviewer keeps working in the library.
+        self.import_dialog.show()
+        self.import_dialog.raise_()
+        self.import_dialog.activateWindow()
+        return self.import_dialog
+
+    def load_sample_calls(self) -> None:
+        if self._samples_job is not None and not self._samples_job.is_done():
+            return
+        db = self.services.db
+        self.samples_action.setEnabled(False)
+        self.calls_page.samples_button.setEnabled(False)
+        self.job_progress.setRange(0, 0)
+        self.job_progress.show()
+        self.show_message(self.tr("Loading the sample calls…"))
+        self._samples_job = run_job(
+            lambda ctx: load_sample_calls(db, ctx),
+            on_progress=self._job_progress,
+            on_finished=self._samples_loaded,
+            on_failed=self._samples_failed,
+            on_cancelled=self._samples_done,
+            name="load sample calls",
+        )
+
+    def _job_progress(self, done: int, total: int) -> None:
+        self.job_progress.setRange(0, max(total, 1))
+        self.job_progress.setValue(done)
+
+    def _samples_loaded(self, report: object) -> None:
+        self._samples_done()
+        imported, known, failed = (report.count(s) for s in ("imported", "known", "failed"))
+        self.show_message(
+            self.tr("Sample calls: {0} imported, {1} already in the library, {2} failed.").format(
+                imported, known, failed
+            )
+        )
+        if failed:
+            problems = "\n".join(o.message for o in report.outcomes if o.status == "failed")
+            self._warn(self.tr("Some sample calls could not be loaded."), problems)
+
+    def _samples_failed(self, message: str) -> None:
+        self._samples_done()
+        self._warn(self.tr("The sample calls could not be loaded."), message)
+
+    def _samples_done(self) -> None:
+        self.samples_action.setEnabled(True)
+        self.calls_page.samples_button.setEnabled(True)
+        self.job_progress.hide()
+        self.calls_page.refresh()
+
+    def _warn(self, text: str, details: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("QA Desk"), text, QMessageBox.StandardButton.Ok, self)
+        box.setInformativeText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- database -----------------------------------------------------------------------------
+
+    def reconnect(self, url: str) -> None:
+        """Switch to another database; the current one stays in use if that fails."""
+        self.show_message(self.tr("Connecting to {0}…").format(redact(url)))
+        self._reconnect_job = run_job(
+            lambda ctx: Database.open(url),
+            on_finished=self._reconnected,
+            on_failed=self._reconnect_failed,
+            name="reconnect",
+        )
+
+    def _reconnected(self, db: object) -> None:
+        old, self.services.db = self.services.db, db
+        self.calls_page.set_database(db)
+        self._show_database()
+        message = self.tr("Now using {0}.").format(redact(db.url))
+        self.settings_page.show_reconnect_result(message, True)
+        self.show_message(message)
+        old.close()
+
+    def _reconnect_failed(self, message: str) -> None:
+        text = self.tr("Still using {0}: {1}").format(redact(self.services.db.url), message)
+        self.settings_page.show_reconnect_result(text, False)
+        self.show_message(text)
+
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("About QA Desk"))
+        box.setIconPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(48, 48))
+        box.setText(self.tr("QA Desk {0}").format(__version__))
+        box.setInformativeText(
+            self.tr("Quality assurance and call monitoring for contact centres.\n\nDatabase in use: {0}").format(
+                redact(self.services.db.url)
+            )
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # Stop every job before the widgets they report to go away (see ui/jobs.py).
+        JobRunner.shutdown_all()
+        super().closeEvent(event)

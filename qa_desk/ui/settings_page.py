@@ -1,0 +1,223 @@
+"""Settings: which database QA Desk uses, and the defaults an import starts from.
+
+A team shares one PostgreSQL database; a single reviewer keeps the local SQLite
+file. "Test connection" tries a URL without switching to it, so a typo in a server
+name is found before anyone depends on it. Saving a new URL asks the main window to
+reconnect; the settings page itself never swaps the database.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..settings import AGENT_CHANNELS, default_database_url
+from ..store.database import Database, redact
+from .jobs import JobRunner, run_job
+from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE, PatternEdit
+from .services import Services
+
+FORM_WIDTH = 720
+
+
+def _try_database(url: str) -> str:
+    """Open the database at url and close it again; the backend's name on success."""
+    # No upgrade: testing a colleague's shared database must not migrate it.
+    db = Database.open(url, upgrade=False)
+    try:
+        return db.backend
+    finally:
+        db.close()
+
+
+class SettingsPage(QWidget):
+    """Database connection and import defaults, saved to the user's settings file."""
+
+    # The effective URL of the database to switch to, after a saved change.
+    database_change_requested = Signal(str)
+    saved = Signal()
+
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._test: JobRunner | None = None
+
+        self.url_edit = QLineEdit()
+        self.url_edit.setObjectName("databaseUrl")
+        self.url_edit.setPlaceholderText(default_database_url())
+        self.url_edit.setClearButtonEnabled(True)
+        self.test_button = QPushButton(self.tr("Test connection"))
+        self.test_button.setObjectName("testConnection")
+        url_row = QHBoxLayout()
+        url_row.addWidget(self.url_edit, 1)
+        url_row.addWidget(self.test_button)
+        self.test_result = QLabel()
+        self.test_result.setObjectName("testResult")
+        self.test_result.setWordWrap(True)
+        url_hint = self._hint(
+            self.tr(
+                "Leave empty to keep the calls in a local database on this computer. A team "
+                "sharing one database enters its address, e.g. "
+                "postgresql+psycopg://user:password@server/qa_desk"
+            )
+        )
+        self.in_use = self._hint("")
+        self.in_use.setObjectName("databaseInUse")
+        database = QGroupBox(self.tr("Database"))
+        db_column = QVBoxLayout(database)
+        db_column.setSpacing(8)
+        db_column.addWidget(QLabel(self.tr("Database URL:")))
+        db_column.addLayout(url_row)
+        db_column.addWidget(self.test_result)
+        db_column.addWidget(url_hint)
+        db_column.addWidget(self.in_use)
+
+        self.channel = QComboBox()
+        self.channel.setObjectName("defaultChannel")
+        for key, label in zip(AGENT_CHANNELS, (self.tr("Left"), self.tr("Right"), self.tr("Mono (mixed)"))):
+            self.channel.addItem(label, key)
+        self.pattern = PatternEdit()
+        self.pattern.set_idle_hint(self.tr("Valid pattern. The import dialog previews it on your recordings."))
+        imports = QGroupBox(self.tr("Import defaults"))
+        import_form = QFormLayout(imports)
+        import_form.addRow(self.tr("Agent's channel:"), self.channel)
+        import_form.addRow("", self._hint(self.tr("In stereo recordings, the channel that carries the agent's voice.")))
+        import_form.addRow(self.tr("File-name pattern:"), self.pattern)
+
+        self.save_button = QPushButton(self.tr("Save"))
+        self.save_button.setObjectName("saveSettings")
+        self.save_button.setDefault(True)
+        self.save_result = QLabel()
+        self.save_result.setObjectName("saveResult")
+        self.save_result.setWordWrap(True)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_result, 1)
+        save_row.addWidget(self.save_button)
+
+        title = QLabel(self.tr("Settings"))
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+
+        form = QWidget()
+        form.setMaximumWidth(FORM_WIDTH)
+        column = QVBoxLayout(form)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(14)
+        column.addWidget(title)
+        column.addWidget(database)
+        column.addWidget(imports)
+        column.addLayout(save_row)
+        column.addStretch(1)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(24, 20, 24, 20)
+        outer.addWidget(form, 1)
+        outer.addStretch(0)
+
+        self.test_button.clicked.connect(self.test_connection)
+        self.save_button.clicked.connect(self.save)
+        self.url_edit.textChanged.connect(self.test_result.clear)
+        self.reload()
+
+    def _hint(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setStyleSheet(HINT_STYLE)
+        return label
+
+    def reload(self) -> None:
+        """Show the saved settings (discarding unsaved edits) and the database in use."""
+        settings = self._services.settings
+        self.url_edit.setText(settings.database_url)
+        self.channel.setCurrentIndex(max(0, self.channel.findData(settings.agent_channel)))
+        self.pattern.setText(settings.filename_pattern)
+        self.save_result.clear()
+        self.test_result.clear()
+        self.show_database_in_use()
+
+    def show_database_in_use(self) -> None:
+        # No database yet when the app asks the user to fix a URL that failed to open.
+        db = self._services.db
+        self.in_use.setVisible(db is not None)
+        if db is not None:
+            self.in_use.setText(self.tr("In use now: {0}").format(redact(db.url)))
+
+    def effective_url(self) -> str:
+        return self.url_edit.text().strip() or default_database_url()
+
+    # --- test connection ---------------------------------------------------------------------
+
+    def test_connection(self) -> None:
+        url = self.effective_url()
+        self.test_button.setEnabled(False)
+        self._say(self.test_result, self.tr("Connecting to {0}…").format(redact(url)), HINT_STYLE)
+        self._test = run_job(
+            lambda ctx: _try_database(url),
+            on_finished=self._test_succeeded,
+            on_failed=self._test_failed,
+            name="test database connection",
+        )
+
+    def is_testing(self) -> bool:
+        return self._test is not None and not self._test.is_done()
+
+    def _test_succeeded(self, backend: object) -> None:
+        self.test_button.setEnabled(True)
+        self._say(self.test_result, self.tr("Connection works ({0}).").format(backend), OK_STYLE)
+
+    def _test_failed(self, message: str) -> None:
+        self.test_button.setEnabled(True)
+        self._say(self.test_result, message, ERROR_STYLE)
+
+    # --- save ----------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        if not self.pattern.is_valid():
+            self._say(self.save_result, self.tr("Correct the file-name pattern before saving."), ERROR_STYLE)
+            return False
+        settings = self._services.settings
+        old_url = settings.database_url.strip()
+        new_url = self.url_edit.text().strip()
+        previous = (settings.database_url, settings.agent_channel, settings.filename_pattern)
+        settings.database_url = new_url
+        settings.agent_channel = self.channel.currentData()
+        settings.filename_pattern = self.pattern.text()
+        try:
+            self._services.save_settings()
+        except OSError as exc:
+            settings.database_url, settings.agent_channel, settings.filename_pattern = previous
+            self._say(self.save_result, self.tr("Could not save the settings: {0}").format(exc), ERROR_STYLE)
+            return False
+        self.saved.emit()
+        in_use = self._services.db.url if self._services.db is not None else None
+        if self._services.db is None or (new_url != old_url and self.effective_url() != in_use):
+            self._say(
+                self.save_result,
+                self.tr("Saved. QA Desk reconnects to the new database…"),
+                OK_STYLE,
+            )
+            self.database_change_requested.emit(self.effective_url())
+        else:
+            self._say(self.save_result, self.tr("Settings saved."), OK_STYLE)
+        return True
+
+    def show_reconnect_result(self, message: str, ok: bool) -> None:
+        """The main window's answer to a reconnect request."""
+        self._say(self.save_result, message, OK_STYLE if ok else ERROR_STYLE)
+        self.show_database_in_use()
+
+    def _say(self, label: QLabel, text: str, style: str) -> None:
+        label.setText(text)
+        label.setStyleSheet(style)
+

@@ -1,0 +1,70 @@
+"""Fixtures for the window's tests: a temporary database, services, and call data.
+
+Tests run headless on a real SQLite file in tmp_path. Every job a test starts is
+cancelled and waited for at its end, so no worker thread outlives its test.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
+
+from pathlib import Path
+
+import pytest
+from ui_data import insert_calls
+
+import qa_desk.ui  # noqa: F401 - installs the PySide6 signal fix before any test emits
+
+from qa_desk.settings import Settings
+from qa_desk.store.database import Database
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def ui_home(tmp_path, monkeypatch):
+    """Settings and the local database of each test live in its own folder."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("QA_DESK_HOME", str(home))
+    monkeypatch.delenv("QA_DESK_DB", raising=False)
+    return home
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_jobs(qapp):
+    yield
+    from qa_desk.ui.jobs import JobRunner
+
+    assert JobRunner.shutdown_all(10000), "a job did not stop within 10 s"
+    qapp.processEvents()
+
+
+@pytest.fixture
+def ui_db(tmp_path):
+    db = Database.open(f"sqlite:///{tmp_path / 't.sqlite3'}")
+    yield db
+    from qa_desk.ui.jobs import JobRunner
+
+    JobRunner.shutdown_all()
+    db.close()
+
+
+@pytest.fixture
+def services(ui_db):
+    from qa_desk.ui.services import Services
+
+    return Services(Settings(), ui_db)
+
+
+@pytest.fixture
+def add_calls(ui_db):
+    """add_calls(n): the library gets n calls by the ten agents of four teams."""
+    return lambda count: insert_calls(ui_db, count)
+
+
+@pytest.fixture
+def screenshots_dir() -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS

@@ -1,0 +1,123 @@
+"""The main window: areas, menus, sample calls, import dialog, reconnecting, closing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from ui_data import insert_calls, wait_loaded
+
+from qa_desk import __version__
+from qa_desk.store.database import Database
+from qa_desk.ui.area_page import AreaPage
+from qa_desk.ui.import_dialog import ImportDialog
+from qa_desk.ui.jobs import JobRunner
+from qa_desk.ui.main_window import AREAS, MainWindow
+
+
+def make_window(qtbot, services) -> MainWindow:
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    wait_loaded(qtbot, window.calls_page.model)
+    return window
+
+
+def test_window_shows_areas_and_the_database(qtbot, services):
+    window = make_window(qtbot, services)
+    assert window.windowTitle() == "QA Desk"
+    assert (window.width(), window.height()) == (1280, 800)
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+        "Calls", "Review", "Scorecards", "Clips", "Forms", "Settings",
+    ]
+    assert window.calls_page.showing() == "welcome"
+    assert window.database_label.text().startswith("Database: sqlite:///")
+    for key in ("review", "scorecards", "clips", "forms"):
+        window.show_area(key)
+        page = window.stack.currentWidget()
+        assert isinstance(page, AreaPage) and page.isVisible() and page.text()
+    window.show_area("scorecards")
+    assert "evaluated" in window.stack.currentWidget().text()
+    window.settings_action.trigger()
+    assert window.current_area() == "settings"
+    assert len(AREAS) == window.stack.count()
+
+
+def test_menus(qtbot, services):
+    window = make_window(qtbot, services)
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&File", "&Help"]
+    assert window.import_action.shortcut().toString() == "Ctrl+I"
+    box = window.show_about()
+    assert __version__ in box.text()
+    assert "sqlite:///" in box.informativeText()
+    box.close()
+
+
+def test_load_sample_calls_fills_the_library(qtbot, services):
+    window = make_window(qtbot, services)
+    qtbot.mouseClick(window.calls_page.samples_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.calls_page.showing() == "calls", timeout=30000)
+    wait_loaded(qtbot, window.calls_page.model)
+    assert window.calls_page.model.total() == 4
+    agents = {window.calls_page.model.call_at(r).agent for r in range(4)}
+    assert "张伟" in agents
+    assert "4 imported" in window.statusBar().currentMessage()
+
+
+def test_import_action_opens_the_dialog_and_refreshes_after(qtbot, services):
+    window = make_window(qtbot, services)
+    window.import_action.trigger()
+    dialog = window.import_dialog
+    assert isinstance(dialog, ImportDialog) and dialog.isVisible()
+    assert window.import_dialog is window.open_import_dialog()  # one dialog, brought to front
+    calls = []
+    window.calls_page.model.modelReset.connect(lambda: calls.append(1))
+    dialog.library_changed.emit()
+    assert calls  # the library reloads after an import
+    dialog.close()
+
+
+def test_activating_a_call_shows_its_file(qtbot, services, add_calls):
+    add_calls(5)
+    window = make_window(qtbot, services)
+    call_id = window.calls_page.model.call_id(0)
+    window.calls_page.call_activated.emit(call_id)
+    assert window.calls_page.model.call_at(0).file_path in window.statusBar().currentMessage()
+
+
+def test_reconnect_switches_the_database(qtbot, services, tmp_path, add_calls):
+    window = make_window(qtbot, services)
+    other = Database.open(f"sqlite:///{tmp_path / 'team.sqlite3'}")
+    insert_calls(other, 12)
+    other.close()
+    old = services.db
+    window.reconnect(other.url)
+    qtbot.waitUntil(lambda: services.db is not old, timeout=10000)
+    wait_loaded(qtbot, window.calls_page.model)
+    assert window.calls_page.model.total() == 12
+    assert "team.sqlite3" in window.database_label.text()
+    services.db.close()
+
+
+def test_a_failed_reconnect_keeps_the_current_database(qtbot, services, tmp_path):
+    window = make_window(qtbot, services)
+    old = services.db
+    window.reconnect(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
+    qtbot.waitUntil(lambda: "Still using" in window.statusBar().currentMessage(), timeout=10000)
+    assert services.db is old
+
+
+def test_closing_the_window_stops_running_jobs(qtbot, services):
+    import threading
+
+    window = make_window(qtbot, services)
+    stopped = threading.Event()
+
+    def slow(ctx):
+        while not ctx.cancelled:
+            threading.Event().wait(0.01)
+        stopped.set()
+
+    JobRunner(slow).start()
+    window.close()
+    assert stopped.is_set()
+    assert JobRunner.running() == []

@@ -1,0 +1,73 @@
+"""Settings: live pattern check, saving, testing a database URL, asking to reconnect."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from qa_desk.settings import Settings, default_database_url
+from qa_desk.ui.settings_page import SettingsPage
+
+
+def make_page(qtbot, services) -> SettingsPage:
+    page = SettingsPage(services)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_an_invalid_pattern_is_flagged_and_not_saved(qtbot, services):
+    page = make_page(qtbot, services)
+    assert page.pattern.is_valid()
+    page.pattern.setText("{agent}_{started:%Y%m%d")
+    assert not page.pattern.is_valid()
+    assert "Invalid pattern" in page.pattern.feedback.text()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert "Correct the file-name pattern" in page.save_result.text()
+    assert not Settings.path().exists()
+
+
+def test_save_writes_the_settings_file(qtbot, services):
+    page = make_page(qtbot, services)
+    assert page.url_edit.placeholderText() == default_database_url()
+    page.channel.setCurrentIndex(page.channel.findData("right"))
+    page.pattern.setText("{agent_id}-{started:%Y%m%d%H%M%S}")
+    with qtbot.assertNotEmitted(page.database_change_requested):
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert page.save_result.text() == "Settings saved."
+    saved = Settings.load()
+    assert saved.agent_channel == "right"
+    assert saved.filename_pattern == "{agent_id}-{started:%Y%m%d%H%M%S}"
+    assert services.settings.agent_channel == "right"  # the import dialog starts from it
+
+
+def test_test_connection_reports_the_error(qtbot, services, tmp_path):
+    page = make_page(qtbot, services)
+    page.url_edit.setText(f"sqlite:///{tmp_path}/no/such/folder/qa.sqlite3")
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.is_testing(), timeout=10000)
+    assert "folder for the database file does not exist" in page.test_result.text()
+    assert "b3261e" in page.test_result.styleSheet()
+
+    page.url_edit.setText("not a url at all")
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.is_testing(), timeout=10000)
+    assert "is not a database URL" in page.test_result.text()
+
+
+def test_test_connection_succeeds_on_a_good_database(qtbot, services, tmp_path):
+    page = make_page(qtbot, services)
+    page.url_edit.setText(f"sqlite:///{tmp_path}/other.sqlite3")
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.is_testing(), timeout=10000)
+    assert page.test_result.text() == "Connection works (sqlite)."
+
+
+def test_saving_a_new_database_url_asks_to_reconnect(qtbot, services, tmp_path):
+    page = make_page(qtbot, services)
+    url = f"sqlite:///{tmp_path}/team.sqlite3"
+    page.url_edit.setText(url)
+    with qtbot.waitSignal(page.database_change_requested, timeout=1000) as blocker:
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [url]
+    assert Settings.load().database_url == url
+    assert "reconnects" in page.save_result.text()
