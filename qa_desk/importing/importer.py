@@ -142,7 +142,8 @@ class _Importer:
         done = total - len(todo)
         self.ctx.progress(done, total)
         self.ctx.status(f"Importing {len(todo)} recordings…")
-        pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 2))
+        # Leave one core to the writer: it, not hashing, is the bottleneck (measured).
+        pool = ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 2) - 1)))
         try:
             for batch in _batches(_examine_ahead(pool, todo), BATCH):
                 known_hashes = self._known_hashes(batch)
