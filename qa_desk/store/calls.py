@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, aliased
 from .models import Agent, Call, Team, call_search_text
 
 # Columns the library can sort by, in the contact centre's words.
-SORT_KEYS = ("started_at", "agent", "team", "duration", "direction", "status", "file_name", "imported_at")
+SORT_KEYS = (
+    "started_at", "agent", "team", "duration", "direction", "queue", "customer", "status", "file_name", "imported_at",
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,8 @@ def _order(query: Select, sort: str, descending: bool) -> Select:
         "team": _team.name,
         "duration": Call.duration,
         "direction": Call.direction,
+        "queue": Call.queue,
+        "customer": Call.customer_ref,
         "status": Call.status,
         "file_name": Call.file_name,
         "imported_at": Call.imported_at,

@@ -25,8 +25,10 @@ from .jobs import JobRunner
 PAGE_SIZE = 200
 
 # Column order of the library, with the store's sort key for each.
-COLUMNS = ("agent", "team", "started_at", "duration", "direction", "status", "file_name")
-AGENT, TEAM, STARTED, DURATION, DIRECTION, STATUS, FILE = range(len(COLUMNS))
+# Queue (skill group, 技能组) and customer number are how reviewers find a call a
+# supervisor or a complaint points them to; the file name stays last and widest.
+COLUMNS = ("agent", "team", "started_at", "duration", "direction", "queue", "customer", "status", "file_name")
+AGENT, TEAM, STARTED, DURATION, DIRECTION, QUEUE, CUSTOMER, STATUS, FILE = range(len(COLUMNS))
 
 CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -79,6 +81,8 @@ class CallsTableModel(QAbstractTableModel):
             self.tr("Start time"),
             self.tr("Duration"),
             self.tr("Direction"),
+            self.tr("Queue"),
+            self.tr("Customer"),
             self.tr("Status"),
             self.tr("File"),
         )
@@ -232,6 +236,10 @@ class CallsTableModel(QAbstractTableModel):
             return format_duration(call.duration)
         if column == DIRECTION:
             return self._directions.get(call.direction or "", call.direction or "—")
+        if column == QUEUE:
+            return call.queue or "—"
+        if column == CUSTOMER:
+            return call.customer_ref or "—"
         if column == STATUS:
             return self._statuses.get(call.status, call.status)
         return call.file_name

@@ -11,9 +11,11 @@ from ui_data import AGENTS, BASE_TIME, TEAMS, wait_loaded
 from qa_desk.store.calls import CallFilter
 from qa_desk.ui.calls_model import (
     AGENT,
+    CUSTOMER,
     DIRECTION,
     DURATION,
     PAGE_SIZE,
+    QUEUE,
     STARTED,
     STATUS,
     TEAM,
@@ -118,6 +120,19 @@ def test_display_roles(qtbot, model):
     assert model.index(0, STATUS).data() == "Imported"
     assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole).startswith("/recordings/")
     assert model.headerData(STARTED, Qt.Orientation.Horizontal) == "Start time"
+
+
+def test_queue_and_customer_columns_show_and_sort(qtbot, model):
+    assert model.headerData(QUEUE, Qt.Orientation.Horizontal) == "Queue"
+    assert model.headerData(CUSTOMER, Qt.Orientation.Horizontal) == "Customer"
+    assert set(column(model, QUEUE)) == {"billing-cn", "care-en"}
+    model.sort(CUSTOMER, Qt.SortOrder.AscendingOrder)
+    wait_loaded(qtbot, model)
+    customers = column(model, CUSTOMER)
+    assert customers == sorted(customers) and customers[0] == "13800000000"
+    model.sort(QUEUE, Qt.SortOrder.DescendingOrder)
+    wait_loaded(qtbot, model)
+    assert column(model, QUEUE)[0] == "care-en"
 
 
 def test_an_unknown_agent_matches_nothing(qtbot, model):
