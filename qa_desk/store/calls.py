@@ -275,18 +275,16 @@ def get_or_create_agent(
     return agent
 
 
+def _rows_where_in(session: Session, columns: tuple, key, values: list):
+    """Rows whose `key` is one of `values`, asked in chunks under SQLite's bound-parameter limit."""
+    for start in range(0, len(values), 500):
+        yield from session.execute(select(*columns).where(key.in_(values[start : start + 500])))
+
+
 def calls_by_hashes(session: Session, digests: list[str]) -> dict[str, tuple[int, str, str]]:
     """content hash → (call id, file path, file name) for the recordings already stored."""
-    found: dict[str, tuple[int, str, str]] = {}
-    for start in range(0, len(digests), 500):
-        chunk = digests[start : start + 500]
-        for digest, call_id, path, name in session.execute(
-            select(Call.content_hash, Call.id, Call.file_path, Call.file_name).where(
-                Call.content_hash.in_(chunk)
-            )
-        ):
-            found[digest] = (call_id, path, name)
-    return found
+    columns = (Call.content_hash, Call.id, Call.file_path, Call.file_name)
+    return {digest: (call_id, path, name) for digest, call_id, path, name in _rows_where_in(session, columns, Call.content_hash, digests)}
 
 
 # Built once with bound parameters: the importer's hot path then reuses SQLAlchemy's
@@ -312,16 +310,8 @@ def relink_call(session: Session, call_id: int, file_path: str, mtime: float | N
 
 def known_files(session: Session, file_paths: list[str]) -> dict[str, tuple[int, float | None, int]]:
     """file path → (size, mtime, call id) for calls already imported from these paths."""
-    known: dict[str, tuple[int, float | None, int]] = {}
-    for start in range(0, len(file_paths), 500):  # stay under SQLite's bound-parameter limit
-        chunk = file_paths[start : start + 500]
-        for path, size, mtime, call_id in session.execute(
-            select(Call.file_path, Call.file_size, Call.file_mtime, Call.id).where(
-                Call.file_path.in_(chunk)
-            )
-        ):
-            known[path] = (size, mtime, call_id)
-    return known
+    columns = (Call.file_path, Call.file_size, Call.file_mtime, Call.id)
+    return {path: (size, mtime, call_id) for path, size, mtime, call_id in _rows_where_in(session, columns, Call.file_path, file_paths)}
 
 
 def library_counts(session: Session) -> dict[str, int]:

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from ui_data import insert_calls, wait_loaded
+from ui_data import insert_calls, make_window, wait_loaded
 
 from qa_desk import __version__
 from qa_desk.store.database import Database
 from qa_desk.ui.area_page import AreaPage
 from qa_desk.ui.import_dialog import ImportDialog
 from qa_desk.ui.jobs import JobRunner
-from qa_desk.ui.main_window import AREAS, MainWindow
-
-
-def make_window(qtbot, services) -> MainWindow:
-    window = MainWindow(services)
-    qtbot.addWidget(window)
-    window.show()
-    wait_loaded(qtbot, window.calls_page.model)
-    return window
+from qa_desk.ui.main_window import AREAS
 
 
 def test_window_shows_areas_and_the_database(qtbot, services):

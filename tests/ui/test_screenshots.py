@@ -8,23 +8,14 @@ from __future__ import annotations
 import numpy as np
 import soundfile as sf
 from PySide6.QtCore import Qt
-from ui_data import wait_loaded
+from ui_data import make_window
 
 from qa_desk.ui.import_dialog import ImportDialog
-from qa_desk.ui.main_window import MainWindow
 
 
 def shoot(widget, path) -> None:
     assert widget.grab().save(str(path)), path
     assert path.stat().st_size > 10_000
-
-
-def make_window(qtbot, services) -> MainWindow:
-    window = MainWindow(services)
-    qtbot.addWidget(window)
-    window.show()
-    wait_loaded(qtbot, window.calls_page.model)
-    return window
 
 
 def test_main_window_welcome(qtbot, services, screenshots_dir):

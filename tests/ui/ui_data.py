@@ -76,3 +76,14 @@ def insert_calls(db: Database, count: int) -> None:
 def wait_loaded(qtbot, model, timeout: int = 10000) -> None:
     """Until the model has no page in flight and knows its totals."""
     qtbot.waitUntil(lambda: model.is_loaded(), timeout=timeout)
+
+
+def make_window(qtbot, services):
+    """The main window, shown, with its first page of calls loaded."""
+    from qa_desk.ui.main_window import MainWindow
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    wait_loaded(qtbot, window.calls_page.model)
+    return window
