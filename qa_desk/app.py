@@ -104,12 +104,17 @@ def _ask_about_database(message: str, offer_local: bool) -> str:
     return "quit"
 
 
-def _edit_database_settings(services: Services, parent: QWidget | None = None) -> str | None:
-    """Settings in a dialog, before the window exists; the new database URL once saved."""
+def _edit_database_settings(services: Services, failed_url: str, parent: QWidget | None = None) -> str | None:
+    """Settings in a dialog, before the window exists; the new database URL once saved.
+
+    The URL that failed is shown for correction even when it came from --db or
+    QA_DESK_DB rather than the setting: a typo is fixed where it is seen."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(_tr("QA Desk settings"))
     dialog.resize(760, 520)
     page = SettingsPage(services)
+    if failed_url != default_database_url():
+        page.url_edit.setText(failed_url)
     chosen: list[str] = []
     page.database_change_requested.connect(chosen.append)
     page.database_change_requested.connect(dialog.accept)
@@ -128,7 +133,7 @@ def open_database(
     settings: Settings,
     *,
     ask: Callable[[str, bool], str] | None = None,
-    edit_settings: Callable[[Services], str | None] | None = None,
+    edit_settings: Callable[[Services, str], str | None] | None = None,
 ) -> Database | None:
     """The database to work on, after as many tries as the user wants; None to quit."""
     ask = ask or _ask_about_database
@@ -146,7 +151,7 @@ def open_database(
             url = local  # for this session only; the saved setting is left as it was
         elif choice == "settings":
             # Services without a database: the settings page only needs the settings here.
-            new_url = edit_settings(Services(settings, None))  # type: ignore[arg-type]
+            new_url = edit_settings(Services(settings, None), url)  # type: ignore[arg-type]
             if new_url:
                 url = new_url
 

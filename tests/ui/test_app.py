@@ -63,14 +63,14 @@ def test_open_settings_lets_the_user_fix_the_url(qtbot, message_boxes, monkeypat
     fixed = f"sqlite:///{tmp_path / 'fixed.sqlite3'}"
     seen = []
 
-    def edit(services):
-        seen.append(services)
+    def edit(services, failed_url):
+        seen.append((services, failed_url))
         return fixed
 
     monkeypatch.setattr(qa_app, "_edit_database_settings", edit)
     window = qa_app.start_app([], BAD_URL)
     assert window.services.db.url == fixed
-    assert seen and seen[0].db is None
+    assert seen and seen[0][0].db is None and seen[0][1] == BAD_URL
     close(window)
 
 
@@ -80,14 +80,18 @@ def test_the_settings_dialog_saves_a_new_url(qtbot, tmp_path):
     services = Services(Settings(), None)  # no database yet
     fixed = f"sqlite:///{tmp_path / 'fixed.sqlite3'}"
 
+    prefilled = []
+
     def fill_in():
         dialog = QApplication.activeModalWidget()
         page = dialog.findChild(qa_app.SettingsPage)
+        prefilled.append(page.url_edit.text())
         page.url_edit.setText(fixed)
         page.save_button.click()
 
     QTimer.singleShot(50, fill_in)
-    assert qa_app._edit_database_settings(services) == fixed
+    assert qa_app._edit_database_settings(services, BAD_URL) == fixed
+    assert prefilled == [BAD_URL]  # the failing URL, from --db, is there to correct
     assert Settings.load().database_url == fixed
 
 
