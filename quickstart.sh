@@ -89,6 +89,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
             [[ $mode == test ]] && rerun+=" test"
             say "install them with the command below, then run $rerun again:"
             printf '\n    sudo apt-get install -y %s\n\n' "${missing[*]}"
+            say "(if apt-get says it is 'unable to locate' a package, run 'sudo apt-get update' first)"
             exit 1
         fi
     else
