@@ -9,7 +9,14 @@ import pytest
 
 from qa_desk.importing.filename_pattern import FilenamePattern, PatternError
 from qa_desk.importing.metadata import CallMetadata, MetadataError, normalise_direction, parse_start_time
-from qa_desk.importing.sidecar import DEFAULT_COLUMNS, Sidecar
+from qa_desk.importing.sidecar import (
+    DEFAULT_COLUMNS,
+    Sidecar,
+    detect_columns,
+    preview,
+    read_headers,
+    read_sample,
+)
 
 T = datetime(2026, 11, 23, 10, 15, 0)
 
@@ -272,3 +279,107 @@ def test_default_columns_cover_every_field():
     assert set(DEFAULT_COLUMNS) == {"file", "agent", "agent_id", "team", "started_at", "direction",
                                     "queue", "customer_ref"}
     assert "录音文件" in DEFAULT_COLUMNS["file"] and "工号" in DEFAULT_COLUMNS["agent_id"]
+
+
+# --- looking at a sheet before importing (the column mapping screen) ---------------
+
+def test_headers_of_a_gbk_csv_with_chinese_headers(tmp_path):
+    path = tmp_path / "calls.csv"
+    path.write_bytes(CHINESE_CSV.encode("gbk"))
+    headers = read_headers(path)
+    assert headers == ["录音文件", "坐席姓名", "工号", "班组", "开始时间", "呼叫方向", "技能组", "客户号码"]
+    assert detect_columns(headers) == {
+        "file": "录音文件", "agent": "坐席姓名", "agent_id": "工号", "team": "班组", "started_at": "开始时间",
+        "direction": "呼叫方向", "queue": "技能组", "customer_ref": "客户号码"}
+    assert detect_columns(headers) == {**dict.fromkeys(DEFAULT_COLUMNS), **Sidecar.load(path).columns}
+
+
+def test_headers_of_an_xlsx_after_a_blank_first_row(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([])
+    sheet.append(["Recording", "Agent Login", None, "Call Time"])
+    sheet.append(["a.wav", "zhang.san", "x", T])
+    book.save(tmp_path / "calls.xlsx")
+    headers = read_headers(tmp_path / "calls.xlsx")
+    assert headers == ["Recording", "Agent Login", "", "Call Time"]
+    detected = detect_columns(headers)
+    assert (detected["file"], detected["started_at"], detected["agent"]) == ("Recording", "Call Time", None)
+
+
+def test_detect_columns_puts_the_mapping_first(tmp_path):
+    headers = ["Recording", "Agent", "Operator", "Begin", "Team"]
+    detected = detect_columns(headers, {"agent": "operator", "started_at": "BEGIN", "team": None})
+    # The sheet's own spelling comes back, as Sidecar.load would use it.
+    assert (detected["agent"], detected["started_at"], detected["team"]) == ("Operator", "Begin", None)
+    assert detected["file"] == "Recording"
+    # A column remembered for another recorder's sheet does not hide one we recognise.
+    assert detect_columns(headers, {"agent": "Mitarbeiter"})["agent"] == "Agent"
+    (tmp_path / "calls.csv").write_text(",".join(headers) + "\nx.wav,Wang,Liu,20261123101500,A\n",
+                                        encoding="utf-8")
+    chosen = {"agent": "operator", "started_at": "BEGIN", "team": None}
+    assert Sidecar.load(tmp_path / "calls.csv", chosen).columns == {
+        f: h for f, h in detect_columns(headers, chosen).items() if h}
+
+
+def test_no_recognisable_file_column_is_detected_as_none(tmp_path):
+    (tmp_path / "export.csv").write_text("Aufnahme;Mitarbeiter;Beginn\nx.wav;Anna;2026-11-23 10:15\n",
+                                         encoding="utf-8")
+    headers = read_headers(tmp_path / "export.csv")
+    assert headers == ["Aufnahme", "Mitarbeiter", "Beginn"]
+    assert detect_columns(headers) == dict.fromkeys(DEFAULT_COLUMNS)
+    assert detect_columns(headers, {"file": "aufnahme"})["file"] == "Aufnahme"
+
+
+def test_read_headers_names_the_file_on_problems(tmp_path):
+    with pytest.raises(MetadataError, match="gone.csv: cannot be read"):
+        read_headers(tmp_path / "gone.csv")
+    (tmp_path / "blank.csv").write_text("\n \n", encoding="utf-8")
+    with pytest.raises(MetadataError, match="blank.csv: the file has no header row"):
+        read_headers(tmp_path / "blank.csv")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(MetadataError, match="old.xls: old .xls workbooks"):
+        read_headers(tmp_path / "old.xls")
+
+
+def test_preview_reads_rows_as_the_import_does(tmp_path):
+    lines = ["sep=;", "Aufnahme;Mitarbeiter;Beginn;Richtung", ";;;", "SUMME;;;",
+             "a.wav;Anna Schmidt;2026-11-23 10:15:00;in", ";Totals;;", "b.wav;Jonas Weber;23.11.2026;out",
+             "c.wav;Lea Wolf;20261123101500;sideways", "d.wav;Max Braun;;"]
+    (tmp_path / "anrufe.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    mapping = {"file": "Aufnahme", "agent": "Mitarbeiter", "started_at": "Beginn", "direction": "Richtung"}
+    rows = preview(tmp_path / "anrufe.csv", mapping)
+    assert [r.number for r in rows] == [4, 5, 7]  # Excel's rows: "sep=;" is row 1, the blank row 3 is skipped
+    assert [r.values["file"] for r in rows] == ["SUMME", "a.wav", "b.wav"]
+    assert rows[1].values["agent"] == "Anna Schmidt" and rows[1].values["started_at"] == T
+    assert rows[1].values["direction"] == "inbound" and rows[1].problems == {}
+    # A bad value is shown for what it is, field by field, as the import reports it.
+    assert rows[2].problems == {"started_at": "start time '23.11.2026' is not a date/time"}
+    assert rows[2].values["direction"] == "outbound" and rows[2].values["started_at"] is None
+    later = read_sample(tmp_path / "anrufe.csv").preview(mapping, rows=10)
+    assert later[3].problems == {"direction": "direction 'sideways' is not inbound or outbound"}
+    assert [r.values["file"] for r in later] == ["SUMME", "a.wav", "b.wav", "c.wav", "d.wav"]
+    with pytest.raises(MetadataError, match="row 7: start time '23.11.2026'"):
+        Sidecar.load(tmp_path / "anrufe.csv", mapping).lookup("b.wav")
+
+
+def test_preview_without_a_file_column_still_shows_the_other_columns(tmp_path):
+    (tmp_path / "anrufe.csv").write_text("Aufnahme,Agent\na.wav,Anna\n,\n", encoding="utf-8")
+    sample = read_sample(tmp_path / "anrufe.csv")
+    assert sample.headers == ("Aufnahme", "Agent")
+    rows = sample.preview()
+    assert [(r.values["file"], r.values["agent"]) for r in rows] == [(None, "Anna")]
+    with pytest.raises(MetadataError, match=r"'Staff' \(mapped to agent_id\) is not in the header row"):
+        sample.preview({"agent_id": "Staff"})
+
+
+def test_xlsx_sample_reads_only_the_first_rows(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Recording", "Agent", "Start Time"])
+    for i in range(200):
+        sheet.append([f"r{i}.wav", f"Agent {i}", T + timedelta(minutes=i)])
+    book.save(tmp_path / "calls.xlsx")
+    sample = read_sample(tmp_path / "calls.xlsx", rows=5)
+    assert [number for number, _ in sample.rows] == [2, 3, 4, 5, 6]
+    assert [r.values["started_at"] for r in sample.preview(rows=2)] == [T, T + timedelta(minutes=1)]

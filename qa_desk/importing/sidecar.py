@@ -14,13 +14,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path, PurePath
 
 from ..audio.probe import AUDIO_EXTENSIONS
 from .metadata import CallMetadata, MetadataError, normalise_direction, parse_start_time
 
-__all__ = ["DEFAULT_COLUMNS", "Sidecar"]
+__all__ = ["DEFAULT_COLUMNS", "PreviewRow", "SheetSample", "Sidecar", "detect_columns", "preview",
+           "read_headers", "read_sample"]
 
 # Our field -> header names recorders use for it, most specific first.
 # Headers are compared ignoring case, spaces, "_", "-" and ".".
@@ -91,14 +95,11 @@ class Sidecar:
         """Read a CSV or XLSX export. ``mapping`` overrides DEFAULT_COLUMNS per
         field (field -> header; None ignores that field)."""
         path = Path(path)
-        table = _read_xlsx(path) if _is_excel(path) else _read_csv(path)
-        header_at = next((i for i, (_, cells) in enumerate(table) if any(_cell_text(c) for c in cells)), None)
-        if header_at is None:
-            raise MetadataError(f"{path.name}: the file has no header row", source=path)
-        header_row, headers = table[header_at]
-        columns, indexes = _match_columns(path, [_cell_text(h) or "" for h in headers], mapping or {})
-        rows = [row for number, cells in table[header_at + 1:]
-                if (row := _make_row(path, number, cells, indexes)) is not None]
+        with closing(_open_table(path)) as table:
+            headers = _header_row(path, table)
+            columns, indexes = _match_columns(path, headers, mapping or {})
+            rows = [row for number, cells in table
+                    if (row := _make_row(path, number, cells, indexes)) is not None]
         return cls(path, rows, columns)
 
     def lookup(self, recording_path) -> CallMetadata | None:
@@ -138,6 +139,93 @@ class Sidecar:
         return best[0].metadata
 
 
+# --- looking at a sheet before importing with it (the column mapping screen) ---------
+
+def read_headers(path) -> list[str]:
+    """The header row of a CSV/XLSX as Sidecar.load sees it; a blank header cell is ""."""
+    return list(read_sample(path, rows=0).headers)
+
+
+def detect_columns(headers: list[str], mapping: dict[str, str | None] | None = None) -> dict[str, str | None]:
+    """For every field, the header that holds it: the user's mapping first, then
+    DEFAULT_COLUMNS; None when the sheet has no such column or the mapping says None.
+
+    A mapped header this sheet does not have is passed over (the field is
+    recognised as if unmapped): a mapping remembered for another recorder's
+    export must not hide a column we would find. Sidecar.load refuses such a
+    mapping instead, so pass it only what this function returns.
+    """
+    mapping = mapping or {}
+    positions = _header_positions(headers)
+    found: dict[str, str | None] = {}
+    for field_name in DEFAULT_COLUMNS:
+        if field_name in mapping and mapping[field_name] is None:
+            found[field_name] = None
+            continue
+        wanted = mapping.get(field_name)
+        index = positions.get(_header_key(wanted)) if wanted else None
+        if index is None:
+            index = _recognised(field_name, positions)
+        found[field_name] = headers[index] if index is not None else None
+    return found
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One sheet row as the import would read it, field by field."""
+
+    number: int                                  # the row as the analyst sees it in Excel
+    values: dict[str, object]                    # field -> text, datetime or "inbound"/"outbound"; None if blank
+    problems: dict[str, str] = field(default_factory=dict)  # field -> why the import refuses its value
+
+
+@dataclass(frozen=True)
+class SheetSample:
+    """A sheet's header row and first rows, read once.
+
+    Reading a large XLSX takes seconds (openpyxl parses all its shared strings
+    before the first row), so the mapping screen reads a sample once and
+    previews every mapping the user tries from it.
+    """
+
+    path: Path
+    headers: tuple[str, ...]
+    rows: tuple[tuple[int, list], ...]  # (row number, cells) of the first non-blank rows
+
+    def preview(self, mapping: dict[str, str | None] | None = None, rows: int = 3) -> list[PreviewRow]:
+        """The first data rows as Sidecar.load with this mapping reads them.
+
+        Unlike load, a sheet without a file column is still previewed (every
+        non-blank row), so the user sees what the other columns hold.
+        """
+        _, indexes = _match_columns(self.path, list(self.headers), mapping or {}, require_file=False)
+        found: list[PreviewRow] = []
+        for number, cells in self.rows:
+            if len(found) >= rows:
+                break
+            file_text = _cell_text(_cell(cells, indexes, "file"))
+            if "file" in indexes and not (file_text and _path_parts(file_text)):
+                continue  # load skips these rows too (blank or totals rows)
+            values, problems = _read_fields(cells, indexes)
+            found.append(PreviewRow(number, {"file": file_text, "started_at": None, **values}, problems))
+        return found
+
+
+def read_sample(path, rows: int = 20) -> SheetSample:
+    """The header row and up to ``rows`` non-blank rows under it; MetadataError naming
+    the file when it cannot be read."""
+    path = Path(path)
+    with closing(_open_table(path)) as table:
+        headers = _header_row(path, table)
+        sample = islice(((n, cells) for n, cells in table if any(_cell_text(c) for c in cells)), rows)
+        return SheetSample(path, tuple(headers), tuple(sample))
+
+
+def preview(path, mapping: dict[str, str | None] | None = None, rows: int = 3) -> list[PreviewRow]:
+    """The first ``rows`` data rows of a sheet as the import would read them."""
+    return read_sample(path).preview(mapping, rows)
+
+
 def _shared_tail(left: tuple[str, ...], right: tuple[str, ...]) -> int:
     count = 0
     while count < min(len(left), len(right)) and left[-1 - count] == right[-1 - count]:
@@ -158,7 +246,20 @@ def _is_excel(path: Path) -> bool:
         raise MetadataError(f"{path.name}: cannot be read ({exc.strerror or exc})", source=path) from None
 
 
-def _read_csv(path: Path) -> list[tuple[int, list]]:
+def _open_table(path: Path) -> Iterator[tuple[int, list]]:
+    """The sheet's rows as (row number, cells), read as they are consumed."""
+    return _read_xlsx(path) if _is_excel(path) else _read_csv(path)
+
+
+def _header_row(path: Path, table: Iterator[tuple[int, list]]) -> list[str]:
+    """Consume the table up to its first non-blank row, the header, and return it."""
+    for _, cells in table:
+        if any(_cell_text(c) for c in cells):
+            return [_cell_text(h) or "" for h in cells]
+    raise MetadataError(f"{path.name}: the file has no header row", source=path)
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, list]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -171,16 +272,18 @@ def _read_csv(path: Path) -> list[tuple[int, list]]:
     delimiter = excel_hint.group(1) if excel_hint else max(
         _DELIMITERS, key=lambda d: len(next(csv.reader([first_line], delimiter=d), [])))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    skip_hint = bool(excel_hint)  # the hint is the first non-blank line; the header comes after it
     try:
-        # line_num is the line the record ends on, which is the Excel row for
-        # everything but cells with line breaks in them.
-        table = [(reader.line_num, cells) for cells in reader]
+        for cells in reader:
+            if skip_hint and any(c.strip() for c in cells):
+                skip_hint = False
+                continue
+            # line_num is the line the record ends on, which is the Excel row for
+            # everything but cells with line breaks in them.
+            yield reader.line_num, cells
     except csv.Error as exc:
         raise MetadataError(f"{path.name} line {reader.line_num}: not a readable CSV file ({exc})",
                             source=path, row=reader.line_num) from None
-    if excel_hint:  # the hint is the first non-blank line; the header comes after it
-        del table[next(i for i, (_, cells) in enumerate(table) if any(c.strip() for c in cells))]
-    return table
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -198,7 +301,7 @@ def _decode(path: Path, raw: bytes) -> str:
     raise MetadataError(f"{path.name}: the text is neither UTF-8 nor GBK; save it as UTF-8 CSV", source=path)
 
 
-def _read_xlsx(path: Path) -> list[tuple[int, list]]:
+def _read_xlsx(path: Path) -> Iterator[tuple[int, list]]:
     import openpyxl  # only XLSX sidecars need it; keeps CSV imports light
 
     try:
@@ -208,68 +311,90 @@ def _read_xlsx(path: Path) -> list[tuple[int, list]]:
         raise MetadataError(f"{path.name}: cannot be read as an Excel workbook ({exc})", source=path) from None
     try:
         sheet = book.worksheets[0]
-        return [(number, list(cells)) for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(cells)
     except Exception as exc:
         raise MetadataError(f"{path.name}: the first sheet cannot be read ({exc})", source=path) from None
     finally:
         book.close()  # read_only mode keeps the file open (and locked on Windows) until closed
 
 
-def _match_columns(path: Path, headers: list[str], mapping: dict) -> tuple[dict[str, str], dict[str, int]]:
+def _header_positions(headers: list[str]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        positions.setdefault(_header_key(header), index)  # a repeated header: the first one counts
+    return positions
+
+
+def _recognised(field_name: str, positions: dict[str, int]) -> int | None:
+    """The column DEFAULT_COLUMNS finds for a field, most specific name first."""
+    return next((positions[key] for name in DEFAULT_COLUMNS[field_name]
+                 if (key := _header_key(name)) in positions), None)
+
+
+def _match_columns(path: Path, headers: list[str], mapping: dict,
+                   require_file: bool = True) -> tuple[dict[str, str], dict[str, int]]:
     unknown = sorted(set(mapping) - set(DEFAULT_COLUMNS))
     if unknown:
         raise MetadataError(f"{path.name}: cannot map unknown field(s) {', '.join(unknown)}; "
                             f"the fields are {', '.join(DEFAULT_COLUMNS)}", source=path)
-    positions: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        positions.setdefault(_header_key(header), index)
+    positions = _header_positions(headers)
     listed = ", ".join(repr(h) for h in headers if h)
     columns: dict[str, str] = {}
     indexes: dict[str, int] = {}
-    for field, names in DEFAULT_COLUMNS.items():
-        if field in mapping:
-            wanted = mapping[field]
+    for field_name in DEFAULT_COLUMNS:
+        if field_name in mapping:
+            wanted = mapping[field_name]
             if wanted is None:
                 continue
             if _header_key(wanted) not in positions:
-                raise MetadataError(f"{path.name}: column {wanted!r} (mapped to {field}) is not in the "
+                raise MetadataError(f"{path.name}: column {wanted!r} (mapped to {field_name}) is not in the "
                                     f"header row; the columns are {listed}", source=path)
             index = positions[_header_key(wanted)]
         else:
-            index = next((positions[_header_key(n)] for n in names if _header_key(n) in positions), None)
+            index = _recognised(field_name, positions)
             if index is None:
                 continue
-        columns[field], indexes[field] = headers[index], index
-    if "file" not in indexes:
+        columns[field_name], indexes[field_name] = headers[index], index
+    if require_file and "file" not in indexes:
         raise MetadataError(f"{path.name}: no column names the recording file (expected one of "
                             f"{', '.join(DEFAULT_COLUMNS['file'])}); the columns are {listed}. "
                             "Map the file column in the import settings", source=path)
     return columns, indexes
 
 
-def _make_row(path: Path, number: int, cells: list, indexes: dict[str, int]) -> _Row | None:
-    def cell(field):
-        index = indexes.get(field)
-        return cells[index] if index is not None and index < len(cells) else None
+def _cell(cells: list, indexes: dict[str, int], field_name: str):
+    index = indexes.get(field_name)
+    return cells[index] if index is not None and index < len(cells) else None
 
-    file_text = _cell_text(cell("file"))
+
+def _read_fields(cells: list, indexes: dict[str, int]) -> tuple[dict, dict[str, str]]:
+    """Every field but the file as the import stores it, and, per field, why a value
+    cannot be used (the import and the preview read rows the same way)."""
+    values: dict = {f: _cell_text(_cell(cells, indexes, f)) for f in ("agent", "agent_id", "team", "queue",
+                                                                      "customer_ref")}
+    problems: dict[str, str] = {}
+    started = _cell(cells, indexes, "started_at")
+    if _cell_text(started) is not None:
+        try:
+            values["started_at"] = parse_start_time(started)
+        except ValueError as exc:
+            problems["started_at"] = str(exc)
+    try:
+        values["direction"] = normalise_direction(_cell(cells, indexes, "direction"))
+    except ValueError as exc:
+        problems["direction"] = str(exc)
+    return values, problems
+
+
+def _make_row(path: Path, number: int, cells: list, indexes: dict[str, int]) -> _Row | None:
+    file_text = _cell_text(_cell(cells, indexes, "file"))
     if not file_text:
         return None  # blank or totals row: nothing could ever look it up
     parts = _path_parts(file_text)
     if not parts:
         return None
-    values: dict = {f: _cell_text(cell(f)) for f in ("agent", "agent_id", "team", "queue", "customer_ref")}
-    problems = []
-    started = cell("started_at")
-    if _cell_text(started) is not None:
-        try:
-            values["started_at"] = parse_start_time(started)
-        except ValueError as exc:
-            problems.append(str(exc))
-    try:
-        values["direction"] = normalise_direction(cell("direction"))
-    except ValueError as exc:
-        problems.append(str(exc))
+    values, problems = _read_fields(cells, indexes)
     by_stem = PurePath(parts[-1]).suffix not in AUDIO_EXTENSIONS
-    problem = "; ".join(problems) or None
+    problem = "; ".join(problems.values()) or None
     return _Row(number, parts, by_stem, None if problem else CallMetadata(**values), problem)

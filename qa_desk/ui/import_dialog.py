@@ -3,7 +3,8 @@
 The dialog only gathers choices into ``ImportOptions`` and runs the importer as a job;
 reading audio and writing calls is the importer's work. A setup the importer refuses
 (a bad pattern, an unreadable metadata sheet) comes back as a message under the
-form, with everything the user chose still in place.
+form, with everything the user chose still in place. When a metadata sheet is
+chosen, its columns are shown for the user to map (see ``column_mapping``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from ..audio.probe import AUDIO_EXTENSIONS
 from ..importing.importer import ImportOptions, ImportSetupError, import_recordings
 from ..settings import AGENT_CHANNELS
+from .column_mapping import ColumnMappingEditor
 from .import_report import ImportReportPanel
 from .jobs import JobRunner, run_job
 from .pattern_edit import ERROR_STYLE, PatternEdit
@@ -87,6 +89,7 @@ class ImportDialog(QDialog):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
+        self.columns.mapping_changed.connect(self.error_label.hide)  # it was about the columns before
 
         self.import_button = QPushButton(self.tr("Import"))
         self.import_button.setObjectName("startImport")
@@ -144,6 +147,9 @@ class ImportDialog(QDialog):
         metadata_row = QHBoxLayout()
         metadata_row.addWidget(self.metadata_edit, 1)
         metadata_row.addWidget(browse)
+        self.columns = ColumnMappingEditor()  # its "Remember these columns" is saved by start_import
+        self.columns.sheet_read.connect(self._make_room)
+        self.metadata_edit.textChanged.connect(self._metadata_changed)
 
         self.use_pattern = QCheckBox(self.tr("Read agent, start time and customer from the file names"))
         self.use_pattern.setObjectName("usePattern")
@@ -151,6 +157,11 @@ class ImportDialog(QDialog):
         self.pattern = PatternEdit()
         self.pattern.setText(settings.filename_pattern)
         self.use_pattern.toggled.connect(self.pattern.setEnabled)
+        # With a metadata sheet the file names are only a fallback (and a red "does not
+        # match" would alarm for nothing): name-reading follows the sheet until the
+        # reviewer sets it by hand. `clicked` fires for the user only, not setChecked.
+        self._pattern_chosen_by_hand = False
+        self.use_pattern.clicked.connect(lambda: setattr(self, "_pattern_chosen_by_hand", True))
 
         self.channel = QComboBox()
         self.channel.setObjectName("agentChannel")
@@ -159,8 +170,9 @@ class ImportDialog(QDialog):
         self.channel.setCurrentIndex(max(0, self.channel.findData(settings.agent_channel)))
 
         details = QGroupBox(self.tr("Call details"))
-        form = QFormLayout(details)
+        form = self._details_form = QFormLayout(details)
         form.addRow(self.tr("Metadata sheet (CSV/XLSX):"), metadata_row)
+        form.addRow("", self.columns)
         form.addRow(self.use_pattern)
         form.addRow(self.tr("File-name pattern:"), self.pattern)
         form.addRow(self.tr("Agent's channel:"), self.channel)
@@ -170,6 +182,7 @@ class ImportDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(recordings, 1)
         column.addWidget(details)
+        self._metadata_changed("")
         return page
 
     def _build_run(self) -> QWidget:
@@ -248,6 +261,21 @@ class ImportDialog(QDialog):
         if name:
             self.metadata_edit.setText(name)
 
+    def _metadata_changed(self, text: str) -> None:
+        """A sheet that exists gets its columns shown (typing a path shows them once it is whole)."""
+        sheet = Path(text.strip()) if text.strip() and Path(text.strip()).is_file() else None
+        if sheet != self.columns.sheet():
+            self.columns.set_sheet(sheet, self._services.settings.metadata_columns)
+        self._details_form.setRowVisible(self.columns, sheet is not None)
+        if not self._pattern_chosen_by_hand:
+            self.use_pattern.setChecked(sheet is None)
+        self._make_room()
+
+    def _make_room(self) -> None:
+        # The columns need some 250 px: grow (within the screen) rather than squeeze the recordings.
+        if self.columns.sheet() is not None and self.height() < self.sizeHint().height():
+            self.resize(self.width(), min(self.sizeHint().height(), self.screen().availableGeometry().height()))
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls() and self.pages.currentIndex() == 0:
             event.acceptProposedAction()
@@ -264,7 +292,7 @@ class ImportDialog(QDialog):
             agent_channel=self.channel.currentData(),
             pattern=self.pattern.text() if self.use_pattern.isChecked() else None,
             metadata=Path(metadata) if metadata else None,
-            metadata_columns=dict(self._services.settings.metadata_columns),
+            metadata_columns=self.columns.mapping() if metadata else {},
         )
 
     def _setup_problem(self) -> str | None:
@@ -275,12 +303,27 @@ class ImportDialog(QDialog):
         metadata = self.metadata_edit.text().strip()
         if metadata and not Path(metadata).is_file():
             return self.tr("The metadata sheet does not exist: {0}").format(metadata)
-        return None
+        return self.columns.problem() if metadata else None
+
+    def _remember_columns(self) -> bool:
+        """Keep the chosen columns in the settings; False (and a message) if they cannot be saved."""
+        settings = self._services.settings
+        previous = settings.metadata_columns
+        settings.metadata_columns = self.columns.mapping()
+        try:
+            self._services.save_settings()
+        except OSError as exc:
+            settings.metadata_columns = previous
+            self._show_error(self.tr("Could not remember the columns: {0}").format(exc))
+            return False
+        return True
 
     def start_import(self) -> None:
         problem = self._setup_problem()
         if problem:
             self._show_error(problem)
+            return
+        if self.columns.remember.isChecked() and self.columns.headers() and not self._remember_columns():
             return
         self.error_label.hide()
         db, paths, options = self._services.db, self.chosen_paths(), self.options()

@@ -1,13 +1,15 @@
 """The import report: one line per file the user pointed at, and what became of it.
 
 Lines arrive while the import runs (the job's partial results), so a long import
-shows its failures as they happen. "Copy report" puts the whole table on the
-clipboard as tab-separated text, ready to paste into a mail or a spreadsheet for
-whoever exports the recordings.
+shows its failures as they happen. A failure's explanation is often longer than
+its cell, so the pane under the table shows the selected line's whole message.
+"Copy report" puts the whole table on the clipboard as tab-separated text, ready
+to paste into a mail or a spreadsheet for whoever exports the recordings.
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -15,6 +17,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,6 +26,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from .pattern_edit import HINT_STYLE
 
 STATUSES = ("imported", "known", "failed", "skipped")
 FILE, OUTCOME, REASON, DETAILS = range(4)
@@ -33,6 +38,11 @@ def _details(outcome) -> str:
     """The importer's message without the leading "file name: " the File column shows."""
     prefix = f"{Path(outcome.path).name}: "
     return outcome.message[len(prefix):] if outcome.message.startswith(prefix) else outcome.message
+
+
+def _html(text: str) -> str:
+    # Quotes stay as typed: the pane is rich text only for its bold file name.
+    return html.escape(text, quote=False)
 
 
 class ImportReportModel(QAbstractTableModel):
@@ -84,6 +94,9 @@ class ImportReportModel(QAbstractTableModel):
 
     def outcomes(self) -> list:
         return list(self._outcomes)
+
+    def outcome(self, row: int):
+        return self._outcomes[row]
 
     def counts(self) -> dict[str, int]:
         counted = dict.fromkeys(STATUSES, 0)
@@ -179,6 +192,18 @@ class ImportReportPanel(QWidget):
         header.resizeSection(OUTCOME, 130)
         header.resizeSection(REASON, 180)
 
+        # Word-wrapped rows would make a 5,000-line report slow and uneven to
+        # scroll; one pane with the selected line's whole message reads better.
+        self.details = QLabel()
+        self.details.setObjectName("reportDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details.setMinimumHeight(3 * self.fontMetrics().lineSpacing() + 12)
+        self.details.setFrameShape(QFrame.Shape.StyledPanel)
+        self.details.setMargin(6)
+
         top = QHBoxLayout()
         top.addWidget(self.summary_label, 1)
         top.addWidget(self.copy_button)
@@ -186,14 +211,18 @@ class ImportReportPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
 
         self.model.rowsInserted.connect(self._update_summary)
         self.model.modelReset.connect(self._update_summary)
+        self.table.selectionModel().currentRowChanged.connect(self._show_details)
         self._update_summary()
+        self._show_details()
 
     def clear(self) -> None:
         self._cancelled = False
         self.model.set_outcomes([])
+        self._show_details()
 
     def add(self, outcome) -> None:
         self.model.add(outcome)
@@ -207,6 +236,23 @@ class ImportReportPanel(QWidget):
         self.table.resizeColumnToContents(FILE)
         header = self.table.horizontalHeader()
         header.resizeSection(FILE, min(header.sectionSize(FILE) + 12, MAX_FILE_WIDTH))
+        # The first failure is what the user wants to read: open it in the details pane.
+        failed = next((row for row, o in enumerate(report.outcomes) if o.status == "failed"), None)
+        if failed is not None:
+            self.table.selectRow(failed)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        row = self.table.currentIndex().row() if self.table.currentIndex().isValid() else -1
+        if not 0 <= row < self.model.rowCount():
+            self.details.setText(html.escape(self.tr("Select a line to read its whole message.")))
+            self.details.setStyleSheet(HINT_STYLE)
+            return
+        outcome = self.model.outcome(row)
+        reason = self.model.reason_text(outcome.reason)
+        heading = " · ".join(part for part in (self.model.status_text(outcome.status), reason) if part)
+        self.details.setStyleSheet("")
+        self.details.setText(f"<b>{_html(outcome.path)}</b><br>{_html(heading)}: {_html(_details(outcome))}")
 
     def summary(self) -> str:
         return self.model.summary(self._cancelled)

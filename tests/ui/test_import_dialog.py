@@ -1,10 +1,13 @@
-"""The import dialog on real recordings: preview, run, report, setup errors, cancel."""
+"""The import dialog on real recordings: preview, run, report, setup errors, cancel,
+and a recorder's metadata sheet whose columns the reviewer maps."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pytest
 import soundfile as sf
 from PySide6.QtCore import Qt
@@ -12,7 +15,10 @@ from PySide6.QtGui import QGuiApplication
 
 pytest.importorskip("qa_desk.importing.importer")
 
+from qa_desk.settings import Settings  # noqa: E402
+from qa_desk.store.calls import list_calls  # noqa: E402
 from qa_desk.ui.import_dialog import ImportDialog, first_recording  # noqa: E402
+from qa_desk.ui.import_report import DETAILS  # noqa: E402
 
 GOOD = ("张伟_20261103-143311_13912345678.wav", "Li Na_20261103-091502_13800138000.wav")
 BOGUS = "Dave Wilson_20261104-162007_2125550198.wav"  # a text file named like a recording
@@ -140,3 +146,167 @@ def test_first_recording_looks_into_folders(tmp_path):
     wav = write_wav(tmp_path / "a" / "b.wav", 2)
     assert first_recording([tmp_path / "a"]) == wav
     assert first_recording([]) is None
+
+
+# --- a metadata sheet with the recorder's own column names ---------------------------
+
+GERMAN = [
+    ("anruf_0001.wav", "Anna Schmidt", 4711, "Rechnungen", datetime(2026, 11, 23, 10, 15), "eingehend"),
+    ("anruf_0002.wav", "Jonas Weber", 4712, "Technik", datetime(2026, 11, 23, 10, 20), ""),
+    ("anruf_0003.wav", "Lea Wolf", 4713, "Technik", "23.11.2026 10:25", ""),
+]
+
+
+@pytest.fixture
+def german_export(tmp_path) -> Path:
+    """Three calls and the recorder's sheet in German; the third row's start time is unreadable."""
+    folder = tmp_path / "anrufe"
+    folder.mkdir()
+    for seed, row in enumerate(GERMAN):
+        write_wav(folder / row[0], 20 + seed)
+    write_wav(folder / "anruf_0099.wav", 99)  # not in the sheet
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Aufnahme", "Mitarbeiter", "Personalnummer", "班组", "Beginn", "Richtung"])
+    for row in GERMAN:
+        sheet.append(list(row))
+    book.save(tmp_path / "anrufe.xlsx")
+    return folder
+
+
+def choose(dialog: ImportDialog, field: str, header: str | None) -> None:
+    combo = dialog.columns.combos[field]
+    combo.setCurrentIndex(combo.findData(header))
+
+
+def test_a_sheet_with_unusual_columns_is_mapped_and_imported(qtbot, dialog, german_export, ui_db,
+                                                             screenshots_dir):
+    assert not dialog.columns.isVisible()  # no sheet, no columns to map
+    dialog.add_paths([german_export])
+    dialog.metadata_edit.setText(str(german_export.parent / "anrufe.xlsx"))
+    editor = dialog.columns
+    assert editor.isVisible() and dialog.columns.remember.isVisible()
+    assert editor.combos["team"].currentText() == "班组"  # recognised by itself
+    assert editor.combos["agent"].currentData() is None
+
+    choose(dialog, "file", "Aufnahme")
+    choose(dialog, "agent", "Mitarbeiter")
+    choose(dialog, "agent_id", "Personalnummer")
+    choose(dialog, "started_at", "Beginn")
+    assert dialog.options().metadata_columns == {
+        "file": "Aufnahme", "agent": "Mitarbeiter", "agent_id": "Personalnummer", "started_at": "Beginn"}
+    # The sheet supplies the details: file names are not read (no alarming red
+    # "does not match"), so the pattern is not a second, failing source.
+    assert not dialog.use_pattern.isChecked() and dialog.options().pattern is None
+    shoot(dialog, screenshots_dir / "import_dialog_columns.png")
+
+    run_import(qtbot, dialog)
+    assert not dialog.error_label.isVisible(), dialog.error_label.text()
+    report = dialog.report
+    assert (report.count("imported"), report.count("failed")) == (2, 2)
+    with ui_db.session() as session:
+        calls = {c.file_name: c for c in list_calls(session)}
+    assert {name: (c.agent, c.agent_external_id, c.team) for name, c in calls.items()} == {
+        "anruf_0001.wav": ("Anna Schmidt", "4711", "Rechnungen"),
+        "anruf_0002.wav": ("Jonas Weber", "4712", "Technik"),
+    }
+    assert calls["anruf_0001.wav"].started_at == datetime(2026, 11, 23, 10, 15)
+    # The settings were not touched: "Remember" was not ticked.
+    assert dialog._services.settings.metadata_columns == {}
+    assert not Settings.path().exists()
+
+
+def test_long_report_messages_are_fully_readable(qtbot, dialog, german_export, screenshots_dir):
+    dialog.add_paths([german_export])
+    (german_export / "Dave Wilson_20261104-162007_2125550198.wav").write_text("the call list\n" * 40)
+    dialog.metadata_edit.setText(str(german_export.parent / "anrufe.xlsx"))
+    choose(dialog, "file", "Aufnahme")
+    choose(dialog, "agent", "Mitarbeiter")
+    choose(dialog, "started_at", "Beginn")
+    dialog.use_pattern.click()  # names too, by hand: the longest message names both sources
+    run_import(qtbot, dialog)
+    panel = dialog.report_panel
+    model = panel.model
+    outcomes = model.outcomes()
+    failed = [row for row, o in enumerate(outcomes) if o.status == "failed"]
+    assert len(failed) == 3
+    for row in failed:
+        message = outcomes[row].message
+        assert model.index(row, DETAILS).data(Qt.ItemDataRole.ToolTipRole) == message
+        panel.table.selectRow(row)
+        shown = panel.details.text()
+        assert outcomes[row].path in shown
+        assert message.removeprefix(Path(outcomes[row].path).name + ": ") in shown
+        # Word-wrapped and tall enough for every line of it.
+        assert panel.details.wordWrap()
+        qtbot.waitUntil(lambda: panel.details.height() >= panel.details.heightForWidth(panel.details.width()),
+                        timeout=2000)
+    missing = next(o for o in outcomes if o.reason == "metadata_missing")
+    assert "no row for it in anrufe.xlsx and its name does not match the pattern" in missing.message
+    unreadable = next(o for o in outcomes if o.reason == "metadata")
+    assert "anrufe.xlsx row 4: start time '23.11.2026 10:25' is not a date/time" in unreadable.message
+    panel.table.selectRow(next(row for row in failed if outcomes[row] is missing))
+    shoot(dialog, screenshots_dir / "import_dialog_report.png")
+
+
+def test_name_reading_follows_the_sheet_until_set_by_hand(qtbot, dialog, german_export):
+    assert dialog.use_pattern.isChecked()
+    sheet = str(german_export.parent / "anrufe.xlsx")
+    dialog.metadata_edit.setText(sheet)
+    assert not dialog.use_pattern.isChecked()
+    dialog.metadata_edit.clear()
+    assert dialog.use_pattern.isChecked()  # no sheet: names are the only source again
+    dialog.use_pattern.click()  # the reviewer decides: off, and it stays so
+    dialog.metadata_edit.setText(sheet)
+    dialog.metadata_edit.clear()
+    assert not dialog.use_pattern.isChecked()
+    dialog.use_pattern.click()  # on, with a sheet: both sources, as chosen
+    dialog.metadata_edit.setText(sheet)
+    assert dialog.use_pattern.isChecked() and dialog.options().pattern
+
+
+def test_an_unmapped_file_column_refuses_the_import(qtbot, dialog, german_export):
+    dialog.add_paths([german_export])
+    dialog.metadata_edit.setText(str(german_export.parent / "anrufe.xlsx"))
+    warning = dialog.columns.warning_label
+    assert warning.isVisible()
+    assert warning.text() == "Choose the column that holds the recording's file name."
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 0 and not dialog.is_running()
+    assert dialog.error_label.isVisible()
+    assert dialog.error_label.text() == "Choose which column of the metadata sheet holds the recording's file name."
+    choose(dialog, "file", "Aufnahme")
+    assert not warning.isVisible() and not dialog.error_label.isVisible()
+
+    dialog.metadata_edit.clear()  # no sheet: nothing to map, nothing refused
+    assert not dialog.columns.isVisible()
+    assert dialog._setup_problem() is None
+
+
+def test_remembered_columns_are_saved_and_preselected_next_time(qtbot, dialog, services, german_export):
+    sheet = german_export.parent / "anrufe.xlsx"
+    dialog.add_paths([german_export])
+    dialog.metadata_edit.setText(str(sheet))
+    choose(dialog, "file", "Aufnahme")
+    choose(dialog, "agent", "Mitarbeiter")
+    choose(dialog, "team", None)
+    dialog.columns.remember.setChecked(True)
+    run_import(qtbot, dialog)
+    remembered = {"file": "Aufnahme", "agent": "Mitarbeiter", "team": None}
+    assert services.settings.metadata_columns == remembered
+    assert Settings.load().metadata_columns == remembered  # written to the settings file
+
+    again = ImportDialog(services)
+    qtbot.addWidget(again)
+    again.show()
+    assert not again.columns.remember.isChecked()
+    again.metadata_edit.setText(str(sheet))
+    chosen = again.columns.chosen_columns()
+    assert (chosen["file"], chosen["agent"], chosen["team"]) == ("Aufnahme", "Mitarbeiter", None)
+    assert again.columns.problem() is None and not again.columns.warning_label.isVisible()
+    assert again.options().metadata_columns == remembered
+
+
+def shoot(widget, path: Path) -> None:
+    QGuiApplication.processEvents()  # let the layout settle, as it has by the time a person looks
+    assert widget.grab().save(str(path)), path

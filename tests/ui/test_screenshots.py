@@ -67,7 +67,7 @@ def test_import_dialog_report(qtbot, services, tmp_path, screenshots_dir):
     with qtbot.waitSignal(dialog.library_changed, timeout=20000):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert dialog.report is not None
-    shoot(dialog, screenshots_dir / "import_dialog_report.png")
+    shoot(dialog, screenshots_dir / "import_report_full_window.png")
 
 
 def test_settings_page(qtbot, services, add_calls, screenshots_dir):
