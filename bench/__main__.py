@@ -15,6 +15,7 @@ from .harness import print_table
 SCENARIOS = {
     "import": "import_files",
     "library": "library_query",
+    "call-open": "call_open",
 }
 
 
