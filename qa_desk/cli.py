@@ -1,8 +1,10 @@
 """`qa-desk`: the window with no arguments, headless subcommands otherwise.
 
 Contact centres script QA Desk, so the exit codes mean something:
-  0 everything worked · 1 some files failed (the report says which) ·
-  2 usage, or an argument that cannot be used (bad pattern, unreadable metadata file) ·
+  0 everything worked · 1 some files failed (the report says which), or `call`'s
+  recording is missing or unreadable ·
+  2 usage, or an argument that cannot be used (bad pattern, unreadable metadata file,
+  no such call) ·
   3 the database cannot be used (bad URL, server down, written by a newer QA Desk) ·
   130 interrupted.
 """
@@ -79,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     calls.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
     calls.add_argument("--json", action="store_true")
 
+    call = sub.add_parser("call", help="one call: its details and audio metrics (talk, silence, holds, overtalk)")
+    call.add_argument("call", metavar="CALL", help="call id, or the recording's file name or path")
+    call.add_argument("--json", action="store_true")
+    call.add_argument("--recompute", action="store_true", help="measure the recording again instead of using stored metrics")
+    call.add_argument("--min-silence", type=float, metavar="S", help="shortest dead air to list, seconds (default 3)")
+    call.add_argument("--hold-seconds", type=float, metavar="S", help="silence counted as a hold, seconds (default 20)")
+    call.add_argument("--min-overtalk", type=float, metavar="S", help="shortest overtalk to list, seconds (default 0.3)")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="bring the database schema up to this version")
@@ -108,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import(args, url, settings)
         if args.command == "calls":
             return _calls(args, url)
+        if args.command == "call":
+            return _call(args, url)
         return _db(args, url)
     except DatabaseError as exc:
         print(f"qa-desk: {exc}", file=sys.stderr)
@@ -191,6 +203,103 @@ def _calls(args, url: str) -> int:
     shown = f"{len(rows)} of {total} calls" if len(rows) < total else f"{total} calls"
     print(shown + ("" if len(rows) == total else " (use --limit 0 for all)"))
     return EXIT_OK
+
+
+def _call(args, url: str) -> int:
+    from .audio.analysis import CallNotFound, RecordingError, analyse_call
+    from .store import calls as store
+    from .store.database import Database
+
+    db = Database.open(url)
+    try:
+        with db.session() as session:
+            ids = store.call_ids_matching(session, args.call)
+            detail = store.get_call(session, ids[0]) if len(ids) == 1 else None
+        if len(ids) > 1:
+            print(f"qa-desk: '{args.call}' names {len(ids)} calls (ids {', '.join(map(str, ids))}); "
+                  "give the id", file=sys.stderr)
+            return EXIT_USAGE
+        if detail is None:
+            print(f"qa-desk: no call '{args.call}' (give a call id or a recording's file name; "
+                  "'qa-desk calls' lists them)", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            thresholds = {
+                name: value for name in ("min_silence", "hold_seconds", "min_overtalk")
+                if (value := getattr(args, name)) is not None
+            }
+            metrics = analyse_call(db, detail.id, recompute=args.recompute, **thresholds)
+        except CallNotFound as exc:
+            print(f"qa-desk: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except RecordingError as exc:
+            print(f"qa-desk: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps({"call": detail.as_dict(), "metrics": metrics.as_dict()}, ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(_call_lines(detail, metrics)))
+    return EXIT_OK
+
+
+def _span(s) -> str:
+    return f"{s.start:.2f}–{s.end:.2f} s"
+
+
+def _call_lines(call, m) -> list[str]:
+    """The call and its audio metrics as a reviewer reads them (times in seconds from the start)."""
+    from .audio.decode import channel_lanes
+
+    sides = {2: ("left", "right")}.get(call.channels, ())
+    lanes = ", ".join(
+        f"{who} {sides[ch] if ch < len(sides) else f'channel {ch + 1}'}" for ch, who in channel_lanes(call.channel_map)
+    )
+    agent = f"{call.agent} ({call.agent_external_id})" if call.agent and call.agent_external_id else call.agent
+    start = call.started_at.strftime("%Y-%m-%d %H:%M:%S") if call.started_at else "–"
+    extra = [call.direction, call.queue and f"queue {call.queue}", call.customer_ref and f"customer {call.customer_ref}"]
+    extra = [x for x in extra if x]
+    lines = [
+        f"Call {call.id}  {call.file_name}",
+        f"  agent        {agent or '–'}",
+        f"  team         {call.team or '–'}",
+        f"  start        {start}" + ("  " + ", ".join(extra) if extra else ""),
+        f"  duration     {_duration(call.duration)} ({call.duration:.2f} s)",
+        f"  channels     {call.channels} × {call.sample_rate} Hz: {lanes}",
+        f"  file         {call.file_path}",
+        "",
+        "Audio metrics",
+        "  talk         " + ", ".join(f"{who} {t:.1f} s" for who, t in m.talk.items()),
+    ]
+    if m.talk_ratio is not None:
+        lines.append(f"  talk/listen  {m.talk_ratio:.2f} (agent talk ÷ customer talk)")
+    elif m.overtalk is None:
+        lines.append("  talk/listen  – (mono recording: both speakers share one channel)")
+    else:
+        lines.append("  talk/listen  – (the customer did not speak)")
+    words = "–" if m.first_agent_words is None else f"agent after {m.first_agent_words:.2f} s"
+    lines.append(f"  first words  {words}")
+    p = m.params
+    silences = f"none ≥ {p.get('min_silence', 0):g} s"
+    if m.silences:
+        silences = f"{len(m.silences)} of ≥ {p.get('min_silence', 0):g} s, {m.silence_total:.1f} s in all"
+    lines.append(f"  silence      longest {m.longest_silence:.2f} s; dead air: {silences}")
+    lines += [f"               {_span(s)} ({s.duration:.1f} s)" for s in m.silences]
+    lines.append(f"  holds        {len(m.holds) or 'none'} (≥ {p.get('hold_seconds', 0):g} s)")
+    lines += [f"               {_span(s)} ({s.duration:.1f} s)" for s in m.holds]
+    if m.overtalk is None:
+        lines.append("  overtalk     – (cannot be told apart on a mono recording)")
+    else:
+        lines.append(f"  overtalk     {len(m.overtalk) or 'none'} (≥ {p.get('min_overtalk', 0):g} s), "
+                     f"agent interrupting: {len(m.interruptions)}")
+        said = {"agent": "agent talked over the customer", "customer": "customer talked over the agent",
+                "both": "both started talking at once"}
+        lines += [f"               {_span(o)} {said.get(o.started_by, o.started_by)}" for o in m.overtalk]
+    if m.speech_rate:
+        unit = m.speech_rate_unit or "words"
+        lines.append("  speech rate  " + ", ".join(f"{who} {r:.0f} {unit}/min" for who, r in m.speech_rate.items()))
+    return lines
 
 
 def _db(args, url: str) -> int:

@@ -323,3 +323,81 @@ def library_counts(session: Session) -> dict[str, int]:
             (session.execute(select(func.coalesce(func.sum(Call.duration), 0.0))).scalar_one()) / 3600, 2
         ),
     }
+
+
+# --- one call, for the call view ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallDetail:
+    """Everything the call view's header and the audio services need about one call."""
+
+    id: int
+    file_path: str
+    file_name: str
+    content_hash: str
+    duration: float
+    sample_rate: int
+    channels: int
+    channel_map: dict[str, str]
+    agent: str | None
+    agent_external_id: str | None
+    team: str | None
+    started_at: datetime | None
+    direction: str | None
+    queue: str | None
+    customer_ref: str | None
+    status: str
+    metrics: dict | None  # as stored by the audio analysis (with its version), or None
+
+    def as_dict(self) -> dict:
+        """JSON-able, with CallRow.as_dict's key names (metrics left out: they have their own)."""
+        names = {"agent_external_id": "agent_id", "customer_ref": "customer"}
+        out = {names.get(key, key): value for key, value in vars(self).items() if key != "metrics"}
+        out["duration"] = round(self.duration, 3)
+        out["started_at"] = self.started_at.isoformat(sep=" ") if self.started_at else None
+        out["channel_map"] = dict(self.channel_map)
+        return out
+
+
+def get_call(session: Session, call_id: int) -> CallDetail | None:
+    row = session.execute(
+        select(
+            Call.id, Call.file_path, Call.file_name, Call.content_hash, Call.duration, Call.sample_rate,
+            Call.channels, Call.channel_map, Agent.name, Agent.external_id, _team.name, Call.started_at,
+            Call.direction, Call.queue, Call.customer_ref, Call.status, Call.metrics,
+        )
+        .select_from(Call)
+        .outerjoin(Agent, Call.agent_id == Agent.id)
+        .outerjoin(_team, Agent.team_id == _team.id)
+        .where(Call.id == call_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    values = list(row)
+    values[7] = {str(k): str(v) for k, v in (values[7] or {}).items()}  # channel_map
+    return CallDetail(*values)
+
+
+def save_metrics(session: Session, call_id: int, metrics: dict) -> None:
+    """Store a call's audio metrics; LookupError when the call is gone (deleted meanwhile)."""
+    if session.execute(update(Call).where(Call.id == call_id).values(metrics=metrics)).rowcount == 0:
+        raise LookupError(f"call {call_id} does not exist")
+
+
+def call_ids_matching(session: Session, key: str) -> list[int]:
+    """Calls named by id number, file path or file name (exact, then case-blind)."""
+    key = key.strip()
+    if key.isdigit():
+        found = session.execute(select(Call.id).where(Call.id == int(key))).scalars().all()
+        if found:
+            return list(found)
+    paths = {key, str(Path(key).expanduser().resolve())}
+    found = session.execute(select(Call.id).where(Call.file_path.in_(paths)).order_by(Call.id)).scalars().all()
+    name = Path(key).name
+    if not found:
+        found = session.execute(select(Call.id).where(Call.file_name == name).order_by(Call.id)).scalars().all()
+    if not found:
+        lower = select(Call.id).where(func.lower(Call.file_name) == name.lower()).order_by(Call.id)
+        found = session.execute(lower).scalars().all()
+    return list(found)

@@ -1,0 +1,126 @@
+"""The audio analysis of a stored call: find the speech, compute the metrics, keep them.
+
+Metrics are computed once per call and kept in ``Call.metrics`` with the algorithm's
+version, the thresholds and the transcript they were computed with; opening the call
+again reuses them unless any of those changed (or the caller asks to recompute).
+The recording is read outside any database transaction (minutes of decoding must not
+hold a lock on a shared database); the result is written in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..jobs import JobContext
+from ..store import calls as store
+from ..store.models import Transcript, Utterance
+from .metrics import HOLD_SECONDS, METRICS_VERSION, MIN_OVERTALK, MIN_SILENCE, CallMetrics, compute_metrics
+from .vad import measure_activity
+
+__all__ = ["CallNotFound", "RecordingError", "analyse_call"]
+
+
+class CallNotFound(LookupError):
+    """No call with this id (deleted, or another database)."""
+
+
+class RecordingError(Exception):
+    """The call's recording cannot be read; the message names the file and why."""
+
+    def __init__(self, path, message: str):
+        super().__init__(message)
+        self.path = Path(path)
+
+
+def _latest_transcript(session, call_id: int) -> tuple[int | None, list[tuple[str, float, float, str]]]:
+    transcript_id = session.execute(
+        select(Transcript.id).where(Transcript.call_id == call_id)
+        .order_by(Transcript.created_at.desc(), Transcript.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if transcript_id is None:
+        return None, []
+    rows = session.execute(
+        select(Utterance.speaker, Utterance.start, Utterance.end, Utterance.text)
+        .where(Utterance.transcript_id == transcript_id).order_by(Utterance.start)
+    )
+    return transcript_id, [tuple(row) for row in rows]
+
+
+def _reusable(stored: dict | None, params: dict, transcript_id: int | None) -> CallMetrics | None:
+    if not isinstance(stored, dict) or stored.get("version") != METRICS_VERSION:
+        return None
+    if stored.get("params") != params or stored.get("transcript_id") != transcript_id:
+        return None
+    try:
+        return CallMetrics.from_dict(stored)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # damaged or hand-edited: compute again
+
+
+def _decode_errors() -> tuple[type[BaseException], ...]:
+    errors: tuple[type[BaseException], ...] = (OSError, RuntimeError, ValueError, EOFError)
+    try:
+        from . import decode
+    except ImportError:
+        return errors
+    extra = getattr(decode, "DecodeError", None)
+    return errors + (extra,) if isinstance(extra, type) and issubclass(extra, BaseException) else errors
+
+
+def _activity(detail: store.CallDetail, ctx: JobContext | None):
+    path = Path(detail.file_path)
+    if not path.exists():
+        raise RecordingError(path, f"The recording {path} is missing (was it moved or deleted?)")
+    try:
+        activity, duration = measure_activity(path, detail.channel_map, ctx=ctx, rate=detail.sample_rate)
+    except _decode_errors() as exc:
+        reason = str(exc).strip() or type(exc).__name__
+        reason = reason.removeprefix(f"{path.name}: ")  # decode's errors start with the name we give
+        raise RecordingError(path, f"The recording {path} cannot be read: {reason}") from exc
+    if duration <= 0:
+        raise RecordingError(path, f"The recording {path} holds no audio")
+    return activity, duration
+
+
+def analyse_call(
+    db,
+    call_id: int,
+    *,
+    recompute: bool = False,
+    ctx: JobContext | None = None,
+    hold_seconds: float = HOLD_SECONDS,
+    min_silence: float = MIN_SILENCE,
+    min_overtalk: float = MIN_OVERTALK,
+) -> CallMetrics:
+    """The call's metrics: the stored ones when still valid, else computed from the recording and stored.
+
+    Raises CallNotFound, RecordingError, and whatever the database raises.
+    """
+    params = {"min_silence": min_silence, "hold_seconds": hold_seconds, "min_overtalk": min_overtalk}
+    with db.session() as session:
+        detail = store.get_call(session, call_id)
+        if detail is None:
+            raise CallNotFound(f"There is no call {call_id}")
+        transcript_id, transcript = _latest_transcript(session, call_id)
+    if not recompute:
+        stored = _reusable(detail.metrics, params, transcript_id)
+        if stored is not None:
+            return stored
+    activity, duration = _activity(detail, ctx)
+    metrics = compute_metrics(
+        activity, duration, hold_seconds=hold_seconds, min_silence=min_silence,
+        min_overtalk=min_overtalk, transcript=transcript or None,
+    )
+    with db.session() as session:
+        current = store.get_call(session, call_id)
+        if current is None:
+            raise CallNotFound(f"There is no call {call_id} (deleted while it was analysed)")
+        newer = isinstance(current.metrics, dict) and isinstance(current.metrics.get("version"), int) \
+            and current.metrics["version"] > METRICS_VERSION
+        # A newer QA Desk sharing the database measured this call with a better
+        # algorithm: show our numbers, but leave its stored ones alone.
+        if not newer:
+            store.save_metrics(session, call_id, {**metrics.as_dict(), "transcript_id": transcript_id})
+    return metrics
