@@ -296,6 +296,33 @@ def test_end_of_call_stops_at_the_end_then_plays_from_the_start(call, open_playe
     assert player.position() == 0.0 and player.state == "playing"
 
 
+def watch_the_moment_it_stops(player) -> list:
+    """What another thread (the UI's timer) would read the instant the state turns "stopped"."""
+    seen = []
+    stop = player._stop_output
+
+    def observed_stop():
+        stop()
+        seen.append((player._queue.anchor() / player.rate, player._last_error))
+
+    player._stop_output = observed_stop
+    return seen
+
+
+def test_stopped_is_never_seen_before_the_playhead_reaches_the_end(call, open_player):
+    """The UI thread reads state and position without the player's lock: the feeder
+    thread must move the playhead to the end before it turns the state to "stopped"
+    (found on a loaded machine: "stopped" at 14.7 s of a 30 s call)."""
+    path, _ = call
+    player, output = open_player(path)
+    seen = watch_the_moment_it_stops(player)
+    player.seek(2.9)
+    player.play()
+    pull(player, output, 1200, block=400)
+    assert player.state == "stopped"  # polling notices the end
+    assert seen == [(3.0, None)]
+
+
 def test_end_of_call_at_double_speed(call, open_player):
     path, _ = call
     player, output = open_player(path)

@@ -126,14 +126,19 @@ def test_no_device_is_a_clear_error(call, open_player):
 
 
 def test_device_disappearing_mid_call_stops_with_a_message(call, open_player):
+    from test_playback import watch_the_moment_it_stops
+
     path, _ = call
     player, output = open_player(path)
+    seen = watch_the_moment_it_stops(player)
     player.play()
     pull(player, output, 1600)
     output.disconnect()
     assert player.state == "stopped"
     assert "disconnected" in player.last_error
     assert player.position() == pytest.approx(0.2, abs=1e-9)
+    # the error and the held position were in place the moment "stopped" could be seen
+    assert len(seen) == 1 and seen[0][0] == pytest.approx(0.2, abs=1e-9) and "disconnected" in seen[0][1]
     output.no_device = True
     with pytest.raises(OutputError):
         player.play()

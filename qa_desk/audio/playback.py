@@ -312,16 +312,19 @@ class Player:
             if self._state != "playing":
                 return
             error, self._queue.error = self._queue.error, None
+            # "stopped" is set last: state and position() are read from the UI thread
+            # without this lock, and must never show "stopped" with the old playhead
+            # (or without the error that stopped it) in between.
             if error is not None:
                 here = self._position_frames()
-                self._stop_output()
-                self._last_error = error
                 self._restart(here)
+                self._last_error = error
+                self._stop_output()
                 return
             end = self._queue.end_dac
             if end is not None and self._output.time() >= end:
-                self._stop_output()
                 self._restart(float(self.frames))
+                self._stop_output()
 
     def _stop_output(self) -> None:
         self._state = "stopped"
