@@ -16,6 +16,7 @@ SCENARIOS = {
     "import": "import_files",
     "library": "library_query",
     "call-open": "call_open",
+    "redraw": "call_view_redraw",
 }
 
 

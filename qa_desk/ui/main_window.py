@@ -6,6 +6,8 @@ reconnecting to another database); each area stays a widget of its own.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -31,6 +33,9 @@ from .jobs import JobRunner, run_job
 from .services import Services
 from .settings_page import SettingsPage
 
+if TYPE_CHECKING:
+    from .call_view import CallView
+
 AREAS = ("calls", "review", "scorecards", "clips", "forms", "settings")
 STATUS_MESSAGE_MS = 10000
 
@@ -44,6 +49,9 @@ class MainWindow(QMainWindow):
         self.import_dialog: ImportDialog | None = None
         self._samples_job: JobRunner | None = None
         self._reconnect_job: JobRunner | None = None
+        self.call_view: CallView | None = None  # built when the first call is opened
+        # Where played audio goes: None is the sound card; tests put a FakeOutput factory here.
+        self.audio_output_factory = None
         self.setWindowTitle(self.tr("QA Desk"))
         self.resize(1280, 800)
 
@@ -51,8 +59,12 @@ class MainWindow(QMainWindow):
         SP = QStyle.StandardPixmap
         self.calls_page = CallsPage(services.db)
         self.settings_page = SettingsPage(services)
+        # The Calls area is the library, or one call opened from it (with a way back):
+        # a reviewer goes library → call → library all day, keeping filters and place.
+        self.calls_area = QStackedWidget()
+        self.calls_area.addWidget(self.calls_page)
         pages: dict[str, QWidget] = {
-            "calls": self.calls_page,
+            "calls": self.calls_area,
             "review": AreaPage(
                 self.tr("Review"),
                 self.tr(
@@ -198,10 +210,38 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
 
     def _call_activated(self, call_id: int) -> None:
-        # The call view arrives in a later step; until then, say which call it is.
         call = self.calls_page.loaded_call(call_id)
         name = call.file_path if call else str(call_id)
-        self.show_message(self.tr("Call {0}: {1}").format(call_id, name))
+        self.show_message(self.tr("Opening call {0}: {1}").format(call_id, name))
+        self.open_call(call_id)
+
+    def open_call(self, call_id: int) -> CallView:
+        """Show one call in the Calls area, in place of the library."""
+        if self.call_view is None:
+            # Imported here: pyqtgraph takes ~0.6 s to import, which the window's start
+            # should not pay for a view opened later, if at all.
+            from .call_view import CallView
+
+            self.call_view = CallView(self.services.db, output_factory=self.audio_output_factory)
+            self.call_view.setObjectName("callView")
+            self.call_view.back_requested.connect(self.back_to_calls)
+            self.call_view.message.connect(self.show_message)
+            self.calls_area.addWidget(self.call_view)
+        self.show_area("calls")
+        self.calls_area.setCurrentWidget(self.call_view)
+        self.call_view.open_call(call_id)
+        self.call_view.setFocus()
+        return self.call_view
+
+    def back_to_calls(self) -> None:
+        """Back to the library as it was left: same filters, sort, selection."""
+        if self.call_view is not None:
+            self.call_view.close_call()
+        self.calls_area.setCurrentWidget(self.calls_page)
+        self.calls_page.view.setFocus()
+
+    def showing_call(self) -> bool:
+        return self.call_view is not None and self.calls_area.currentWidget() is self.call_view
 
     # --- importing ----------------------------------------------------------------------------
 
@@ -279,6 +319,9 @@ class MainWindow(QMainWindow):
 
     def _reconnected(self, db: object) -> None:
         old, self.services.db = self.services.db, db
+        if self.call_view is not None:  # its call belongs to the old database
+            self.back_to_calls()
+            self.call_view.set_database(db)
         self.calls_page.set_database(db)
         self._show_database()
         message = self.tr("Now using {0}.").format(redact(db.url))
@@ -306,6 +349,8 @@ class MainWindow(QMainWindow):
         return box
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        # Stop every job before the widgets they report to go away (see ui/jobs.py).
+        # Stop playing and every job before the widgets they report to go away (see ui/jobs.py).
+        if self.call_view is not None:
+            self.call_view.close_call()
         JobRunner.shutdown_all()
         super().closeEvent(event)

@@ -1,0 +1,140 @@
+"""The call view's keyboard shortcuts: one table that both binds them and explains them.
+
+J, K and L follow the video-player convention many reviewers already know from
+YouTube: J back 10 s, K play/pause, L forward 10 s (QA Desk plays forwards only, so
+not the editors' "J plays backwards"). Speed has its own keys, [ and ].
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+# Keys matched by the character they type rather than the key pressed: "?" and "+"
+# need Shift on one keyboard and not on another, and a shortcut bound to both
+# spellings would be ambiguous where the platform offers both.
+TYPED_KEYS = frozenset({"?", "+", "=", "-"})
+
+# action -> the keys bound to it (portable QKeySequence text), in the order shown
+SHORTCUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("play_pause", ("Space", "K")),
+    ("back_5", ("Left",)),
+    ("forward_5", ("Right",)),
+    ("back_1", ("Shift+Left",)),
+    ("forward_1", ("Shift+Right",)),
+    ("back_10", ("J",)),
+    ("forward_10", ("L",)),
+    ("slower", ("[",)),
+    ("faster", ("]",)),
+    ("start", ("Home",)),
+    ("end", ("End",)),
+    ("zoom_in", ("Ctrl+=", "Ctrl++", "+", "=")),
+    ("zoom_out", ("Ctrl+-", "-")),
+    ("zoom_fit", ("Ctrl+0",)),
+    ("escape", ("Escape",)),
+    ("search", ("Ctrl+F",)),
+    ("back_to_calls", ("Alt+Left",)),
+    ("help", ("F1", "?")),
+)
+
+
+def describe(action: str) -> str:
+    t = lambda text: QCoreApplication.translate("Shortcuts", text)  # noqa: E731
+    return {
+        "play_pause": t("Play or pause"),
+        "back_5": t("Back 5 seconds"),
+        "forward_5": t("Forward 5 seconds"),
+        "back_1": t("Back 1 second"),
+        "forward_1": t("Forward 1 second"),
+        "back_10": t("Back 10 seconds"),
+        "forward_10": t("Forward 10 seconds"),
+        "slower": t("Slower (0.25× steps, down to 0.5×)"),
+        "faster": t("Faster (0.25× steps, up to 2×)"),
+        "start": t("Go to the start of the call"),
+        "end": t("Go to the end of the call"),
+        "zoom_in": t("Zoom in around the playhead"),
+        "zoom_out": t("Zoom out"),
+        "zoom_fit": t("Show the whole call"),
+        "escape": t("Clear the transcript search, or else the selection"),
+        "search": t("Search the transcript"),
+        "back_to_calls": t("Back to the call library"),
+        "help": t("Show these shortcuts"),
+    }[action]
+
+
+def bind_shortcuts(widget: QWidget, actions: dict[str, Callable[[], object]]):
+    """Bind every shortcut to widget and its children: ({action: [QShortcut]}, {typed key: action}).
+
+    The typed keys (TYPED_KEYS) are left to the widget's keyPressEvent, which sees only
+    keys no child took: typing "?" in a search box stays typing.
+    """
+    shortcuts: dict[str, list[QShortcut]] = {}
+    typed: dict[str, Callable[[], object]] = {}
+    for action, keys in SHORTCUTS:
+        shortcuts[action] = [
+            QShortcut(QKeySequence(key), widget, actions[action], context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            for key in keys if key not in TYPED_KEYS
+        ]
+        typed.update((key, actions[action]) for key in keys if key in TYPED_KEYS)
+    return shortcuts, typed
+
+
+def key_text(keys: tuple[str, ...]) -> str:
+    """Keys as the reviewer's keyboard labels them (e.g. ⌘ on a Mac)."""
+    return ",  ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+
+
+class ShortcutsHelp(QDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
+        self.table = QTableWidget(len(SHORTCUTS), 2)
+        self.table.setObjectName("shortcutsTable")
+        self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("What it does")])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        for row, (action, keys) in enumerate(SHORTCUTS):
+            self.table.setItem(row, 0, QTableWidgetItem(key_text(keys)))
+            self.table.setItem(row, 1, QTableWidgetItem(describe(action)))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.resizeRowsToContents()
+
+        note = QLabel(self.tr(
+            "J, K and L work as in most video players: back 10 s, play/pause, forward 10 s. "
+            "On the waveform: click to jump there, drag to select a span, use the mouse wheel to "
+            "zoom and Shift+wheel (or the scrollbar) to scroll. Click a word in the transcript to "
+            "hear it."
+        ))
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        column = QVBoxLayout(self)
+        column.addWidget(self.table, 1)
+        column.addWidget(note)
+        column.addWidget(buttons)
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setMinimumHeight(rows + self.table.horizontalHeader().height() + 4)  # no scrolling, no gap
+        self.resize(580, self.sizeHint().height())
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())]
