@@ -21,10 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from test_playback import RATE, STEREO, pull, two_sided
+from test_playback import call, open_player, pull  # noqa: F401 (call and open_player are fixtures)
 
-from qa_desk.audio.outputs import FakeOutput, OutputError
-from qa_desk.audio.playback import Player
+from qa_desk.audio.outputs import OutputError
 
 REPO = Path(__file__).resolve().parents[1]
 NULL_DEVICE = 'pcm.!default {type plug; slave.pcm "nullsink"}\npcm.nullsink {type null}\n'
@@ -59,28 +58,6 @@ player.close()
 result["threads"] = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
 print(json.dumps(result))
 """
-
-
-@pytest.fixture
-def call(tmp_path):
-    path = tmp_path / "call.wav"
-    signal = two_sided()
-    sf.write(path, signal, RATE, subtype="FLOAT")
-    return path, signal
-
-
-@pytest.fixture
-def open_player():
-    players = []
-
-    def make(path, **fake):
-        output = FakeOutput(**fake)
-        players.append(Player(path, STEREO, output=output))
-        return players[-1], output
-
-    yield make
-    for player in players:
-        player.close()
 
 
 def test_device_refusing_the_calls_rate_gets_it_resampled(call, open_player):

@@ -6,6 +6,7 @@ cancelled and waited for at its end, so no worker thread outlives its test.
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
@@ -30,6 +31,18 @@ def ui_home(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_DESK_HOME", str(home))
     monkeypatch.delenv("QA_DESK_DB", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_the_gui_thread():
+    """Closed views are freed here, on the GUI thread, once pytest-qt has closed them.
+
+    A widget whose Python side sits in a reference cycle would otherwise be freed by
+    whichever thread next runs the garbage collector, possibly a job's worker thread,
+    which must never delete widgets (it crashed the suite now and then).
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ drives by pulling frames as PortAudio would.
 
 from __future__ import annotations
 
-import gc
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -26,18 +25,6 @@ from qa_desk.ui.call_view import CallView
 from qa_desk.ui.waveform import RAW, format_time
 
 ZHANG_WEI = "张伟_20261103-143311_13912345678.wav"
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_on_the_gui_thread():
-    """Closed views are freed here, on the GUI thread, once pytest-qt has closed them.
-
-    A widget whose Python side sits in a reference cycle would otherwise be freed by
-    whichever thread next runs the garbage collector, possibly a job's worker thread,
-    which must never delete widgets (it crashed the suite now and then).
-    """
-    yield
-    gc.collect()
 
 
 class Outputs:

@@ -7,13 +7,11 @@ serve the call view's tests and screenshots (the sample calls' scripted lines).
 
 from __future__ import annotations
 
-import gc
 
 import json
 import re
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from qa_desk.store.calls import add_call
@@ -40,18 +38,6 @@ def _segment(run: str) -> list[str]:
         out.append(run[i:i + size])
         i += size
     return out
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_on_the_gui_thread():
-    """Closed views are freed here, on the GUI thread, once pytest-qt has closed them.
-
-    A widget whose Python side sits in a reference cycle would otherwise be freed by
-    whichever thread next runs the garbage collector, possibly a job's worker thread,
-    which must never delete widgets (it crashed the suite now and then).
-    """
-    yield
-    gc.collect()
 
 
 def words_of(text: str, start: float, end: float) -> list[dict]:

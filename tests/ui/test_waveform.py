@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 
 from functools import partial
 
@@ -15,18 +14,6 @@ from recordings import write_call
 from qa_desk.audio.decode import channel_lanes, read_span
 from qa_desk.audio.envelope import build_envelope
 from qa_desk.ui.waveform import RAW, TimeAxis, WaveformView, format_time
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_on_the_gui_thread():
-    """Closed views are freed here, on the GUI thread, once pytest-qt has closed them.
-
-    A widget whose Python side sits in a reference cycle would otherwise be freed by
-    whichever thread next runs the garbage collector, possibly a job's worker thread,
-    which must never delete widgets (it crashed the suite now and then).
-    """
-    yield
-    gc.collect()
 
 
 def make_waveform(qtbot, tmp_path, *, seconds: float = 60.0, channels: int = 2, channel_map=None):
