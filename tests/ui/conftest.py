@@ -19,7 +19,6 @@ from ui_data import insert_calls
 import qa_desk.ui  # noqa: F401 - installs the PySide6 signal fix before any test emits
 
 from qa_desk.settings import Settings
-from qa_desk.store.database import Database
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
@@ -55,13 +54,12 @@ def no_leaked_jobs(qapp):
 
 
 @pytest.fixture
-def ui_db(tmp_path):
-    db = Database.open(f"sqlite:///{tmp_path / 't.sqlite3'}")
-    yield db
+def ui_db(sqlite_db):
+    """The shared SQLite database; every job is stopped before it closes."""
+    yield sqlite_db
     from qa_desk.ui.jobs import JobRunner
 
     JobRunner.shutdown_all()
-    db.close()
 
 
 @pytest.fixture
