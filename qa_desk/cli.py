@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .durations import format_duration
 from .settings import AGENT_CHANNELS, Settings, SettingsError, resolve_database_url
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -194,7 +195,7 @@ def _calls(args, url: str) -> int:
         (
             str(r.id), r.agent or "–", r.team or "–",
             r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "–",
-            _duration(r.duration), {"inbound": "in", "outbound": "out"}.get(r.direction or "", "–"),
+            format_duration(r.duration), {"inbound": "in", "outbound": "out"}.get(r.direction or "", "–"),
             r.status, r.file_name,
         )
         for r in rows
@@ -265,7 +266,7 @@ def _call_lines(call, m) -> list[str]:
         f"  agent        {agent or '–'}",
         f"  team         {call.team or '–'}",
         f"  start        {start}" + ("  " + ", ".join(extra) if extra else ""),
-        f"  duration     {_duration(call.duration)} ({call.duration:.2f} s)",
+        f"  duration     {format_duration(call.duration)} ({call.duration:.2f} s)",
         f"  channels     {call.channels} × {call.sample_rate} Hz: {lanes}",
         f"  file         {call.file_path}",
         "",
@@ -346,12 +347,6 @@ def _db(args, url: str) -> int:
         if not info["up_to_date"]:
             print("run 'qa-desk db upgrade' (or start QA Desk) to bring the schema up to date")
     return EXIT_OK
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _width(text: str) -> int:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
+from ..durations import format_duration
 from ..jobs import JobContext
 from ..store.calls import CallFilter, CallRow, count_calls, list_calls
 from ..store.database import Database
@@ -31,16 +32,6 @@ COLUMNS = ("agent", "team", "started_at", "duration", "direction", "queue", "cus
 AGENT, TEAM, STARTED, DURATION, DIRECTION, QUEUE, CUSTOMER, STATUS, FILE = range(len(COLUMNS))
 
 CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def format_duration(seconds: float | None) -> str:
-    """m:ss under an hour, h:mm:ss from an hour on (how agents and leads read talk time)."""
-    if seconds is None:
-        return ""
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _load(db: Database, flt: CallFilter, sort: str, descending: bool, offset: int, with_counts: bool):

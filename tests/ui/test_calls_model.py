@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from ui_data import AGENTS, BASE_TIME, TEAMS, wait_loaded
 
+from qa_desk.durations import format_duration
 from qa_desk.store.calls import CallFilter
 from qa_desk.ui.calls_model import (
     AGENT,
@@ -20,7 +21,6 @@ from qa_desk.ui.calls_model import (
     STATUS,
     TEAM,
     CallsTableModel,
-    format_duration,
 )
 
 CALLS = 5000
