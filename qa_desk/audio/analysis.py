@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
-
 from ..jobs import JobContext
 from ..store import calls as store
-from ..store.models import Transcript, Utterance
+from ..store.transcripts import latest_transcript
+from .decode import DecodeError
 from .metrics import HOLD_SECONDS, METRICS_VERSION, MIN_OVERTALK, MIN_SILENCE, CallMetrics, compute_metrics
 from .vad import measure_activity
 
@@ -34,20 +33,6 @@ class RecordingError(Exception):
         self.path = Path(path)
 
 
-def _latest_transcript(session, call_id: int) -> tuple[int | None, list[tuple[str, float, float, str]]]:
-    transcript_id = session.execute(
-        select(Transcript.id).where(Transcript.call_id == call_id)
-        .order_by(Transcript.created_at.desc(), Transcript.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    if transcript_id is None:
-        return None, []
-    rows = session.execute(
-        select(Utterance.speaker, Utterance.start, Utterance.end, Utterance.text)
-        .where(Utterance.transcript_id == transcript_id).order_by(Utterance.start)
-    )
-    return transcript_id, [tuple(row) for row in rows]
-
-
 def _reusable(stored: dict | None, params: dict, transcript_id: int | None) -> CallMetrics | None:
     if not isinstance(stored, dict) or stored.get("version") != METRICS_VERSION:
         return None
@@ -59,14 +44,9 @@ def _reusable(stored: dict | None, params: dict, transcript_id: int | None) -> C
         return None  # damaged or hand-edited: compute again
 
 
-def _decode_errors() -> tuple[type[BaseException], ...]:
-    errors: tuple[type[BaseException], ...] = (OSError, RuntimeError, ValueError, EOFError)
-    try:
-        from . import decode
-    except ImportError:
-        return errors
-    extra = getattr(decode, "DecodeError", None)
-    return errors + (extra,) if isinstance(extra, type) and issubclass(extra, BaseException) else errors
+# What reading a recording can raise: decode's own DecodeError (a RuntimeError), and
+# the OS and libsndfile errors underneath it.
+_READ_ERRORS = (DecodeError, OSError, RuntimeError, ValueError, EOFError)
 
 
 def _activity(detail: store.CallDetail, ctx: JobContext | None):
@@ -75,7 +55,7 @@ def _activity(detail: store.CallDetail, ctx: JobContext | None):
         raise RecordingError(path, f"The recording {path} is missing (was it moved or deleted?)")
     try:
         activity, duration = measure_activity(path, detail.channel_map, ctx=ctx, rate=detail.sample_rate)
-    except _decode_errors() as exc:
+    except _READ_ERRORS as exc:
         reason = str(exc).strip() or type(exc).__name__
         reason = reason.removeprefix(f"{path.name}: ")  # decode's errors start with the name we give
         raise RecordingError(path, f"The recording {path} cannot be read: {reason}") from exc
@@ -103,7 +83,8 @@ def analyse_call(
         detail = store.get_call(session, call_id)
         if detail is None:
             raise CallNotFound(f"There is no call {call_id}")
-        transcript_id, transcript = _latest_transcript(session, call_id)
+        transcript = latest_transcript(session, call_id)
+    transcript_id = transcript.id if transcript else None
     if not recompute:
         stored = _reusable(detail.metrics, params, transcript_id)
         if stored is not None:
@@ -111,7 +92,8 @@ def analyse_call(
     activity, duration = _activity(detail, ctx)
     metrics = compute_metrics(
         activity, duration, hold_seconds=hold_seconds, min_silence=min_silence,
-        min_overtalk=min_overtalk, transcript=transcript or None,
+        min_overtalk=min_overtalk,
+        transcript=list(transcript.utterances) if transcript and transcript.utterances else None,
     )
     with db.session() as session:
         current = store.get_call(session, call_id)

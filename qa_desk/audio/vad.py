@@ -197,16 +197,6 @@ def _blocks(path, blocksize: int) -> Iterator[np.ndarray]:
     return iter_blocks(path, blocksize=blocksize)
 
 
-def _rate_and_frames(path) -> tuple[int | None, int | None]:
-    import soundfile as sf
-
-    try:
-        info = sf.info(str(path))
-    except Exception:  # noqa: BLE001 — only for progress; decoding reports the real problem
-        return None, None
-    return int(info.samplerate), int(info.frames)
-
-
 def measure_activity(
     path, channel_map: dict[str, str], *, ctx: JobContext | None = None, blocksize: int = _BLOCKSIZE,
     rate: int | None = None,
@@ -216,12 +206,11 @@ def measure_activity(
     ``rate`` is the file's sample rate when the caller knows it (the stored call);
     otherwise the file's header is asked.
     """
-    header_rate, total = _rate_and_frames(path)  # total: for progress only
-    rate = rate or header_rate
-    if not rate:
-        from .decode import recording_info
+    from .decode import recording_info
 
-        rate = recording_info(path)[0]  # raises decode's DecodeError naming the file
+    info = recording_info(path)  # raises decode's DecodeError naming the file
+    rate = rate or info.sample_rate
+    total = info.frames  # for progress only: an untagged MP3's count is an estimate
     detectors: dict[str, SpeechDetector] = {}
     lanes: dict[str, list[int]] | None = None
     done = 0
