@@ -73,8 +73,13 @@ class CallRow:
 _team = aliased(Team)
 
 
+def _with_agent_and_team(query: Select) -> Select:
+    """A calls query joined to its agent and the agent's team (either may be missing)."""
+    return query.outerjoin(Agent, Call.agent_id == Agent.id).outerjoin(_team, Agent.team_id == _team.id)
+
+
 def _base() -> Select:
-    return (
+    return _with_agent_and_team(
         select(
             Call.id,
             Agent.name,
@@ -90,10 +95,7 @@ def _base() -> Select:
             Call.queue,
             Call.channels,
             Call.sample_rate,
-        )
-        .select_from(Call)
-        .outerjoin(Agent, Call.agent_id == Agent.id)
-        .outerjoin(_team, Agent.team_id == _team.id)
+        ).select_from(Call)
     )
 
 
@@ -172,7 +174,7 @@ def list_calls(
     # builds every row an OFFSET skips: without joins a deep page costs far less.
     page = select(Call.id).select_from(Call)
     if sort in ("agent", "team"):
-        page = page.outerjoin(Agent, Call.agent_id == Agent.id).outerjoin(_team, Agent.team_id == _team.id)
+        page = _with_agent_and_team(page)
     page = _order(_apply(page, flt, session), sort, descending).offset(offset)
     if limit is not None:
         page = page.limit(limit)
@@ -362,15 +364,13 @@ class CallDetail:
 
 def get_call(session: Session, call_id: int) -> CallDetail | None:
     row = session.execute(
-        select(
-            Call.id, Call.file_path, Call.file_name, Call.content_hash, Call.duration, Call.sample_rate,
-            Call.channels, Call.channel_map, Agent.name, Agent.external_id, _team.name, Call.started_at,
-            Call.direction, Call.queue, Call.customer_ref, Call.status, Call.metrics,
-        )
-        .select_from(Call)
-        .outerjoin(Agent, Call.agent_id == Agent.id)
-        .outerjoin(_team, Agent.team_id == _team.id)
-        .where(Call.id == call_id)
+        _with_agent_and_team(
+            select(
+                Call.id, Call.file_path, Call.file_name, Call.content_hash, Call.duration, Call.sample_rate,
+                Call.channels, Call.channel_map, Agent.name, Agent.external_id, _team.name, Call.started_at,
+                Call.direction, Call.queue, Call.customer_ref, Call.status, Call.metrics,
+            ).select_from(Call)
+        ).where(Call.id == call_id)
     ).one_or_none()
     if row is None:
         return None
