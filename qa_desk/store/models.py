@@ -120,6 +120,9 @@ class Call(Base):
     # events below: the library's text search then does one LIKE per call instead
     # of six lower()+LIKE over a join (372 ms → see bench "text search" at 100k calls).
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # none | queued | running | done | failed | cancelled — kept by the transcription
+    # queue so the library shows it without a join over every call's jobs.
+    transcript_status: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
 
     agent: Mapped[Agent | None] = relationship()
     transcripts: Mapped[list[Transcript]] = relationship(
@@ -178,6 +181,37 @@ class Utterance(Base):
     words: Mapped[list] = mapped_column(JSON, default=list)
 
     transcript: Mapped[Transcript] = relationship(back_populates="utterances")
+
+
+class TranscriptionJob(Base):
+    """One call waiting for, or going through, speech recognition.
+
+    The queue lives in the database so that the window, `qa-desk transcribe` and
+    headless `qa-desk worker` processes on other machines share it. A running job
+    holds a lease (``lease_expires``, seconds since the epoch on the worker's clock)
+    that its worker renews; a job whose lease ran out belonged to a worker that died
+    and may be claimed again.
+    """
+
+    __tablename__ = "transcription_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    # None: the default model for ``language`` on the worker that runs it.
+    model_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    lease_expires: Mapped[float | None] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_transcription_jobs_status", "status", "priority", "id"),)
 
 
 # --- the service-language standard ----------------------------------------------------

@@ -1,4 +1,4 @@
-"""Reading a call's transcript for the call view (read-only; transcription writes them).
+"""A call's transcript: read for the call view, replaced whole when (re)transcribed.
 
 A call can be transcribed more than once (another engine, a better model); the call
 view shows the newest. Words come from the engine as JSON and may be missing or
@@ -109,3 +109,56 @@ def latest_transcript(session: Session, call_id: int) -> TranscriptView | None:
         created_at=transcript.created_at,
         utterances=utterances,
     )
+
+
+@dataclass(frozen=True)
+class UtteranceRow:
+    """One utterance to store: what a transcriber or a transcript file produced."""
+
+    speaker: str
+    start: float
+    end: float
+    text: str
+    words: list  # [{"word", "start", "end", "conf"?}, ...]
+
+
+def replace_transcript(
+    session: Session,
+    call_id: int,
+    *,
+    engine: str,
+    model_name: str,
+    language: str,
+    utterances: list[UtteranceRow],
+) -> int:
+    """Store a complete transcript for a call in place of any it had; the new id.
+
+    Runs inside the caller's transaction: the old transcript stays visible to every
+    other reader until the caller commits, then the new one replaces it at once, so a
+    failed or cancelled re-transcription never leaves a call with half a transcript
+    or none.
+    """
+    from .models import Call
+
+    old = session.execute(select(Transcript).where(Transcript.call_id == call_id)).scalars().all()
+    for transcript in old:
+        session.delete(transcript)
+    transcript = Transcript(call_id=call_id, engine=engine, model_name=model_name, language=language)
+    session.add(transcript)
+    session.flush()
+    session.add_all(
+        Utterance(
+            transcript_id=transcript.id,
+            speaker=u.speaker,
+            start=u.start,
+            end=u.end,
+            text=u.text,
+            words=u.words,
+        )
+        for u in utterances
+    )
+    call = session.get(Call, call_id)
+    if call is not None:
+        call.transcript_status = "done"
+    session.flush()
+    return transcript.id
