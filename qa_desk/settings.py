@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 from . import paths
@@ -32,6 +32,14 @@ class Settings:
     # Sidecar column overrides: our field name → the recorder's column header.
     metadata_columns: dict[str, str] = field(default_factory=dict)
     language: str = ""
+    # Speech models: extra folders searched for models (each a model or a folder of
+    # models), and the default model per language (ISO code → model name).
+    model_folders: list[str] = field(default_factory=list)
+    default_models: dict[str, str] = field(default_factory=dict)
+    # The language calls are transcribed in when no model is named.
+    call_language: str = "zh"
+    # Parallel transcription workers; 0 means one per CPU core.
+    transcription_workers: int = 0
     extra: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -50,7 +58,9 @@ class Settings:
         if not isinstance(raw, dict):
             raise SettingsError(f"{path}: settings must be a JSON object")
         known = {f.name for f in fields(cls)} - {"extra"}
-        settings = cls(**{k: v for k, v in raw.items() if k in known})
+        # A hand-edited file may hold a wrong type; that one setting falls back to its
+        # default rather than the window failing later on a list where a str belongs.
+        settings = cls(**{k: v for k, v in raw.items() if k in known and _valid(k, v)})
         settings.extra = {k: v for k, v in raw.items() if k not in known}
         if settings.agent_channel not in AGENT_CHANNELS:
             settings.agent_channel = "left"
@@ -64,6 +74,26 @@ class Settings:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, path)
+
+
+def _valid(name: str, value: object) -> bool:
+    """Whether a loaded value has the type its setting needs."""
+    if name == "metadata_columns":
+        # None: the user said the recorder's file has no such column.
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+        )
+    if name == "default_models":
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    if name == "model_folders":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if name == "transcription_workers":
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1024
+    if name == "call_language":
+        return isinstance(value, str) and bool(value.strip())
+    # Any other setting: the type of its default (a field with a factory is not checked).
+    default = next((f.default for f in fields(Settings) if f.name == name), MISSING)
+    return default is MISSING or isinstance(value, type(default))
 
 
 def default_database_url() -> str:

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QFrame,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +28,7 @@ from ..store.database import Database, redact
 from .jobs import JobRunner, run_job
 from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE, PatternEdit
 from .services import Services
+from .speech_models_page import SpeechModelsPage
 
 FORM_WIDTH = 720
 
@@ -110,6 +113,9 @@ class SettingsPage(QWidget):
         font.setBold(True)
         title.setFont(font)
 
+        # Its own group, below Save: installs and removals take effect at once.
+        self.speech_models = SpeechModelsPage(services)
+
         form = QWidget()
         form.setMaximumWidth(FORM_WIDTH)
         column = QVBoxLayout(form)
@@ -119,11 +125,21 @@ class SettingsPage(QWidget):
         column.addWidget(database)
         column.addWidget(imports)
         column.addLayout(save_row)
+        column.addWidget(self.speech_models)
         column.addStretch(1)
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        outer.addWidget(form, 1)
-        outer.addStretch(0)
+        content = QWidget()
+        inner = QHBoxLayout(content)
+        inner.setContentsMargins(24, 20, 24, 20)
+        inner.addWidget(form, 1)
+        inner.addStretch(0)
+        # The page is taller than a small window (or the start-up settings dialog): scroll.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         self.test_button.clicked.connect(self.test_connection)
         self.save_button.clicked.connect(self.save)
@@ -145,6 +161,7 @@ class SettingsPage(QWidget):
         self.save_result.clear()
         self.test_result.clear()
         self.show_database_in_use()
+        self.speech_models.reload()
 
     def show_database_in_use(self) -> None:
         # No database yet when the app asks the user to fix a URL that failed to open.
