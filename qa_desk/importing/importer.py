@@ -21,6 +21,8 @@ from ..audio.probe import FFMPEG_EXTENSIONS, AudioInfo, ProbeError, probe
 from ..jobs import JobContext
 from ..store import calls as store
 from ..store.database import Database, DatabaseError
+from ..transcription.attach import CallNotFound, SidecarFinder, attach_transcript_files, calls_with_transcripts
+from ..transcription.formats import TRANSCRIPT_SUFFIXES, TranscriptFileError
 from .metadata import CallMetadata, MetadataError
 from .report import FileOutcome, ImportReport
 from .sources import MetadataSources, collect_recordings
@@ -122,10 +124,14 @@ class _Importer:
         report = ImportReport()
         self.ctx.status("Looking for recordings…")
         files, outcomes = collect_recordings(paths)
+        files, transcripts = self._transcript_files(files, report)
         sidecar = str(self.options.metadata.resolve()) if self.options.metadata else None
         for outcome in outcomes:
             if sidecar and outcome.status == "skipped" and str(Path(outcome.path).resolve()) == sidecar:
                 continue  # the metadata file itself, kept beside its recordings
+            if transcripts and outcome.status == "skipped":
+                if Path(outcome.path).parent.resolve() / Path(outcome.path).name in transcripts:
+                    continue  # a recording's transcript: its recording's line tells what became of it
             report.add(outcome, self.ctx)
         total = len(files)
         with self.db.session() as session:
@@ -133,12 +139,21 @@ class _Importer:
         # Files already imported from the same path, unchanged since, are not even
         # re-hashed: re-importing a folder of 10,000 calls costs only the new ones.
         todo: list[Path] = []
+        unchanged: list[tuple[Path, int]] = []
         for path in files:
             seen = known.get(str(path))
             if seen and _unchanged(path, seen):
-                report.add(FileOutcome.known(path, seen[2]), self.ctx)
+                unchanged.append((path, seen[2]))
             else:
                 todo.append(path)
+        untranscribed = self._without_transcript([c for p, c in unchanged if self.sidecars.chosen(p)])
+        if untranscribed:
+            self.ctx.status(f"Attaching {len(untranscribed)} transcripts to calls already imported…")
+        for path, call_id in unchanged:
+            outcome = FileOutcome.known(path, call_id)
+            if call_id in untranscribed:
+                outcome = self._attach_transcript(outcome, path, call_id)
+            report.add(outcome, self.ctx)
         done = total - len(todo)
         self.ctx.progress(done, total)
         self.ctx.status(f"Importing {len(todo)} recordings…")
@@ -165,6 +180,54 @@ class _Importer:
                 if str(path) not in finished:
                     report.add(FileOutcome.skipped(path, "cancelled", f"{path.name}: import cancelled"), self.ctx)
         return report
+
+    def _transcript_files(self, files: list[Path], report: ImportReport) -> tuple[list[Path], set[Path]]:
+        """The recordings without the transcript files among them, and every transcript
+        file that sits beside one of the recordings (attached with it, not imported)."""
+        self.sidecars = SidecarFinder()
+        transcripts = {
+            t for f in files if f.suffix.lower() not in TRANSCRIPT_SUFFIXES for t in self.sidecars.candidates(f)
+        }
+        recordings = []
+        for path in files:
+            if path in transcripts:
+                continue  # named together with its recording: attached with it
+            if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
+                report.add(FileOutcome.skipped(
+                    path, "not_a_recording",
+                    f"{path.name}: not a recording; a transcript file is attached when the recording "
+                    "of the same name beside it is imported (or with 'qa-desk transcript import')",
+                ), self.ctx)
+                continue
+            recordings.append(path)
+        return recordings, transcripts
+
+    def _without_transcript(self, call_ids: list[int]) -> set[int]:
+        if not call_ids:
+            return set()
+        with self.db.session() as session:
+            return set(call_ids) - calls_with_transcripts(session, call_ids)
+
+    def _attach_transcript(self, outcome: FileOutcome, path: Path, call_id: int) -> FileOutcome:
+        """Attach the recording's transcript file(s), if it has any; a refused file is
+        noted on the recording's line and never fails the recording itself."""
+        files = self.sidecars.chosen(path)
+        if not files:
+            return outcome
+        try:
+            attach_transcript_files(self.db, call_id, files)
+        except TranscriptFileError as exc:
+            return outcome.with_transcript(False, str(exc))
+        except CallNotFound:
+            return outcome.with_transcript(False, "the call was deleted meanwhile")
+        except OperationalError as exc:
+            raise DatabaseError(f"The database stopped answering during the import: {exc.orig}") from exc
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+            return outcome.with_transcript(False, f"could not be stored ({detail})")
+        except Exception as exc:  # noqa: BLE001 - a file we failed to foresee must not stop the import
+            return outcome.with_transcript(False, f"{files[0][0].name}: cannot be read ({type(exc).__name__}: {exc})")
+        return outcome.with_transcript(True, ", ".join(p.name for p, _ in files))
 
     def _known_hashes(self, batch: list[_Examined]) -> dict[str, tuple[int, str, str]]:
         """One query per batch instead of one per file: which recordings the library has."""
@@ -220,14 +283,17 @@ class _Importer:
         if agent_id is not None:
             self.agents[agent_key] = agent_id
         known_hashes[item.digest] = (call_id, str(path), path.name)
-        return FileOutcome.imported(path, call_id, info.duration)
+        return self._attach_transcript(FileOutcome.imported(path, call_id, info.duration), path, call_id)
 
     def _known(self, item: _Examined, call_id: int, file_path: str, file_name: str) -> FileOutcome:
         """A recording the library has; if its old file is gone, follow it to the new place."""
         if file_path != str(item.path) and not Path(file_path).exists():
             with self.db.session() as session:
                 store.relink_call(session, call_id, str(item.path), item.mtime)
-        return FileOutcome.known(item.path, call_id, file_name)
+        outcome = FileOutcome.known(item.path, call_id, file_name)
+        if self.sidecars.chosen(item.path) and self._without_transcript([call_id]):
+            outcome = self._attach_transcript(outcome, item.path, call_id)
+        return outcome
 
     def _call_row(self, item: _Examined, meta: CallMetadata, agent_id: int | None) -> dict:
         info = item.info

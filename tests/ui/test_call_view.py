@@ -93,7 +93,8 @@ def test_opening_a_call_from_the_library(qtbot, services, samples):
     silences = view.waveform.silence_shading.spans()
     assert any(13.0 < a < 13.6 and 16.8 < b < 17.4 for a, b in silences)
     assert [round(a) for a, _ in view.waveform.overtalk_shading.spans()] == [21]
-    assert view.transcript.pages.currentWidget() is view.transcript.empty
+    # The sample calls come with their scripted transcripts (WebVTT sidecars).
+    assert view.transcript.pages.currentWidget() is not view.transcript.empty
 
     qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)
     assert not window.showing_call()
@@ -306,7 +307,7 @@ def test_screenshots(qtbot, services, samples, screenshots_dir):
     qtbot.keyClick(view, Qt.Key.Key_Space)
     assert view.player_bar.error().startswith("No audio output device")
     view.seek(5.2)
-    shoot(window, screenshots_dir / "call_view_no_transcript.png")
+    shoot(window, screenshots_dir / "call_view_no_audio_device.png")
 
 
 def test_shortcuts_work_wherever_the_focus_is_in_the_view(qtbot, ui_db, samples):

@@ -1,0 +1,186 @@
+"""`qa-desk transcript`: show a call's transcript, or attach transcript files to a call.
+
+  qa-desk transcript show CALL [--json]
+  qa-desk transcript import CALL FILE [FILE…] [--speaker agent|customer] [--label LABEL=ROLE]
+
+Exit codes as for every command: 0 done · 1 a file was refused (the message names the
+file, the line and the reason; nothing was stored) · 2 usage, no such call, a file that
+does not exist · 3 the database cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
+SPEAKER_NAMES = {"agent": "Agent", "customer": "Customer", "mixed": "Mixed"}
+
+
+def _label(text: str) -> tuple[str, str]:
+    label, sep, role = text.rpartition("=")
+    role = role.strip().lower()
+    if not sep or not label.strip() or role not in ("agent", "customer"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not LABEL=agent or LABEL=customer (e.g. 'Speaker 2=agent')")
+    return label.strip(), role
+
+
+def add_transcript_parser(sub) -> argparse.ArgumentParser:
+    """Add `transcript show` and `transcript import` to the qa-desk subcommands."""
+    parser = sub.add_parser("transcript", help="show a call's transcript, or attach an existing transcript file")
+    actions = parser.add_subparsers(dest="transcript_command", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="the call's transcript: utterances with speaker, times and words")
+    show.add_argument("call", metavar="CALL", help="call id, or the recording's file name or path")
+    show.add_argument("--json", action="store_true", help="utterances with their words, as JSON")
+    attach = actions.add_parser(
+        "import", help="attach transcript files (Vosk result JSON, SRT, WebVTT) to a call, replacing its transcript"
+    )
+    attach.add_argument("call", metavar="CALL", help="call id, or the recording's file name or path")
+    attach.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE",
+        help="one file with both speakers, or one file per speaker (name.agent.json, name.customer.json)",
+    )
+    attach.add_argument(
+        "--speaker", choices=("agent", "customer", "left", "right"),
+        help="who speaks in the file: every word of a Vosk result, every cue without a label",
+    )
+    attach.add_argument(
+        "--label", action="append", default=[], type=_label, metavar="LABEL=ROLE",
+        help="what a label in the file means, e.g. 'Speaker 2=agent' or 'Li Na=agent' (default: "
+        "Speaker 1 is the agent); repeatable",
+    )
+    return parser
+
+
+def run_transcript(args, url: str) -> int:
+    """Run `qa-desk transcript …` against the database at ``url``; the exit code."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .store.database import Database, DatabaseError
+
+    try:
+        db = Database.open(url)
+    except DatabaseError as exc:
+        return _fail(str(exc), EXIT_DATABASE)
+    try:
+        call, code = _find_call(db, args.call)
+        if call is None:
+            return code
+        if args.transcript_command == "show":
+            return _show(db, call, args.json)
+        return _import(db, call, args)
+    except DatabaseError as exc:
+        return _fail(str(exc), EXIT_DATABASE)
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
+    finally:
+        db.close()
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"qa-desk: {message}", file=sys.stderr)
+    return code
+
+
+def _find_call(db, key: str):
+    from .store import calls as store
+
+    with db.session() as session:
+        ids = store.call_ids_matching(session, key)
+        detail = store.get_call(session, ids[0]) if len(ids) == 1 else None
+    if len(ids) > 1:
+        return None, _fail(f"'{key}' names {len(ids)} calls (ids {', '.join(map(str, ids))}); give the id", EXIT_USAGE)
+    if detail is None:
+        return None, _fail(
+            f"no call '{key}' (give a call id or a recording's file name; 'qa-desk calls' lists them)", EXIT_USAGE
+        )
+    return detail, EXIT_OK
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def _time(seconds: float) -> str:
+    minutes, secs = divmod(max(0.0, seconds), 60)
+    return f"{int(minutes)}:{secs:04.1f}"
+
+
+def _transcript_json(transcript) -> dict:
+    return {
+        "id": transcript.id,
+        "engine": transcript.engine,
+        "model_name": transcript.model_name,
+        "language": transcript.language,
+        "created_at": transcript.created_at.isoformat(sep=" ") if transcript.created_at else None,
+        "utterances": [
+            {
+                "speaker": u.speaker,
+                "start": round(u.start, 3),
+                "end": round(u.end, 3),
+                "text": u.text,
+                "words": [
+                    {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3),
+                     **({"conf": round(w.conf, 4)} if w.conf is not None else {})}
+                    for w in u.words
+                ],
+            }
+            for u in transcript.utterances
+        ],
+    }
+
+
+def _show(db, call, as_json: bool) -> int:
+    from .cli import _table
+    from .store.transcripts import latest_transcript
+
+    with db.session() as session:
+        transcript = latest_transcript(session, call.id)
+    if as_json:
+        data = {
+            "call": {"id": call.id, "file_name": call.file_name},
+            "transcript": _transcript_json(transcript) if transcript else None,
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"Call {call.id}  {call.file_name}")
+    if transcript is None:
+        print("No transcript yet ('qa-desk transcript import' attaches one from a file)")
+        return EXIT_OK
+    made = transcript.created_at.strftime("%Y-%m-%d %H:%M") if transcript.created_at else "–"
+    print(f"Transcript: {transcript.model_name} ({transcript.engine}), language {transcript.language}, "
+          f"{_count(len(transcript.utterances), 'utterance')}, {_count(transcript.word_count(), 'word')}, {made}")
+    print()
+    rows = [
+        (SPEAKER_NAMES.get(u.speaker, u.speaker), _time(u.start), _time(u.end), u.text)
+        for u in transcript.utterances
+    ]
+    print(_table(("Speaker", "Start", "End", "Text"), rows))
+    return EXIT_OK
+
+
+def _import(db, call, args) -> int:
+    from .store.transcripts import latest_transcript
+    from .transcription.attach import CallNotFound, TranscriptFileError, attach_transcript_files
+
+    for path in args.files:
+        if not path.is_file():
+            return _fail(f"{path}: no such file", EXIT_USAGE)
+    try:
+        attach_transcript_files(
+            db, call.id, [(path, args.speaker) for path in args.files], labels=dict(args.label) or None
+        )
+    except TranscriptFileError as exc:
+        return _fail(f"{exc} (nothing was stored)", EXIT_FAILED)
+    except CallNotFound as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    with db.session() as session:
+        transcript = latest_transcript(session, call.id)
+    speakers = ", ".join(sorted({SPEAKER_NAMES.get(u.speaker, u.speaker).lower() for u in transcript.utterances}))
+    print(f"Call {call.id} {call.file_name}: transcript attached from {', '.join(p.name for p in args.files)} "
+          f"({transcript.model_name}, language {transcript.language}): "
+          f"{_count(len(transcript.utterances), 'utterance')} ({speakers}), {_count(transcript.word_count(), 'word')}")
+    return EXIT_OK
