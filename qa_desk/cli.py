@@ -90,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--hold-seconds", type=float, metavar="S", help="silence counted as a hold, seconds (default 20)")
     call.add_argument("--min-overtalk", type=float, metavar="S", help="shortest overtalk to list, seconds (default 0.3)")
 
+    from .cli_models import add_models_parser
+    from .cli_transcribe import add_transcribe_parsers
+    from .cli_transcripts import add_transcript_parser
+
+    add_transcribe_parsers(sub)
+    add_transcript_parser(sub)
+    add_models_parser(sub)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="bring the database schema up to this version")
@@ -121,6 +129,18 @@ def main(argv: list[str] | None = None) -> int:
             return _calls(args, url)
         if args.command == "call":
             return _call(args, url)
+        if args.command in ("transcribe", "worker"):
+            from .cli_transcribe import run_transcribe, run_worker
+
+            return (run_transcribe if args.command == "transcribe" else run_worker)(args, url, settings)
+        if args.command == "transcript":
+            from .cli_transcripts import run_transcript
+
+            return run_transcript(args, url)
+        if args.command == "models":
+            from .cli_models import run_models
+
+            return run_models(args, settings)
         return _db(args, url)
     except DatabaseError as exc:
         print(f"qa-desk: {exc}", file=sys.stderr)

@@ -1,0 +1,198 @@
+"""`qa-desk transcribe` and `qa-desk worker`: speech recognition without a window.
+
+  qa-desk transcribe [CALL_ID … | --pending] [--model NAME] [--language L]
+                     [--workers N] [--force] [--json]
+  qa-desk worker [--workers N] [--once]
+
+`transcribe` queues the calls and works until each of them is finished, whoever runs
+it (another `qa-desk worker` on the team's database may take some). `worker` serves
+the shared queue until stopped (Ctrl-C or SIGTERM give the calls in hand back to the
+queue for another worker).
+
+Exit codes: 0 every call transcribed (or already was) · 1 some calls failed (each is
+named with the reason) · 2 usage: no calls given, no such call, no model for them ·
+3 the database cannot be used · 130 interrupted (the calls not finished are cancelled).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+
+from .settings import Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def add_transcribe_parsers(sub) -> None:
+    tr = sub.add_parser("transcribe", help="transcribe calls offline with Vosk (per speaker)")
+    tr.add_argument("calls", nargs="*", type=int, metavar="CALL_ID")
+    tr.add_argument("--pending", action="store_true", help="every call not transcribed yet")
+    tr.add_argument("--model", metavar="NAME", help="speech model (default: the default model for the language)")
+    tr.add_argument("--language", metavar="LANG", help="language of the calls, e.g. zh, en (default: setting)")
+    tr.add_argument("--workers", type=int, metavar="N", help="parallel decoders (default: setting, or one per core)")
+    tr.add_argument("--force", action="store_true", help="transcribe again calls that have a transcript")
+    tr.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+    wk = sub.add_parser("worker", help="serve the shared transcription queue (headless, for a team's database)")
+    wk.add_argument("--workers", type=int, metavar="N", help="parallel decoders (default: setting, or one per core)")
+    wk.add_argument("--once", action="store_true", help="stop when the queue is empty instead of waiting for more")
+    wk.add_argument("--lease", type=float, default=None, metavar="SECONDS", help=argparse_hidden())
+
+
+def argparse_hidden() -> str:
+    import argparse
+
+    return argparse.SUPPRESS  # a test knob: how long a dead worker's calls stay leased
+
+
+def _workers(args, settings: Settings) -> int:
+    return args.workers or settings.transcription_workers or os.cpu_count() or 1
+
+
+def run_transcribe(args, url: str, settings: Settings) -> int:
+    from .store.database import Database
+    from .store.models import Call
+    from .transcription import queue
+    from .transcription.model_choice import installed_models
+    from .transcription.runner import ModelPool, ModelUnavailable, TranscriptionRunner
+
+    if not args.calls and not args.pending:
+        print("qa-desk: name the calls to transcribe (CALL_ID …) or use --pending", file=sys.stderr)
+        return EXIT_USAGE
+    resolve = installed_models()
+    try:
+        model = resolve(args.model, args.language)
+    except ModelUnavailable as exc:
+        print(f"qa-desk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    db = Database.open(url)
+    try:
+        with db.session() as session:
+            call_ids = list(dict.fromkeys(args.calls))
+            missing = [i for i in call_ids if session.get(Call, i) is None]
+            if missing:
+                print(f"qa-desk: no such call: {', '.join(map(str, missing))}", file=sys.stderr)
+                return EXIT_USAGE
+            if args.pending:
+                call_ids += [i for i in queue.pending_call_ids(session) if i not in call_ids]
+            queued = queue.enqueue(
+                session, call_ids, model_name=model.name if args.model else None,
+                language=args.language, force=args.force,
+            )
+            names = dict(session.query(Call.id, Call.file_name).filter(Call.id.in_(call_ids)).all())
+        if not args.json:
+            for call_id, reason in queued.skipped.items():
+                print(f"= call {call_id} ({names.get(call_id, '?')}): {reason}", file=sys.stderr)
+        jobs = queued.queued
+        runner = TranscriptionRunner(db, ModelPool(resolve), workers=_workers(args, settings), only=jobs)
+        try:
+            states = _work(db, runner, jobs, show=sys.stderr.isatty() and not args.json, model=model.name)
+        except KeyboardInterrupt:
+            runner.stop(release=False)
+            with db.session() as session:
+                queue.cancel(session, jobs)
+            runner.join(timeout=30)
+            print("\nqa-desk: interrupted; unfinished calls cancelled", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        with db.session() as session:
+            job_calls = dict(session.query(queue.Job.id, queue.Job.call_id).filter(queue.Job.id.in_(jobs)).all())
+    finally:
+        db.close()
+    outcome = {"done": [], "failed": {}, "cancelled": [], "skipped": {str(k): v for k, v in queued.skipped.items()}}
+    for job_id, (status, _, error) in sorted(states.items()):
+        call_id = job_calls[job_id]
+        if status == "done":
+            outcome["done"].append(call_id)
+        elif status == "failed":
+            outcome["failed"][str(call_id)] = error
+        else:
+            outcome["cancelled"].append(call_id)
+    if args.json:
+        print(json.dumps(outcome, ensure_ascii=False, indent=2))
+    else:
+        for call_id, error in outcome["failed"].items():
+            print(f"! call {call_id} ({names.get(int(call_id), '?')}): {error}")
+        print(f"{len(outcome['done'])} transcribed, {len(outcome['failed'])} failed, "
+              f"{len(outcome['cancelled'])} cancelled, {len(queued.skipped)} skipped")
+    return EXIT_FAILED if outcome["failed"] or outcome["cancelled"] else EXIT_OK
+
+
+def _work(db, runner, jobs: list[int], *, show: bool, model: str) -> dict:
+    """Run until every job is finished (by us or another worker); the final states."""
+    from .transcription import queue
+
+    started = time.monotonic()
+    runner.start()
+    while True:
+        with db.session() as session:
+            states = queue.job_states(session, jobs)
+        finished = sum(1 for s, _, _ in states.values() if s in queue.FINISHED)
+        if show:
+            _bar(states, finished, len(jobs), time.monotonic() - started, model)
+        if finished == len(jobs):
+            break
+        if not runner.working and any(s == "queued" for s, _, _ in states.values()):
+            runner.start()  # our threads found nothing claimable for a moment; look again
+        time.sleep(0.25)
+    runner.join()
+    if show:
+        print(file=sys.stderr)
+    return states
+
+
+def _bar(states: dict, finished: int, total: int, elapsed: float, model: str) -> None:
+    fraction = sum(1.0 if s in ("done", "failed", "cancelled") else p for s, p, _ in states.values())
+    fraction = fraction / total if total else 1.0
+    width = 30
+    filled = int(round(fraction * width))
+    eta = ""
+    if 0.02 < fraction < 1.0:
+        left = elapsed / fraction * (1.0 - fraction)
+        eta = f"  ETA {int(left // 60)}:{int(left % 60):02d}"
+    print(f"\r[{'#' * filled}{' ' * (width - filled)}] {finished}/{total} calls {fraction:4.0%}{eta}  ({model})   ",
+          end="", file=sys.stderr, flush=True)
+
+
+def run_worker(args, url: str, settings: Settings) -> int:
+    from .store.database import Database
+    from .transcription import queue
+    from .transcription.model_choice import installed_models
+    from .transcription.runner import ModelPool, TranscriptionRunner
+
+    db = Database.open(url)
+    requeued = queue.requeue_orphans(db)
+    workers = _workers(args, settings)
+
+    def finished(job, status: str, detail: str | None) -> None:
+        line = f"{time.strftime('%H:%M:%S')} call {job.call_id}: {status}"
+        print(f"{line}: {detail}" if detail else line, flush=True)
+
+    runner = TranscriptionRunner(
+        db, ModelPool(installed_models()), workers=workers, keep_running=not args.once, poll=2.0,
+        lease=args.lease or queue.LEASE_SECONDS, on_finished=finished,
+    )
+    print(f"qa-desk worker {runner.name}: {workers} decoder(s) on {db.backend}"
+          + (f"; {requeued} interrupted call(s) back in the queue" if requeued else ""), flush=True)
+
+    def stop(_signum, _frame) -> None:
+        runner.stop(release=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        runner.start()
+        while not runner.join(timeout=0.5):
+            pass
+    except KeyboardInterrupt:
+        runner.stop(release=True)
+        runner.join(timeout=30)
+        print("qa-desk worker: stopped; calls in hand went back to the queue", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        db.close()
+    summary = runner.summary
+    print(f"qa-desk worker: {len(summary.done)} transcribed, {len(summary.failed)} failed", flush=True)
+    return EXIT_OK
