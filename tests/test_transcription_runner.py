@@ -63,8 +63,9 @@ def test_two_workers_transcribe_every_call_once_per_speaker(db, pool, tmp_path):
     with db.session() as s:
         assert s.scalar(select(Transcript.id).where(Transcript.call_id == ids[0])) is not None
         assert len(s.execute(select(Transcript)).scalars().all()) == 3
-        rows = s.execute(select(TranscriptionJob.status, TranscriptionJob.progress)).all()
-        assert all(r.status == "done" and r.progress == 1.0 for r in rows)
+        rows = s.execute(select(TranscriptionJob.status, TranscriptionJob.progress, TranscriptionJob.model_name)).all()
+        # queued for "the default model", each job now says which model that was
+        assert all(r.status == "done" and r.progress == 1.0 and r.model_name == "ko-test" for r in rows)
         view = latest_transcript(s, ids[0])
     assert view.engine == "vosk" and view.model_name == "ko-test" and view.language == "ko"
     speakers = {u.speaker for u in view.utterances}
@@ -231,3 +232,28 @@ def test_released_jobs_go_back_to_the_queue(sqlite_db, pool, tmp_path):
         released = s.get(TranscriptionJob, job)
         assert released.status == "queued" and released.attempts == 0
         assert s.scalar(select(Transcript.id)) is None
+
+
+def test_idle_workers_stop_at_once_however_many_there_are(sqlite_db, pool):
+    runner = TranscriptionRunner(sqlite_db, pool, workers=4, keep_running=True, poll=30.0)
+    runner.start()
+    time.sleep(0.3)  # every thread asleep waiting for work
+    started = time.monotonic()
+    runner.stop()
+    assert runner.join(timeout=10)
+    assert time.monotonic() - started < 2.0  # not a whole poll per thread
+
+
+def test_a_wake_starts_idle_workers_on_new_jobs(sqlite_db, pool, tmp_path):
+    ids = import_clips(sqlite_db, tmp_path, 1)
+    runner = TranscriptionRunner(sqlite_db, pool, workers=2, keep_running=True, poll=30.0)
+    runner.start()
+    time.sleep(0.3)
+    enqueue(sqlite_db, ids)
+    runner.wake()
+    deadline = time.monotonic() + 20
+    while statuses(sqlite_db)[ids[0]] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    runner.stop()
+    runner.join(timeout=10)
+    assert statuses(sqlite_db)[ids[0]] == "done"

@@ -57,6 +57,22 @@ def test_snapshot_cancel_retry_without_workers(sqlite_db, tmp_path):
     assert service.snapshot().counts == {"queued": 1}
 
 
+def test_snapshot_lists_a_few_jobs_but_counts_the_whole_batch(sqlite_db, tmp_path):
+    ids = imported(sqlite_db, tmp_path, 3)
+    service = TranscriptionService(sqlite_db, resolve=no_model, workers=1)
+    jobs = service.transcribe(ids).queued
+    snap = service.snapshot(active_limit=1)
+    assert [r.id for r in snap.jobs] == jobs[:1]  # only the next one listed…
+    assert (snap.batch_done, snap.batch_total, snap.active) == (0, 3, 3)  # …all three counted
+    service.cancel([jobs[0]])
+    snap = service.snapshot(active_limit=1)
+    assert (snap.batch_done, snap.batch_total) == (1, 3)
+    assert abs(snap.progress - 1 / 3) < 0.01  # the three calls are of equal length
+    service.cancel()
+    snap = service.snapshot()
+    assert (snap.batch_done, snap.batch_total, snap.progress) == (0, 0, 1.0)  # batch over
+
+
 def test_service_workers_transcribe_and_recover_after_a_crash(sqlite_db, tmp_path):
     model_dir = dither_free_copy(tmp_path / "model")
     service = TranscriptionService(

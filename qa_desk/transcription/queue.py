@@ -197,13 +197,17 @@ def renew(db: Database, job_id: int, worker: str, progress: float, *,
     return "cancel" if row.cancel_requested else "ok"
 
 
-def finish(session: Session, job: ClaimedJob) -> bool:
+def finish(session: Session, job: ClaimedJob, model_name: str | None = None) -> bool:
     """Mark a held job done inside the caller's transaction (the one that stores the
-    transcript). False: it is no longer ours, and the caller must roll back."""
+    transcript), recording the model it ran with (a job queued for "the default model"
+    then says which one that was). False: it is no longer ours; the caller rolls back."""
+    done = {"status": "done", "progress": 1.0, "finished_at": datetime.now(), "lease_expires": None}
+    if model_name:
+        done["model_name"] = model_name
     result = session.execute(
         update(Job)
         .where(Job.id == job.id, Job.worker == job.worker, Job.status == "running")
-        .values(status="done", progress=1.0, finished_at=datetime.now(), lease_expires=None)
+        .values(**done)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

@@ -140,7 +140,10 @@ class TranscriptionRunner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._release_on_stop = True
-        self._wake = threading.Event()
+        # A wake counter under a condition rather than an Event: with an Event, one
+        # thread clearing it could leave another asleep for a whole poll after stop().
+        self._wakes = 0
+        self._wake = threading.Condition()
         self._threads: list[threading.Thread] = []
         self._beat_thread: threading.Thread | None = None
 
@@ -186,14 +189,16 @@ class TranscriptionRunner:
         cancelled (the user pressed Ctrl-C on `qa-desk transcribe`)."""
         self._release_on_stop = release
         self._stop.set()
-        self._wake.set()
+        self.wake()
         with self._lock:
             for held in self._held.values():
                 held.ctx.cancel()
 
     def wake(self) -> None:
         """New jobs were queued: look now rather than at the next poll."""
-        self._wake.set()
+        with self._wake:
+            self._wakes += 1
+            self._wake.notify_all()
 
     @property
     def busy(self) -> bool:
@@ -205,6 +210,7 @@ class TranscriptionRunner:
     def _work(self, index: int) -> None:
         worker = f"{self.name}:{index}"
         while not self._stop.is_set():
+            seen = self._wakes  # read before claiming: a wake during the claim is not missed
             try:
                 job = queue.claim(self.db, worker, only=self.only, lease=self.lease)
             except Exception:  # database away for a moment: try again, do not die
@@ -215,8 +221,8 @@ class TranscriptionRunner:
             if job is None:
                 if not self.keep_running:
                     return
-                self._wake.wait(self.poll)
-                self._wake.clear()
+                with self._wake:
+                    self._wake.wait_for(lambda: self._wakes != seen or self._stop.is_set(), self.poll)
                 continue
             self._changed()
             self._process(job)
@@ -304,7 +310,7 @@ class TranscriptionRunner:
         utterances = transcribe_recording(path, channel_map, loaded, held.ctx)
         held.ctx.check_cancelled()
         with self.db.session() as session:
-            if not queue.finish(session, job):
+            if not queue.finish(session, job, model.name):
                 held.lost = True
                 raise Cancelled()
             replace_transcript(

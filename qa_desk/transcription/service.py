@@ -54,6 +54,8 @@ class QueueSnapshot:
     counts: dict[str, int]  # status → jobs (whole queue)
     progress: float  # 0..1 over the active jobs and those finished with them
     eta_seconds: float | None  # None: nothing to do, or no estimate yet
+    batch_done: int = 0  # jobs of the batch going on that have finished
+    batch_total: int = 0  # jobs seen waiting or running since the queue was last empty
 
     @property
     def active(self) -> int:
@@ -152,7 +154,10 @@ class TranscriptionService:
 
     # --- watching ------------------------------------------------------------------
 
-    def snapshot(self, finished_limit: int = 200) -> QueueSnapshot:
+    def snapshot(self, finished_limit: int = 200, active_limit: int = 1000) -> QueueSnapshot:
+        """The queue now: the running jobs, the next ``active_limit`` waiting ones and the
+        latest finished ones as rows; the batch's progress and ETA over every active job
+        (one narrow query, so "transcribe all pending" on a big library stays cheap)."""
         with self.db.session() as session:
             counts = dict(session.execute(select(Job.status, func.count(Job.id)).group_by(Job.status)).all())
             columns = (
@@ -163,35 +168,44 @@ class TranscriptionService:
                 select(*columns).join(Call, Call.id == Job.call_id)
                 .where(Job.status.in_(queue.ACTIVE))
                 .order_by(Job.status.desc(), Job.priority.desc(), Job.id)  # running before queued
+                .limit(active_limit)
             ).all()
             finished = session.execute(
                 select(*columns).join(Call, Call.id == Job.call_id)
                 .where(Job.status.in_(queue.FINISHED))
                 .order_by(Job.finished_at.desc(), Job.id.desc()).limit(finished_limit)
             ).all()
+            work = session.execute(
+                select(Job.id, Call.duration, Job.progress).join(Call, Call.id == Job.call_id)
+                .where(Job.status.in_(queue.ACTIVE))
+            ).all()
         rows = tuple(JobRow(*r[:5], float(r.progress or 0.0), *r[6:]) for r in (*active, *finished))
-        progress, eta = self._estimate([r for r in rows if r.status in queue.ACTIVE])
-        return QueueSnapshot(rows, counts, progress, eta)
+        progress, eta, done, total = self._estimate(
+            [(r.id, max(r.duration or 0.0, 0.1), float(r.progress or 0.0)) for r in work]
+        )
+        return QueueSnapshot(rows, counts, progress, eta, done, total)
 
-    def _estimate(self, active: list[JobRow]) -> tuple[float, float | None]:
-        """Overall progress of the current batch and seconds left, weighted by audio
-        duration. A batch is every job seen active since the queue was last empty;
-        jobs that left the active set since are counted as finished."""
+    def _estimate(self, active: list[tuple[int, float, float]]) -> tuple[float, float | None, int, int]:
+        """Overall progress of the current batch, seconds left (weighted by audio
+        duration), and its jobs finished / in all. A batch is every job seen active
+        since the queue was last empty; jobs that left the active set since are
+        counted as finished. ``active``: (job id, seconds of audio, progress)."""
         now = time.monotonic()
         if not active:
             self._batch_started, self._batch = None, {}
-            return 1.0, None
+            return 1.0, None, 0, 0
         if self._batch_started is None:
             self._batch_started = now
-        for row in active:
-            self._batch[row.id] = max(row.duration, 0.1)
+        for job_id, seconds, _ in active:
+            self._batch[job_id] = seconds
         total = sum(self._batch.values())
-        left = sum(max(r.duration, 0.1) * (1.0 - r.progress) for r in active)
+        left = sum(seconds * (1.0 - progress) for _, seconds, progress in active)
         done = total - left
         progress = done / total if total else 0.0
+        jobs = (len(self._batch) - len(active), len(self._batch))
         elapsed = now - self._batch_started
         if done > 0 and elapsed > 2.0:
             rate = done / elapsed  # audio seconds per wall second, all workers together
-            return progress, left / rate
+            return progress, left / rate, *jobs
         workers = max(1, min(self.workers(), len(active)))
-        return progress, left * DEFAULT_SECONDS_PER_AUDIO_SECOND / workers
+        return progress, left * DEFAULT_SECONDS_PER_AUDIO_SECOND / workers, *jobs
