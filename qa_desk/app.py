@@ -19,6 +19,7 @@ from . import __version__
 from .paths import resources_dir
 from .settings import Settings, SettingsError, default_database_url, resolve_database_url
 from .store.database import Database, DatabaseError, redact
+from .transcription.service import TranscriptionService
 from .ui.jobs import JobRunner
 from .ui.main_window import MainWindow
 from .ui.services import Services
@@ -168,7 +169,13 @@ def start_app(argv: list[str], db_url: str | None = None) -> MainWindow | None:
     db = open_database(resolve_database_url(db_url, settings), settings)
     if db is None:
         return None
-    window = MainWindow(Services(settings, db))
+    # Workers read the settings afresh for every job: a model installed or made the
+    # default in Settings is used by the next call (a broken file: the defaults, as above).
+    def transcription(database: Database) -> TranscriptionService:
+        return TranscriptionService(database, load_settings=lambda: _load_settings()[0])
+
+    services = Services(settings, db, transcription=transcription(db), new_transcription=transcription)
+    window = MainWindow(services)
     window.show()
     return window
 
@@ -183,5 +190,7 @@ def run_app(argv: list[str], db_url: str | None = None) -> int:
     try:
         return app.exec()
     finally:
+        if window.services.transcription is not None:
+            window.services.transcription.stop()  # calls in hand go back to the queue
         JobRunner.shutdown_all()
         window.services.db.close()

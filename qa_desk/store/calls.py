@@ -18,7 +18,8 @@ from .models import Agent, Call, Team, call_search_text
 
 # Columns the library can sort by, in the contact centre's words.
 SORT_KEYS = (
-    "started_at", "agent", "team", "duration", "direction", "queue", "customer", "status", "file_name", "imported_at",
+    "started_at", "agent", "team", "duration", "direction", "queue", "customer", "status", "transcript", "file_name",
+    "imported_at",
 )
 
 
@@ -50,6 +51,8 @@ class CallRow:
     queue: str | None
     channels: int
     sample_rate: int
+    # The transcription queue's word for the call: none, queued, running, done, failed, cancelled.
+    transcript_status: str = "none"
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +70,7 @@ class CallRow:
             "queue": self.queue,
             "channels": self.channels,
             "sample_rate": self.sample_rate,
+            "transcript": self.transcript_status,
         }
 
 
@@ -95,6 +99,7 @@ def _base() -> Select:
             Call.queue,
             Call.channels,
             Call.sample_rate,
+            Call.transcript_status,
         ).select_from(Call)
     )
 
@@ -147,6 +152,7 @@ def _order(query: Select, sort: str, descending: bool) -> Select:
         "queue": Call.queue,
         "customer": Call.customer_ref,
         "status": Call.status,
+        "transcript": Call.transcript_status,
         "file_name": Call.file_name,
         "imported_at": Call.imported_at,
     }.get(sort)
@@ -351,10 +357,11 @@ class CallDetail:
     customer_ref: str | None
     status: str
     metrics: dict | None  # as stored by the audio analysis (with its version), or None
+    transcript_status: str = "none"  # as in CallRow
 
     def as_dict(self) -> dict:
         """JSON-able, with CallRow.as_dict's key names (metrics left out: they have their own)."""
-        names = {"agent_external_id": "agent_id", "customer_ref": "customer"}
+        names = {"agent_external_id": "agent_id", "customer_ref": "customer", "transcript_status": "transcript"}
         out = {names.get(key, key): value for key, value in vars(self).items() if key != "metrics"}
         out["duration"] = round(self.duration, 3)
         out["started_at"] = self.started_at.isoformat(sep=" ") if self.started_at else None
@@ -369,6 +376,7 @@ def get_call(session: Session, call_id: int) -> CallDetail | None:
                 Call.id, Call.file_path, Call.file_name, Call.content_hash, Call.duration, Call.sample_rate,
                 Call.channels, Call.channel_map, Agent.name, Agent.external_id, _team.name, Call.started_at,
                 Call.direction, Call.queue, Call.customer_ref, Call.status, Call.metrics,
+                Call.transcript_status,
             ).select_from(Call)
         ).where(Call.id == call_id)
     ).one_or_none()
@@ -377,6 +385,12 @@ def get_call(session: Session, call_id: int) -> CallDetail | None:
     values = list(row)
     values[7] = {str(k): str(v) for k, v in (values[7] or {}).items()}  # channel_map
     return CallDetail(*values)
+
+
+def transcript_statuses(session: Session, call_ids: list[int]) -> dict[int, str]:
+    """call id → transcript status, for the library rows the transcription queue touched."""
+    columns = (Call.id, Call.transcript_status)
+    return dict(_rows_where_in(session, columns, Call.id, list(call_ids)))
 
 
 def save_metrics(session: Session, call_id: int, metrics: dict) -> None:

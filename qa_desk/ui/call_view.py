@@ -42,6 +42,7 @@ class CallView(QWidget):
     selection_changed = Signal(object)  # (start, end) in seconds, or None
     message = Signal(str)  # for the status bar
     call_loaded = Signal(int)
+    transcribe_requested = Signal(int)  # the call's id: "Transcribe" in the transcript pane
 
     def __init__(self, db: Database, *, output_factory: Callable[[], object] | None = None,
                  parent: QWidget | None = None):
@@ -49,6 +50,7 @@ class CallView(QWidget):
         self._db = db
         self._output_factory = output_factory  # None: the real sound device
         self._call = None
+        self._call_id: int | None = None
         self._player = None
         self._jobs: list[JobRunner] = []
         self._envelope_ready = False
@@ -128,6 +130,7 @@ class CallView(QWidget):
         self.waveform.selection_changed.connect(self._selection_changed)
         self.waveform.selection_changed.connect(self.selection_changed)
         self.transcript.seek_requested.connect(self.seek)
+        self.transcript.transcribe_requested.connect(self._transcribe_requested)
         self.player_bar.play_toggled.connect(self.toggle_play)
         self.player_bar.speed_changed.connect(lambda s: self._with_player(lambda p: p.set_speed(s)))
         self.player_bar.volume_changed.connect(lambda v: self._with_player(lambda p: p.set_volume(v)))
@@ -189,10 +192,12 @@ class CallView(QWidget):
         """Show a call: details and transcript first, then waveform and metrics as they come."""
         self.close_call()
         self._call = None
+        self._call_id = call_id
         self.header.agent.setText(self.tr("Opening call…"))
         self.header.details.clear()
         self.header.set_metrics_pending()
         self.transcript.search.clear()  # the last call's search means nothing here
+        self.transcript.set_transcription("opening")
         self.transcript.set_transcript(None)
         self.player_bar.show_error("")
         self._shown_error = None
@@ -210,6 +215,7 @@ class CallView(QWidget):
         self._start(load, self._loaded, self._load_failed, "open call")
 
     def _start(self, fn, finished, failed, name: str, expected: tuple = ()) -> None:
+        self._jobs = [job for job in self._jobs if not job.is_done()]
         self._jobs.append(run_job(fn, on_finished=finished, on_failed=failed, expected=AUDIO_ERRORS + expected,
                                   name=name))
 
@@ -224,6 +230,7 @@ class CallView(QWidget):
 
         self._call = call
         self.header.set_call(call)
+        self.transcript.set_transcription(call.transcript_status)
         lanes = channel_lanes(call.channel_map or {"0": "mixed"})
         self.waveform.set_call(call.duration, call.sample_rate, lanes, partial(read_span, call.file_path))
         self.transcript.set_transcript(transcript)
@@ -238,20 +245,63 @@ class CallView(QWidget):
             self.call_loaded.emit(call.id)
             return
         self._open_player(call)
-        path, digest, call_id, db = call.file_path, call.content_hash, call.id, self._db
+        path, digest = call.file_path, call.content_hash
 
         def envelope(ctx: JobContext):
             from ..audio.envelope import load_envelope
 
             return load_envelope(path, digest, ctx=ctx)
 
-        from ..audio.analysis import CallNotFound, RecordingError, analyse_call
-
         self._start(envelope, self._envelope_loaded, self._envelope_failed, "waveform envelope")
-        self._start(lambda ctx: analyse_call(db, call_id, ctx=ctx), self._metrics_loaded,
-                    self.header.set_metrics_failed, "call metrics", (CallNotFound, RecordingError))
+        self._analyse()
         self.call_loaded.emit(call.id)
         self.setFocus()
+
+    def _analyse(self) -> None:
+        """The call's metrics (speech rate and first words come from its transcript)."""
+        from ..audio.analysis import CallNotFound, RecordingError, analyse_call
+
+        call_id, db = self._call.id, self._db
+        self._start(lambda ctx: analyse_call(db, call_id, ctx=ctx), self._metrics_loaded,
+                    self.header.set_metrics_failed, "call metrics", (CallNotFound, RecordingError))
+
+    # --- transcription --------------------------------------------------------------------
+
+    def call_id(self) -> int | None:
+        """The call shown or being opened."""
+        return self._call_id
+
+    def set_transcription(self, status: str, progress: float | None = None, error: str | None = None) -> None:
+        """Where this call's transcription stands (the window follows the queue)."""
+        self.transcript.set_transcription(status, progress, error)
+
+    def reload_transcript(self) -> None:
+        """Read the call's newest transcript again (a transcription just finished)."""
+        call_id, db = self._call_id, self._db
+        if call_id is None or self._call is None:
+            return
+
+        def load(ctx: JobContext):
+            with db.session() as session:
+                return call_id, latest_transcript(session, call_id)
+
+        self._start(load, self._transcript_reloaded, self._reload_failed, "reload transcript")
+
+    def _transcript_reloaded(self, result: object) -> None:
+        call_id, transcript = result
+        if call_id != self._call_id or self._call is None:
+            return
+        self.transcript.set_transcript(transcript)
+        self.transcript.set_position(self.position())
+        if Path(self._call.file_path).is_file():
+            self._analyse()  # the metrics that read the words, on the new transcript
+
+    def _reload_failed(self, message: str) -> None:
+        self.message.emit(self.tr("Could not read the new transcript: {0}").format(message))
+
+    def _transcribe_requested(self) -> None:
+        if self._call_id is not None:
+            self.transcribe_requested.emit(self._call_id)
 
     def _load_failed(self, message: str) -> None:
         self.header.agent.setText(self.tr("The call could not be opened"))

@@ -13,8 +13,10 @@ still in flight for an older filter or sort is dropped when it arrives.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from ..durations import format_duration
@@ -28,8 +30,11 @@ PAGE_SIZE = 200
 # Column order of the library, with the store's sort key for each.
 # Queue (skill group, 技能组) and customer number are how reviewers find a call a
 # supervisor or a complaint points them to; the file name stays last and widest.
-COLUMNS = ("agent", "team", "started_at", "duration", "direction", "queue", "customer", "status", "file_name")
-AGENT, TEAM, STARTED, DURATION, DIRECTION, QUEUE, CUSTOMER, STATUS, FILE = range(len(COLUMNS))
+COLUMNS = (
+    "agent", "team", "started_at", "duration", "direction", "queue", "customer", "status", "transcript", "file_name",
+)
+AGENT, TEAM, STARTED, DURATION, DIRECTION, QUEUE, CUSTOMER, STATUS, TRANSCRIPT, FILE = range(len(COLUMNS))
+FAILED_COLOUR = QColor("#c53030")
 
 CALL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -75,6 +80,7 @@ class CallsTableModel(QAbstractTableModel):
             self.tr("Queue"),
             self.tr("Customer"),
             self.tr("Status"),
+            self.tr("Transcript"),
             self.tr("File"),
         )
         self._directions = {"inbound": self.tr("Inbound"), "outbound": self.tr("Outbound")}
@@ -82,6 +88,14 @@ class CallsTableModel(QAbstractTableModel):
             "imported": self.tr("Imported"),
             "transcribed": self.tr("Transcribed"),
             "reviewed": self.tr("Reviewed"),
+        }
+        self._transcript_states = {
+            "none": "—",
+            "queued": self.tr("Queued"),
+            "running": self.tr("Transcribing"),
+            "done": self.tr("Done"),
+            "failed": self.tr("Failed"),
+            "cancelled": self.tr("Cancelled"),
         }
 
     # --- what the page asks for --------------------------------------------------------
@@ -119,6 +133,23 @@ class CallsTableModel(QAbstractTableModel):
 
     def call_at(self, row: int) -> CallRow:
         return self._rows[row]
+
+    def transcript_column_width(self, metrics) -> int:
+        """The widest word the Transcript column can show, in these font metrics."""
+        return max(metrics.horizontalAdvance(text) for text in self._transcript_states.values())
+
+    def update_transcript_statuses(self, statuses: dict[int, str]) -> int:
+        """New transcript statuses (call id → status) for the loaded rows among them,
+        without reloading the library; how many rows changed."""
+        changed = 0
+        for row, call in enumerate(self._rows):
+            status = statuses.get(call.id)
+            if status is not None and status != call.transcript_status:
+                self._rows[row] = replace(call, transcript_status=status)
+                index = self.index(row, TRANSCRIPT)
+                self.dataChanged.emit(index, index)
+                changed += 1
+        return changed
 
     def refresh(self) -> None:
         """Drop what is loaded and fetch the first page again (new data, filter or sort)."""
@@ -209,6 +240,8 @@ class CallsTableModel(QAbstractTableModel):
             return call.file_path
         if role == Qt.ItemDataRole.TextAlignmentRole and column == DURATION:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == TRANSCRIPT and call.transcript_status == "failed":
+            return FAILED_COLOUR
         if role == Qt.ItemDataRole.ForegroundRole and self._display(call, column) == "—":
             return QApplication.palette().brush(QPalette.ColorGroup.Active, QPalette.ColorRole.PlaceholderText)
         if role == CALL_ID_ROLE:
@@ -233,6 +266,8 @@ class CallsTableModel(QAbstractTableModel):
             return call.customer_ref or "—"
         if column == STATUS:
             return self._statuses.get(call.status, call.status)
+        if column == TRANSCRIPT:
+            return self._transcript_states.get(call.transcript_status, call.transcript_status)
         return call.file_name
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

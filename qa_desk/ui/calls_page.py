@@ -8,14 +8,17 @@ offers to clear the filters, rather than showing a blank table.
 from __future__ import annotations
 
 from PySide6.QtCore import QLocale, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QStackedWidget,
     QStyle,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +28,7 @@ from ..store.calls import CallRow, list_agents, list_teams
 from ..store.database import Database
 from .area_page import AreaPage
 from .call_filter_bar import CallFilterBar
-from .calls_model import AGENT, FILE, STARTED, TEAM, CallsTableModel
+from .calls_model import AGENT, FILE, STARTED, TEAM, TRANSCRIPT, CallsTableModel
 from .jobs import run_job
 
 MAX_COLUMN_WIDTH = 260  # a long team or agent name must not push the file column away
@@ -38,6 +41,8 @@ class CallsPage(QWidget):
     import_requested = Signal()
     load_samples_requested = Signal()
     message = Signal(str)  # for the status bar
+    transcribe_requested = Signal(list, bool)  # call ids, and whether to replace their transcripts
+    transcribe_pending_requested = Signal()
 
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
@@ -96,6 +101,8 @@ class CallsPage(QWidget):
         self.import_button = self.welcome.add_action(self.tr("Import recordings…"), primary=True)
         self.samples_button = self.welcome.add_action(self.tr("Load sample calls"))
 
+        self._build_transcribe_button()
+
         self.results = QStackedWidget()
         self.results.addWidget(self.view)
         self.results.addWidget(self.no_match)
@@ -105,6 +112,7 @@ class CallsPage(QWidget):
         top.setSpacing(12)
         top.addWidget(self.filter_bar, 1)
         top.addWidget(self.count_label)
+        top.addWidget(self.transcribe_button)
         column = QVBoxLayout(library)
         column.setContentsMargins(12, 12, 12, 12)
         column.setSpacing(10)
@@ -125,10 +133,76 @@ class CallsPage(QWidget):
         self.model.rowsInserted.connect(self._size_columns_once)
         self.model.load_failed.connect(self._load_failed)
         self.view.activated.connect(self._activated)
+        self.view.selectionModel().selectionChanged.connect(self._update_transcribe_actions)
+        self.model.dataChanged.connect(self._update_transcribe_actions)
+        self.model.modelReset.connect(self._update_transcribe_actions)
         self.clear_button.clicked.connect(self.filter_bar.clear)
         self.import_button.clicked.connect(self.import_requested)
         self.samples_button.clicked.connect(self.load_samples_requested)
         self._load_lists()
+
+    def _build_transcribe_button(self) -> None:
+        self.transcribe_selected_action = QAction(self.tr("Transcribe selected calls"), self)
+        self.transcribe_selected_action.setObjectName("transcribeSelected")
+        self.transcribe_selected_action.triggered.connect(self.transcribe_selected)
+        self.transcribe_pending_action = QAction(self.tr("Transcribe all pending"), self)
+        self.transcribe_pending_action.setObjectName("transcribePending")
+        self.transcribe_pending_action.setToolTip(self.tr("Every call not yet transcribed nor waiting in the queue"))
+        self.transcribe_pending_action.triggered.connect(self.transcribe_pending_requested)
+        self.transcribe_again_action = QAction(self.tr("Transcribe again (replace transcript)"), self)
+        self.transcribe_again_action.setObjectName("transcribeAgain")
+        self.transcribe_again_action.triggered.connect(self.transcribe_again)
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        for action in (self.transcribe_selected_action, self.transcribe_pending_action, None,
+                       self.transcribe_again_action):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        self.transcribe_button = QToolButton()
+        self.transcribe_button.setObjectName("transcribeButton")
+        self.transcribe_button.setText(self.tr("Transcribe"))
+        self.transcribe_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume))
+        self.transcribe_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.transcribe_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.transcribe_button.setMenu(menu)
+        self.transcribe_button.clicked.connect(self._transcribe_clicked)
+        self._update_transcribe_actions()
+
+    # --- transcription ------------------------------------------------------------------------
+
+    def _selected_calls(self) -> list[CallRow]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.call_at(row) for row in rows]
+
+    def _update_transcribe_actions(self) -> None:
+        selected = self._selected_calls()
+        self.transcribe_selected_action.setEnabled(bool(selected))
+        self.transcribe_again_action.setEnabled(any(c.transcript_status == "done" for c in selected))
+        count = len(selected)
+        self.transcribe_button.setToolTip(
+            self.tr("Transcribe the selected call") if count == 1 else
+            self.tr("Transcribe the {0} selected calls").format(count) if count else
+            self.tr("Transcribe every call not transcribed yet (select calls to transcribe only those)")
+        )
+
+    def _transcribe_clicked(self) -> None:
+        """The button itself: the selected calls, or everything pending when none is selected."""
+        if self.view.selectionModel().hasSelection():
+            self.transcribe_selected()
+        else:
+            self.transcribe_pending_requested.emit()
+
+    def transcribe_selected(self) -> None:
+        ids = self.selected_call_ids()
+        if ids:
+            self.transcribe_requested.emit(ids, False)
+
+    def transcribe_again(self) -> None:
+        ids = [c.id for c in self._selected_calls() if c.transcript_status == "done"]
+        if ids:
+            self.transcribe_requested.emit(ids, True)
 
     # --- what the main window asks for ----------------------------------------------------
 
@@ -210,6 +284,8 @@ class CallsPage(QWidget):
             width = header.sectionSize(column) + 16
             if column in (AGENT, TEAM):
                 width = max(width, 120)
+            if column == TRANSCRIPT:  # the first page may hold no call being transcribed yet
+                width = max(width, self.model.transcript_column_width(self.view.fontMetrics()) + 16)
             header.resizeSection(column, min(width, MAX_COLUMN_WIDTH))
 
     def _activated(self, index: QModelIndex) -> None:

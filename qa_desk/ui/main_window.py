@@ -6,10 +6,11 @@ reconnecting to another database); each area stays a widget of its own.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QStackedWidget,
     QStyle,
+    QToolButton,
     QWidget,
 )
 
@@ -30,11 +33,15 @@ from .area_page import AreaPage
 from .calls_page import CallsPage
 from .import_dialog import ImportDialog
 from .jobs import JobRunner, run_job
+from .jobs_panel import JobsPanel
 from .services import Services
 from .settings_page import SettingsPage
+from .transcription_control import TranscriptionControl
 
 if TYPE_CHECKING:
     from .call_view import CallView
+
+log = logging.getLogger(__name__)
 
 AREAS = ("calls", "review", "scorecards", "clips", "forms", "settings")
 STATUS_MESSAGE_MS = 10000
@@ -50,6 +57,9 @@ class MainWindow(QMainWindow):
         self._samples_job: JobRunner | None = None
         self._reconnect_job: JobRunner | None = None
         self.call_view: CallView | None = None  # built when the first call is opened
+        self.model_problem_box: QMessageBox | None = None
+        self._transcription_started = False
+        self._batch_shown = False  # the Jobs panel opened itself for the work going on
         # Where played audio goes: None is the sound card; tests put a FakeOutput factory here.
         self.audio_output_factory = None
         self.setWindowTitle(self.tr("QA Desk"))
@@ -143,6 +153,12 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        # Transcription: the queue's worker threads run while the window is open.
+        self.transcription = TranscriptionControl(services.transcription, self)
+        self.jobs_panel = JobsPanel(self.transcription, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_panel)
+        self.jobs_panel.hide()
+
         self._build_menus()
         self._build_status_bar()
 
@@ -151,6 +167,12 @@ class MainWindow(QMainWindow):
         self.calls_page.call_activated.connect(self._call_activated)
         self.calls_page.message.connect(self.show_message)
         self.settings_page.database_change_requested.connect(self.reconnect)
+        self.calls_page.transcribe_requested.connect(self.transcribe_calls)
+        self.calls_page.transcribe_pending_requested.connect(self.transcribe_pending)
+        self.jobs_panel.call_requested.connect(self.open_call)
+        self.transcription.message.connect(self.show_message)
+        self.transcription.snapshot_changed.connect(self._queue_looked)
+        self.transcription.statuses_changed.connect(self._transcript_statuses_changed)
 
     # --- building -----------------------------------------------------------------------------
 
@@ -173,6 +195,12 @@ class MainWindow(QMainWindow):
             else:
                 file_menu.addAction(action)
 
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.jobs_action = self.jobs_panel.toggleViewAction()
+        self.jobs_action.setText(self.tr("&Transcription jobs"))
+        self.jobs_action.setShortcut(QKeySequence("Ctrl+J"))
+        view_menu.addAction(self.jobs_action)
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About QA Desk"), self)
         about.triggered.connect(self.show_about)
@@ -186,6 +214,14 @@ class MainWindow(QMainWindow):
         self.job_progress.setMaximumHeight(16)
         self.job_progress.hide()
         self.statusBar().addPermanentWidget(self.job_progress)
+        # "Transcription: 3 of 8 · 42% · about 1 min left": click to show or hide the jobs.
+        self.transcription_button = QToolButton()
+        self.transcription_button.setObjectName("transcriptionStatus")
+        self.transcription_button.setAutoRaise(True)
+        self.transcription_button.setToolTip(self.tr("Show or hide the transcription jobs (Ctrl+J)"))
+        self.transcription_button.clicked.connect(self.jobs_action.trigger)
+        self.transcription_button.hide()
+        self.statusBar().addPermanentWidget(self.transcription_button)
         self.statusBar().addPermanentWidget(self.database_label)
         self._show_database()
 
@@ -227,6 +263,7 @@ class MainWindow(QMainWindow):
             self.call_view.back_requested.connect(self.back_to_calls)
             self.call_view.message.connect(self.show_message)
             self.calls_area.addWidget(self.call_view)
+            self.call_view.transcribe_requested.connect(self._transcribe_call)
         self.show_area("calls")
         self.calls_area.setCurrentWidget(self.call_view)
         self.call_view.open_call(call_id)
@@ -305,6 +342,84 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    # --- transcription ------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._transcription_started:
+            self._transcription_started = True
+            self._start_transcription()
+
+    def _start_transcription(self) -> None:
+        try:
+            requeued = self.transcription.start()
+        except Exception as exc:  # noqa: BLE001 - the window works on without transcription
+            log.exception("transcription workers did not start")
+            self.show_message(self.tr("Transcription could not start: {0}").format(exc))
+            return
+        if requeued:
+            self.show_message(
+                self.tr("1 call left unfinished by the last session is queued again.") if requeued == 1 else
+                self.tr("{0} calls left unfinished by the last session are queued again.").format(requeued)
+            )
+
+    def transcribe_calls(self, call_ids: list, force: bool = False) -> None:
+        """Queue calls (the library's selection, the call open) unless no model can do it here."""
+        if not self._explain_model_problem():
+            self.transcription.transcribe(list(call_ids), force=force)
+
+    def transcribe_pending(self) -> None:
+        if not self._explain_model_problem():
+            self.transcription.transcribe_pending()
+
+    def _transcribe_call(self, call_id: int) -> None:
+        self.transcribe_calls([call_id])
+
+    def _explain_model_problem(self) -> bool:
+        """Say why calls cannot be transcribed here (no speech model…); False when they can."""
+        box = self.transcription.problem_box(self)
+        if box is None:
+            return False
+        box.open_settings.clicked.connect(self.show_speech_models)
+        box.open()
+        self.model_problem_box = box
+        return True
+
+    def show_speech_models(self) -> None:
+        self.show_area("settings")
+        QTimer.singleShot(0, self._reveal_speech_models)
+
+    def _reveal_speech_models(self) -> None:
+        models = getattr(self.settings_page, "speech_models", None)
+        scroll = self.settings_page.findChild(QScrollArea)
+        if models is not None and scroll is not None:
+            scroll.ensureWidgetVisible(models)
+
+    def _queue_looked(self, snapshot: object) -> None:
+        self.transcription_button.setText(self.jobs_panel.status_text())
+        self.transcription_button.setVisible(bool(snapshot.jobs))
+        if snapshot.active and not self._batch_shown:
+            self._batch_shown = True  # a new batch: show it once; closed stays closed
+            self.jobs_panel.show()
+        elif not snapshot.active:
+            self._batch_shown = False
+        view = self.call_view
+        if view is not None and view.call() is not None:
+            job = self.transcription.latest_job(view.call_id())
+            if job is not None and job.status in ("queued", "running"):
+                view.set_transcription(job.status, job.progress)
+
+    def _transcript_statuses_changed(self, statuses: object) -> None:
+        self.calls_page.model.update_transcript_statuses(statuses)
+        view = self.call_view
+        if view is None or view.call() is None or view.call_id() not in statuses:
+            return
+        status, job = statuses[view.call_id()], self.transcription.latest_job(view.call_id())
+        error = job.error if job is not None and job.status == "failed" else None
+        view.set_transcription(status, job.progress if job else None, error)
+        if status == "done":
+            view.reload_transcript()
+
     # --- database -----------------------------------------------------------------------------
 
     def reconnect(self, url: str) -> None:
@@ -318,7 +433,13 @@ class MainWindow(QMainWindow):
         )
 
     def _reconnected(self, db: object) -> None:
+        # The old database's workers give their calls back to its queue, then stop.
+        self.transcription.stop()
         old, self.services.db = self.services.db, db
+        self.services.transcription = self.services.transcription_for(db)
+        self.transcription.set_service(self.services.transcription)
+        self.jobs_panel.show_snapshot(None)
+        self.transcription_button.hide()
         if self.call_view is not None:  # its call belongs to the old database
             self.back_to_calls()
             self.call_view.set_database(db)
@@ -328,6 +449,8 @@ class MainWindow(QMainWindow):
         self.settings_page.show_reconnect_result(message, True)
         self.show_message(message)
         old.close()
+        if self._transcription_started:
+            self._start_transcription()
 
     def _reconnect_failed(self, message: str) -> None:
         text = self.tr("Still using {0}: {1}").format(redact(self.services.db.url), message)
@@ -352,5 +475,6 @@ class MainWindow(QMainWindow):
         # Stop playing and every job before the widgets they report to go away (see ui/jobs.py).
         if self.call_view is not None:
             self.call_view.close_call()
+        self.transcription.stop()  # calls being transcribed go back to the queue for next time
         JobRunner.shutdown_all()
         super().closeEvent(event)

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from ..settings import Settings
 from ..store.database import Database
+
+if TYPE_CHECKING:  # the window's modules import the engine's only when they run it
+    from ..transcription.service import TranscriptionService
 
 
 @dataclass
@@ -21,6 +25,13 @@ class Services:
     db: Database
     # Where the settings are saved; None is the user's own settings file.
     settings_path: Path | None = None
+    # The transcription queue of ``db`` and its worker threads (the window starts and
+    # stops them), and how to build one for another database after a reconnect.
+    transcription: TranscriptionService | None = None
+    new_transcription: Callable[[Database], TranscriptionService] | None = None
+
+    def transcription_for(self, db: Database) -> TranscriptionService | None:
+        return self.new_transcription(db) if self.new_transcription else None
 
     def save_settings(self) -> None:
         self.settings.save(self.settings_path)

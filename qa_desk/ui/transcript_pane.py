@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
+    QPushButton,
     QStackedWidget,
     QTextEdit,
     QToolButton,
@@ -66,8 +68,57 @@ class _Spot:
     utterance: int
 
 
+class EmptyState(QWidget):
+    """What the pane shows without a transcript: why, and what can be done about it
+    (transcribe the call, follow its progress, try again after a failure)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.message = QLabel()
+        self.message.setObjectName("transcriptEmpty")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: palette(dark);")
+        self.detail = QLabel()
+        self.detail.setObjectName("transcriptEmptyDetail")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("transcriptProgress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(220)
+        self.button = QPushButton()
+        self.button.setObjectName("transcribeCall")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(24, 24, 24, 24)
+        column.setSpacing(10)
+        column.addStretch(1)
+        column.addWidget(self.message)
+        column.addWidget(self.detail)
+        column.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(1)
+
+    def text(self) -> str:
+        return self.message.text()
+
+    def show_state(self, message: str, *, detail: str = "", progress: float | None = None,
+                   button: str = "") -> None:
+        self.message.setText(message)
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))
+        self.progress.setVisible(progress is not None)
+        if progress is not None:
+            self.progress.setValue(int(round(progress * 1000)))
+        self.button.setText(button)
+        self.button.setVisible(bool(button))
+
+
 class TranscriptPane(QWidget):
     seek_requested = Signal(float)
+    transcribe_requested = Signal()  # "Transcribe" / "Try again" on a call without a transcript
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -80,6 +131,9 @@ class TranscriptPane(QWidget):
         self._current: int | None = None
         self._matches: list[tuple[int, int]] = []
         self._match_index = -1
+        self._status: str | None = None  # the call's transcription: none, queued, running, done…
+        self._progress = 0.0
+        self._error: str | None = None
 
         self.title = QLabel(self.tr("Transcript"))
         self.title.setObjectName("transcriptTitle")
@@ -117,12 +171,8 @@ class TranscriptPane(QWidget):
         self._reader_scrolled_at = -READER_PAUSE
         self.text.verticalScrollBar().valueChanged.connect(self._scrolled)
 
-        self.empty = QLabel(self.tr("No transcript yet — transcription arrives with speech models"))
-        self.empty.setObjectName("transcriptEmpty")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.empty.setMargin(24)
-        self.empty.setStyleSheet("color: palette(dark);")
+        self.empty = EmptyState()
+        self.empty.button.clicked.connect(self.transcribe_requested)
 
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
@@ -170,15 +220,55 @@ class TranscriptPane(QWidget):
         has_text = bool(transcript and transcript.utterances)
         self.pages.setCurrentWidget(self.text if has_text else self.empty)
         self.search_row.setVisible(has_text)
-        self.source.setText(
-            f"{transcript.engine} · {transcript.model_name}" if transcript else ""
-        )
+        self._show_status()
         if has_text:
             self._build(transcript)
         self.find(self.search.text())
 
     def has_transcript(self) -> bool:
         return bool(self._spots)
+
+    def set_transcription(self, status: str | None, progress: float | None = None,
+                          error: str | None = None) -> None:
+        """Where the call's transcription stands (the library's transcript status, and
+        the job's progress and error while there is one)."""
+        self._status = status
+        self._progress = progress or 0.0
+        self._error = error
+        self._show_status()
+
+    def transcription_text(self) -> str:
+        """What the pane says about the transcription (the empty page, or the source line)."""
+        return self.empty.text() if self.pages.currentWidget() is self.empty else self.source.text()
+
+    def _show_status(self) -> None:
+        status, transcript = self._status, self._transcript
+        percent = round(self._progress * 100)
+        if transcript is not None and transcript.utterances:
+            # A transcript on screen: say in the source line that a new one is on its way.
+            if status == "running":
+                self.source.setText(self.tr("Transcribing again… {0}%").format(percent))
+            elif status == "queued":
+                self.source.setText(self.tr("Waiting to be transcribed again"))
+            else:
+                self.source.setText(f"{transcript.engine} · {transcript.model_name}")
+            return
+        self.source.setText(f"{transcript.engine} · {transcript.model_name}" if transcript else "")
+        if status == "opening":
+            self.empty.show_state("")  # the call is still being read
+        elif status == "running":
+            self.empty.show_state(self.tr("Transcribing… {0}%").format(percent), progress=self._progress)
+        elif status == "queued":
+            self.empty.show_state(self.tr("Waiting to be transcribed…"), progress=0.0)
+        elif status == "failed":
+            self.empty.show_state(self.tr("The transcription failed."), detail=self._error or "",
+                                  button=self.tr("Try again"))
+        elif status == "done" or transcript is not None:
+            self.empty.show_state(self.tr("No speech was recognised in this call."))
+        elif status == "cancelled":
+            self.empty.show_state(self.tr("The transcription was cancelled."), button=self.tr("Transcribe"))
+        else:
+            self.empty.show_state(self.tr("Not transcribed yet"), button=self.tr("Transcribe"))
 
     def _build(self, transcript: TranscriptView) -> None:
         doc = self.text.document()

@@ -62,11 +62,37 @@ def ui_db(sqlite_db):
     JobRunner.shutdown_all()
 
 
+def no_speech_model(model_name, language):
+    """A model resolver for a computer without speech models: nothing is ever loaded."""
+    from qa_desk.transcription.runner import ModelUnavailable
+
+    raise ModelUnavailable(f"no speech model for '{language or 'zh'}' calls is installed on this computer")
+
+
+def transcription_service(db, resolve=no_speech_model, workers: int = 1):
+    from qa_desk.transcription.service import TranscriptionService
+
+    settings = Settings()
+    return TranscriptionService(db, load_settings=lambda: settings, resolve=resolve, workers=workers)
+
+
 @pytest.fixture
 def services(ui_db):
+    """The window's services; the transcription workers (started by the window) are
+    stopped at the end, also those of a database reconnected to."""
     from qa_desk.ui.services import Services
 
-    return Services(Settings(), ui_db)
+    built = []
+
+    def new_transcription(db):
+        built.append(transcription_service(db))
+        return built[-1]
+
+    services = Services(Settings(), ui_db, transcription=new_transcription(ui_db), new_transcription=new_transcription)
+    yield services
+    for service in built:
+        service.stop()
+        assert not service.running
 
 
 @pytest.fixture

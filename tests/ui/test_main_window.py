@@ -36,7 +36,7 @@ def test_window_shows_areas_and_the_database(qtbot, services):
 def test_menus(qtbot, services):
     window = make_window(qtbot, services)
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&Help"]
+    assert titles == ["&File", "&View", "&Help"]
     assert window.import_action.shortcut().toString() == "Ctrl+I"
     box = window.show_about()
     assert __version__ in box.text()

@@ -114,7 +114,8 @@ def test_join_words_spaces_only_between_non_chinese_words():
 def test_empty_state_until_a_transcript_exists(qtbot):
     pane = make_pane(qtbot)
     assert pane.pages.currentWidget() is pane.empty
-    assert pane.empty.text() == "No transcript yet — transcription arrives with speech models"
+    assert pane.empty.text() == "Not transcribed yet"
+    assert pane.empty.button.text() == "Transcribe" and not pane.empty.button.isHidden()
     assert pane.search_row.isHidden()
     assert not pane.has_transcript()
     pane.set_position(3.0)
