@@ -17,6 +17,7 @@ SCENARIOS = {
     "library": "library_query",
     "call-open": "call_open",
     "redraw": "call_view_redraw",
+    "transcribe": "transcription",
 }
 
 
