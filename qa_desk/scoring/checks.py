@@ -1,0 +1,307 @@
+"""Check a call (or one typed sentence) against a rulebook: the findings a reviewer sees.
+
+``check_call`` scans each speaker's folded transcript once with the rulebook's phrase
+index (``phrase_index``), then applies each rule's meaning to its hits: a forbidden
+phrase fires where it was said, a required phrase fires when it is missing from its
+window, a counted habit fires once, listing every occurrence, when it is said too often.
+Acoustic rules read the call's metrics (``acoustic_checks``).
+
+``check_text`` runs the same matching on one sentence, as if the speaker said it at a
+given second: the rule tester in Settings and ``qa-desk rules test`` use it to show
+which rules a phrase triggers and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from ..transcription.words import is_cjk
+from .acoustic_checks import acoustic_findings, announced_silences
+from .findings import Finding
+from .lanes import Lane, Place, build_lanes
+from .phrase_index import Hit, applies, role_of
+
+CONFIDENCE_HOMOPHONE = 0.6  # sounds like the phrase: often an ASR error, sometimes another word
+MONO_FACTOR = 0.5  # on a mono recording the words may have been the customer's
+_HOLD_WINDOWS = ("before hold", "after hold")
+
+NOUNS = {
+    "forbidden_phrase": "a forbidden phrase",
+    "required_greeting": "the required greeting",
+    "required_closing": "the required closing",
+    "hold_courtesy": "the hold courtesy",
+    "filler_words": "a filler",
+    "impolite_address": "an impolite form of address",
+    "rhetorical_question": "a rhetorical question",
+    "negative_framing": "negative framing",
+}
+
+
+def _who(speaker: str | None) -> str:
+    return speaker if speaker in ("agent", "customer") else "speaker"
+
+
+def _quoted(phrases, limit: int = 3) -> str:
+    shown = [f"“{p}”" for p in phrases[:limit]]
+    return ", ".join(shown) + (" or a similar phrase" if len(phrases) > limit else "")
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(max(0.0, seconds), 60)
+    return f"{int(minutes)}:{secs:04.1f}"
+
+
+@dataclass
+class _Context:
+    rulebook: object
+    lanes: dict[str, Lane]
+    hits: dict[int, list[tuple[Lane, Hit]]]
+    end_anchor: float  # "last N s" counts back from here
+    metrics: object | None
+    places: dict
+
+    def place(self, lane: Lane, hit: Hit) -> Place:
+        key = (lane.speaker, hit.start, hit.end)
+        place = self.places.get(key)
+        if place is None:
+            place = self.places[key] = lane.locate(hit.start, hit.end)
+        return place
+
+    def in_window(self, rule, t: float) -> bool:
+        window = rule.window
+        if window.anchor == "first":
+            return t < window.seconds
+        if window.anchor == "last":
+            return t >= self.end_anchor - window.seconds
+        return True
+
+    def _window_verdict(self, rule, lane: Lane, hit: Hit) -> bool | None:
+        """In the window or not from the utterance's times alone; None when the
+        utterance straddles the window's edge and the word times must decide."""
+        u = lane.utterances[lane.utterance_at(hit.start)]
+        edge = rule.window.seconds if rule.window.anchor == "first" else self.end_anchor - rule.window.seconds
+        if float(u.end) < edge:
+            return rule.window.anchor == "first"
+        if float(u.start) >= edge:
+            return rule.window.anchor == "last"
+        return None
+
+    def occurrences(self, index: int, rule, first_only: bool = False) -> list[tuple[Lane, Hit, Place | None]]:
+        """The rule's hits inside its window (places looked up only where the window needs them)."""
+        out = []
+        timed = rule.window.anchor in ("first", "last")
+        for lane, hit in self.hits.get(index, ()):
+            place = None
+            if timed:
+                inside = self._window_verdict(rule, lane, hit)
+                if inside is None:
+                    place = self.place(lane, hit)
+                    inside = self.in_window(rule, place.start)
+                if not inside:
+                    continue
+            out.append((lane, hit, place))
+            if first_only:
+                break
+        return out
+
+
+def _as_utterances(utterances) -> list:
+    items = list(utterances or ())
+    if items and isinstance(items[0], dict):
+        items = [SimpleNamespace(**{k: u.get(k) for k in ("speaker", "start", "end", "text", "words")})
+                 for u in items]
+    return items
+
+
+def check_call(rulebook, utterances, metrics=None, duration: float = 0.0) -> list[Finding]:
+    """Every finding of ``rulebook`` in one call, in time order (whole-call findings last).
+
+    ``utterances``: objects (or dicts) with speaker, start, end, text and words (objects
+    or dicts with word, start, end); ``metrics``: the call's ``CallMetrics`` or None.
+    Without utterances only the acoustic rules are checked; where a metric is None (mono
+    call, no transcript) its rule is skipped.
+    """
+    utterances = _as_utterances(utterances)
+    lanes = build_lanes(utterances) if utterances else {}
+    index = rulebook.matcher()
+    hits: dict[int, list[tuple[Lane, Hit]]] = {}
+    for lane in lanes.values():
+        if index.has_rules(lane.role):
+            for hit in index.scan(lane.text, lane.role, lane.codes, lane.codes is not None):
+                hits.setdefault(hit.rule, []).append((lane, hit))
+    # A speaker's utterances do not overlap, so each lane's last one ends it.
+    end_anchor = max((float(lane.utterances[-1].end) for lane in lanes.values()), default=float(duration or 0.0))
+    ctx = _Context(rulebook, lanes, hits, end_anchor, metrics, {})
+    findings: list[Finding] = []
+    rules = rulebook.rules
+    for i in sorted(hits.keys() | set(index.must_occur if lanes else ())):
+        rule = rules[i]
+        if rule.kind == "must_not_occur":
+            findings += [_hit_finding(rule, lane, hit, place or ctx.place(lane, hit))
+                         for lane, hit, place in ctx.occurrences(i, rule)]
+        elif rule.kind == "must_occur":
+            findings += _must_occur(ctx, i, rule)
+        else:
+            findings += _too_often(ctx, i, rule)
+    if metrics is not None:
+        announced = announced_silences(metrics, _before_hold_times(ctx, index.before_hold))
+        for i in index.acoustic:
+            findings += acoustic_findings(rules[i], metrics, announced)
+    order = index.order
+    findings.sort(key=lambda f: (f.start is None, f.start or 0.0, order.get(f.rule_key, 0)))
+    return findings
+
+
+def _hit_finding(rule, lane: Lane, hit: Hit, place: Place, reason: str | None = None) -> Finding:
+    mono = lane.role == "other" and rule.speaker != "any"
+    confidence = 1.0 if hit.exact else CONFIDENCE_HOMOPHONE
+    said = place.text or hit.phrase
+    if reason is None:
+        noun = NOUNS.get(rule.category, "a flagged phrase")
+        where = "" if rule.window.anchor == "anywhere" else f" {rule.window.describe()}"
+        if hit.exact:
+            reason = f"The {_who(lane.speaker)} said “{said}”{where}, {noun} under the rule “{rule.title}”"
+        else:
+            reason = (f"The {_who(lane.speaker)} said “{said}”{where}, which sounds like “{hit.phrase}”, "
+                      f"{noun} under the rule “{rule.title}” (it may be a recognition error)")
+        if mono:
+            reason += "; on a mono recording it may have been the customer"
+        reason += "."
+    return Finding(
+        rule_key=rule.id, rule_title=rule.title, category=rule.category, severity=rule.severity,
+        speaker=lane.speaker, start=place.start, end=place.end, matched_text=said, words=place.words,
+        kind="exact" if hit.exact and not mono else "possible",
+        confidence=confidence * (MONO_FACTOR if mono else 1.0), reason=reason, form_item=rule.form_item,
+    )
+
+
+def _missing(rule, start, end, reason: str) -> Finding:
+    return Finding(
+        rule_key=rule.id, rule_title=rule.title, category=rule.category, severity=rule.severity,
+        speaker=None if rule.speaker == "any" else rule.speaker, start=start, end=end,
+        matched_text=None, words=(), kind="missing", confidence=1.0, reason=reason, form_item=rule.form_item,
+    )
+
+
+def _holds(rule, metrics) -> list:
+    if rule.min_hold is None:
+        return list(metrics.holds)
+    return [s for s in metrics.silences if s.duration >= rule.min_hold - 1e-6]
+
+
+def _must_occur(ctx: _Context, index: int, rule) -> list[Finding]:
+    around_hold = rule.window.anchor in _HOLD_WINDOWS
+    if not around_hold and ctx.occurrences(index, rule, first_only=True):
+        return []  # said where it should be: the usual case, kept quick
+    holds = _holds(rule, ctx.metrics) if around_hold and ctx.metrics is not None else []
+    if around_hold and not holds:
+        return []  # no hold (or no audio metrics to know where the holds were)
+    if rule.speaker == "customer" and not any(applies(rule, lane.role) for lane in ctx.lanes.values()):
+        return []  # no customer lane (mono call): cannot be told
+    said_by = "the agent" if rule.speaker == "agent" else "the customer" if rule.speaker == "customer" else "anyone"
+    phrases = list(rule.phrases) or list(rule.patterns)
+    if not around_hold:
+        window, span = rule.window, (None, None)
+        if window.anchor == "first":
+            span = (0.0, window.seconds)
+        elif window.anchor == "last":
+            span = (max(0.0, ctx.end_anchor - window.seconds), ctx.end_anchor)
+        return [_missing(rule, *span, f"{said_by.capitalize()} did not say {_quoted(phrases)} "
+                                      f"{window.describe()}.")]
+    times = [ctx.place(lane, hit).start for lane, hit, _ in ctx.occurrences(index, rule)]
+    out = []
+    seconds = rule.window.seconds
+    for hold in holds:
+        lo, hi = (hold.start - seconds, hold.start) if rule.window.anchor == "before hold" else (
+            hold.end, hold.end + seconds)
+        if any(lo - 1e-6 <= t <= hi + 1e-6 for t in times):
+            continue
+        when = "before" if rule.window.anchor == "before hold" else "after"
+        out.append(_missing(rule, max(0.0, lo), hi,
+                            f"{said_by.capitalize()} did not say {_quoted(phrases)} in the {seconds:g} s {when} "
+                            f"the {hold.duration:.0f} s hold at {_clock(hold.start)}."))
+    return out
+
+
+def _before_hold_times(ctx: _Context, before_hold: list[int]) -> list[tuple[float, float]]:
+    """(time said, window seconds) of every "before hold" courtesy phrase: announced holds."""
+    out = []
+    for i in before_hold:
+        rule = ctx.rulebook.rules[i]
+        out += [(ctx.place(lane, hit).start, rule.window.seconds) for lane, hit, _ in ctx.occurrences(i, rule)]
+    return out
+
+
+def _too_often(ctx: _Context, index: int, rule) -> list[Finding]:
+    by_lane: dict[str, list] = {}
+    for lane, hit, place in ctx.occurrences(index, rule):
+        by_lane.setdefault(lane.speaker, []).append((lane, hit, place))
+    out = []
+    for speaker, items in by_lane.items():
+        n, lane = len(items), items[0][0]
+        if rule.kind == "at_most":
+            if n <= rule.limit:
+                continue
+            why = f"at most {rule.limit:g} {'is' if rule.limit == 1 else 'are'} allowed"
+        else:
+            talk = (ctx.metrics.talk.get(speaker) if ctx.metrics is not None else None) or lane.talk_seconds()
+            minutes = talk / 60
+            if n < (rule.min_count or 1) or minutes <= 0 or n / minutes <= rule.limit:
+                continue
+            why = f"{n / minutes:.1f} a minute over {minutes:.1f} min of talk, more than {rule.limit:g} a minute"
+        places = sorted((place or ctx.place(lane_, hit) for lane_, hit, place in items), key=lambda p: p.start)
+        noun = NOUNS.get(rule.category, "a flagged phrase")
+        shown = " · ".join(p.text for p in places[:20]) + (" · …" if n > 20 else "")
+        possible = sum(1 for _, hit, _ in items if not hit.exact)
+        out.append(Finding(
+            rule_key=rule.id, rule_title=rule.title, category=rule.category, severity=rule.severity,
+            speaker=speaker, start=places[0].start, end=places[-1].end, matched_text=shown,
+            words=tuple(w for p in places for w in p.words), kind="count",
+            confidence=1.0 - (1.0 - CONFIDENCE_HOMOPHONE) * possible / n,
+            reason=f"The {_who(speaker)} said {noun} under the rule “{rule.title}” {n} times ({why}).",
+            form_item=rule.form_item, occurrences=tuple((p.start, p.end) for p in places),
+        ))
+    return out
+
+
+def _said_words(text: str, at: float) -> list[dict]:
+    """A typed sentence as a recogniser would give it: Chinese one character a word."""
+    words = []
+    for token in text.split():
+        pieces = list(token) if all(is_cjk(c) for c in token) else [token]
+        words += [{"word": piece, "start": at, "end": at} for piece in pieces]
+    return words
+
+
+def check_text(rulebook, text: str, speaker: str = "agent", at: float = 0.0) -> list[Finding]:
+    """Which rules a sentence triggers, as if ``speaker`` said it ``at`` seconds into a call.
+
+    Forbidden phrases fire as in a call; a phrase a rule requires or counts is reported
+    too (the reason says what the rule wants), since a sentence alone cannot be missing
+    anything or be said too often. "first N s" windows are judged from ``at``; "last N s"
+    and hold windows cannot be, and are taken as met.
+    """
+    said = SimpleNamespace(speaker=speaker, start=at, end=at, text=text, words=_said_words(text, at))
+    lane = Lane(speaker, [said])
+    index = rulebook.matcher()
+    out = []
+    for hit in index.scan(lane.text, role_of(speaker), lane.codes, lane.codes is not None):
+        rule = rulebook.rules[hit.rule]
+        if rule.window.anchor == "first" and at >= rule.window.seconds:
+            continue
+        place = lane.locate(hit.start, hit.end)
+        reason = None
+        if rule.kind != "must_not_occur":
+            noun = NOUNS.get(rule.category, "a phrase")
+            sounds = "" if hit.exact else f", which sounds like “{hit.phrase}”"
+            if rule.kind == "must_occur":
+                wants = f"it counts as {noun} the rule “{rule.title}” requires {rule.window.describe()}"
+            elif rule.kind == "at_most":
+                wants = f"it counts towards the rule “{rule.title}”, which allows at most {rule.limit:g} in a call"
+            else:
+                wants = f"it counts towards the rule “{rule.title}”, which allows {rule.limit:g} a minute of talk"
+            reason = f"The {_who(speaker)} said “{place.text or hit.phrase}”{sounds}: {wants}."
+        out.append(_hit_finding(rule, lane, hit, place, reason))
+    order = index.order
+    return sorted(out, key=lambda f: (f.start or 0.0, order.get(f.rule_key, 0)))

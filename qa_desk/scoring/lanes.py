@@ -1,0 +1,157 @@
+"""A call's transcript as the rule matcher reads it: one folded text per speaker.
+
+Each speaker's utterances are folded (``normalize.fold``) and written one per line
+after a leading line break, so a phrase never spans two utterances and a hit maps back
+to its utterance by line. The searchable text comes from each utterance's stored text
+(the recogniser's words already joined); the words themselves are only read for the
+few utterances that have a hit, to give the hit its times and the words as said. That
+keeps a whole call's matching to a few string operations in C: folding 2,000 hours of
+calls word by word in Python would cost more than all the matching.
+
+A Chinese recogniser's text (Han characters only) is already in the normal form and is
+used as it is; plain ASCII text takes a shortcut with the same result as ``fold``;
+anything else is folded utterance by utterance.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import accumulate
+from operator import attrgetter
+from typing import NamedTuple
+
+import numpy as np
+
+from ..transcription.words import join_words
+from .normalize import fold, fold_words
+from .phrase_index import role_of
+
+_ASCII_JUNK = re.compile(r"[^a-z0-9\n]+")
+_ASCII_EDGES = re.compile(r" *\n *")
+_text = attrgetter("text")
+_speaker = attrgetter("speaker")
+
+
+class Place(NamedTuple):
+    start: float
+    end: float
+    words: tuple[dict, ...]  # {"word", "start", "end"}
+    text: str  # the words as said, joined for display
+
+
+def _word_text(w) -> str:
+    return str((w.get("word") if isinstance(w, dict) else w.word) or "")
+
+
+def _word_dict(w) -> dict:
+    if isinstance(w, dict):
+        begin = float(w.get("start") or 0.0)
+        return {"word": str(w.get("word") or ""), "start": begin, "end": float(w.get("end") or begin)}
+    return {"word": str(w.word or ""), "start": float(w.start), "end": float(w.end)}
+
+
+def _not_han_table() -> np.ndarray:
+    table = np.ones(0x110000, dtype=bool)
+    table[0x3400:0x4DC0] = table[0x4E00:0xA000] = table[ord("\n")] = False
+    return table
+
+
+_NOT_HAN = _not_han_table()  # 1.1 MB: code point → not a Han character (nor a line break)
+
+
+def fold_lines(texts: list[str]) -> tuple[str, list[str], np.ndarray | None]:
+    """(a line break + the folded texts joined by line breaks, the folded lines, the
+    code points of the text when it was pure Chinese, else None): one line per text."""
+    try:
+        joined = "\n" + "\n".join(texts)
+    except TypeError:  # a None among them
+        texts = [t or "" for t in texts]
+        joined = "\n" + "\n".join(texts)
+    if joined.count("\n") == len(texts):  # no line break inside a text
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        if not _NOT_HAN.take(codes).any():
+            # A Chinese recogniser's text: nothing to fold. Its code points are kept for
+            # the automata's spelling (all below key_coding.HAN_END).
+            return joined, texts, codes
+        if joined.isascii():
+            # fold() on ASCII: lower case, every run of non-alphanumerics one space,
+            # no space at either end of a line.
+            text = _ASCII_EDGES.sub("\n", _ASCII_JUNK.sub(" ", joined.lower())).rstrip(" ")
+            return text, text[1:].split("\n"), None
+    lines = [fold(t or "") for t in texts]
+    return "\n" + "\n".join(lines), lines, None
+
+
+class Lane:
+    """One speaker's utterances and their folded text."""
+
+    def __init__(self, speaker: str, utterances: list):
+        self.speaker = speaker
+        self.role = role_of(speaker)
+        self.utterances = utterances
+        self._text: str | None = None
+        self.codes: np.ndarray | None = None  # code points of a pure-Chinese text, once folded
+        self._starts: list[int] | None = None
+        self._owner: dict[int, list[int] | None] = {}
+
+    @property
+    def text(self) -> str:
+        """A line break + the folded utterances, one a line; folded on first use (a lane no
+        rule applies to, such as the customer's with an agent-only rulebook, never is)."""
+        if self._text is None:
+            self._text, self._lines, self.codes = fold_lines(list(map(_text, self.utterances)))
+        return self._text
+
+    def utterance_at(self, offset: int) -> int:
+        """Index of the utterance an offset of ``text`` falls in."""
+        if self._starts is None:
+            self.text  # noqa: B018 - folds the lines
+            self._starts = list(accumulate([len(line) + 1 for line in self._lines[:-1]], initial=1))
+        return bisect_right(self._starts, offset) - 1
+
+    def _owners(self, index: int) -> list[int] | None:
+        """Per character of the utterance's line, the index of its word (-1: none); None
+        when the utterance has no words or its words do not spell its text."""
+        if index in self._owner:
+            return self._owner[index]
+        line = self._lines[index]
+        texts = [_word_text(w) for w in getattr(self.utterances[index], "words", None) or ()]
+        owner: list[int] | None = None
+        if texts and "".join(texts) == line:  # Chinese words: characters line up one to one
+            owner = [i for i, t in enumerate(texts) for _ in t]
+        elif texts:
+            folded, owner = fold_words(texts)
+            if folded != line:  # stored text and words disagree: place by the utterance only
+                owner = None
+        self._owner[index] = owner
+        return owner
+
+    def locate(self, start: int, end: int) -> Place:
+        """Times and words of the text between two offsets (within one utterance)."""
+        index = self.utterance_at(start)
+        s = start - self._starts[index]
+        e = s + (end - start)
+        utterance = self.utterances[index]
+        owner = self._owners(index)
+        picked = [owner[i] for i in range(s, min(e, len(owner))) if owner[i] >= 0] if owner else []
+        if not picked:
+            return Place(float(utterance.start), float(utterance.end), (), self._lines[index][s:e])
+        words = utterance.words
+        chosen = [_word_dict(words[i]) for i in range(min(picked), max(picked) + 1)]
+        return Place(
+            chosen[0]["start"], max(w["end"] for w in chosen), tuple(chosen),
+            join_words([w["word"] for w in chosen]),
+        )
+
+    def talk_seconds(self) -> float:
+        return sum(max(0.0, float(u.end) - float(u.start)) for u in self.utterances)
+
+
+def build_lanes(utterances: list) -> dict[str, Lane]:
+    """Speaker → Lane, in the order speakers first speak (utterances in time order)."""
+    speakers = list(map(_speaker, utterances))
+    distinct = list(dict.fromkeys(speakers))
+    if len(distinct) == 1:
+        return {distinct[0]: Lane(distinct[0], utterances)}
+    return {who: Lane(who, [u for u, s in zip(utterances, speakers) if s == who]) for who in distinct}

@@ -1,0 +1,305 @@
+"""What a rulebook may say, checked field by field, every problem with its line.
+
+The checker turns one rule as written in YAML into its canonical form (defaults filled
+in, windows and kinds spelled one way, numbers as numbers) and lists every problem it
+finds: a rulebook with a typo must say all of its problems at once, each with the
+file, the line and the field, so whoever edits it fixes them in one go.
+
+The canonical form is what is hashed and stored, so two files that differ only in
+formatting (quotes, flow or block lists, key order, "first 10s" or "first 10 s") are
+the same rulebook version.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+
+from .normalize import fold
+
+# Text categories and the kind a rule of that category has unless it says otherwise.
+TEXT_CATEGORIES = {
+    "forbidden_phrase": "must_not_occur",
+    "required_greeting": "must_occur",
+    "required_closing": "must_occur",
+    "hold_courtesy": "must_occur",
+    "filler_words": "must_not_occur",
+    "impolite_address": "must_not_occur",
+    "rhetorical_question": "must_not_occur",
+    "negative_framing": "must_not_occur",
+}
+# Acoustic categories → (thresholds it may have, at least one of these is required).
+ACOUSTIC_CATEGORIES = {
+    "dead_air": (("seconds",), ("seconds",)),
+    "hold_silence": (("seconds",), ("seconds",)),
+    "overtalk": (("count", "seconds"), ("count", "seconds")),
+    "talk_ratio": (("min", "max"), ("min", "max")),
+    "speech_rate": (("min", "max", "unit"), ("min", "max")),
+    "first_words_latency": (("seconds",), ("seconds",)),
+}
+CATEGORIES = (*TEXT_CATEGORIES, *ACOUSTIC_CATEGORIES)
+SEVERITIES = ("critical", "major", "minor")
+SPEAKERS = ("agent", "customer", "any")
+KINDS = ("must_not_occur", "must_occur", "at_most", "per_minute")
+WINDOWS = ("anywhere", "first", "last", "before hold", "after hold")
+POSITIONS = ("anywhere", "utterance start")
+RATE_UNITS = ("characters", "words")
+# A finding from a rate needs a few occurrences: one filler is not a habit.
+DEFAULT_MIN_COUNT = 3
+
+_COMMON = ("id", "title", "category", "severity", "language", "speaker", "form_item", "note")
+TEXT_KEYS = (*_COMMON, "phrases", "patterns", "exceptions", "window", "kind", "homophones", "at",
+             "min_count", "min_hold")
+ACOUSTIC_KEYS = (*_COMMON, "seconds", "count", "min", "max", "unit")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_WINDOW = re.compile(r"^(anywhere|first|last|before hold|after hold)(?: ([0-9]+(?:\.[0-9]*)?) ?(?:s|sec|secs|seconds)?)?$")
+_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
+
+
+def is_chinese(language: str) -> bool:
+    return language.lower().split("-")[0] == "zh"
+
+
+def homophone_ready(folded_phrase: str) -> bool:
+    """Only all-Han phrases of 3+ syllables are compared by sound: shorter ones have too
+    many same-sounding words to be worth a flag (one Han character is one syllable)."""
+    return len(folded_phrase) >= 3 and bool(_HAN.match(folded_phrase))
+
+
+def suggest(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+class RuleChecker:
+    """Checks one rule mapping; ``problem(field, message)`` records a problem at the field's line."""
+
+    def __init__(self, rule: dict, report, language: str):
+        self.rule, self.report, self.book_language = rule, report, language
+        self.out: dict = {}
+
+    def problem(self, field: str | None, message: str) -> None:
+        self.report(self.rule, field, message)
+
+    def text(self, field: str, required: bool = False) -> str | None:
+        value = self.rule.get(field)
+        if value is None:
+            if required:
+                self.problem(field, f"{field} is missing")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(field, f"{field} must be non-empty text")
+            return None
+        return value.strip()
+
+    def choice(self, field: str, choices: tuple[str, ...], default: str | None) -> str | None:
+        value = self.rule.get(field, default)
+        if value is None:
+            self.problem(field, f"{field} is missing (one of {', '.join(choices)})")
+            return None
+        if value not in choices:
+            self.problem(field, f"{field} '{value}' is not one of {', '.join(choices)}{suggest(value, choices)}")
+            return None
+        return value
+
+    def texts(self, field: str) -> list[str]:
+        value = self.rule.get(field)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(field, f"{field} must be a list, e.g. {field}: [\"…\", \"…\"]")
+            return []
+        out: list[str] = []
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                self.problem(field, f"{field}: {item!r} is not text (quote it)")
+            elif field != "patterns" and not fold(item):
+                self.problem(field, f"{field}: '{item}' has no letters or digits to match")
+            elif item.strip() not in out:
+                out.append(item.strip())
+        return out
+
+    def positive(self, field: str, allow_zero: bool = False, whole: bool = False) -> float | None:
+        raw = self.rule.get(field)
+        if raw is None:
+            return None
+        value = _number(raw)
+        low = "0 or more" if allow_zero else "more than 0"
+        if value is None or value < 0 or (value == 0 and not allow_zero) or (whole and value != int(value)):
+            kind = "a whole number" if whole else "a number"
+            self.problem(field, f"{field} must be {kind} {low}, not {raw!r}")
+            return None
+        return int(value) if whole else value
+
+    def check(self) -> dict:
+        out = self.out
+        rid = self.rule.get("id")
+        if rid is None:
+            self.problem("id", "id is missing")
+        elif not isinstance(rid, str) or not _ID.match(rid):
+            self.problem("id", f"id {rid!r} must be letters, digits, '-', '_' or '.'")
+        out["id"] = str(rid) if rid is not None else None
+        out["title"] = self.text("title", required=True)
+        category = self.choice("category", CATEGORIES, None)
+        out["category"] = category
+        out["severity"] = self.choice("severity", SEVERITIES, None)
+        language = self.rule.get("language", self.book_language)
+        if not isinstance(language, str) or not _LANGUAGE.match(language):
+            self.problem("language", f"language {language!r} is not a language tag such as zh-CN or en")
+            language = self.book_language
+        out["language"] = language
+        out["speaker"] = self.choice("speaker", SPEAKERS, "agent")
+        out["form_item"] = self.text("form_item")
+        out["note"] = self.text("note")
+        if category in ACOUSTIC_CATEGORIES:
+            self._unknown_keys(ACOUSTIC_KEYS, category)
+            self._acoustic(category)
+        else:
+            self._unknown_keys(TEXT_KEYS, category)
+            if category is not None:
+                self._text_rule(category)
+        return out
+
+    def _unknown_keys(self, allowed: tuple[str, ...], category: str | None) -> None:
+        for key in self.rule:
+            if key not in allowed:
+                other = TEXT_KEYS if allowed is ACOUSTIC_KEYS else ACOUSTIC_KEYS
+                why = (f" ({category} rules are acoustic: they take {', '.join(allowed[len(_COMMON):])})"
+                       if key in other and category else suggest(key, allowed))
+                self.problem(key, f"unknown field '{key}'{why}")
+
+    def _acoustic(self, category: str) -> None:
+        allowed, need = ACOUSTIC_CATEGORIES[category]
+        out = self.out
+        for field in ("seconds", "count", "min", "max"):
+            if field in self.rule and field not in allowed:
+                self.problem(field, f"{field} is not used by {category} rules (they take {', '.join(allowed)})")
+        out["seconds"] = self.positive("seconds") if "seconds" in allowed else None
+        out["count"] = self.positive("count", allow_zero=True, whole=True) if "count" in allowed else None
+        out["min"] = self.positive("min", allow_zero=True) if "min" in allowed else None
+        out["max"] = self.positive("max") if "max" in allowed else None
+        if not any(field in self.rule for field in need):
+            self.problem(None, f"{category} needs {' or '.join(need)} (the threshold it checks)")
+        if out["min"] is not None and out["max"] is not None and out["min"] >= out["max"]:
+            self.problem("min", f"min {out['min']:g} must be below max {out['max']:g}")
+        if category == "speech_rate":
+            default = "characters" if is_chinese(out["language"]) else "words"
+            out["unit"] = self.choice("unit", RATE_UNITS, default)
+
+    def _text_rule(self, category: str) -> None:
+        out = self.out
+        out["phrases"] = self.texts("phrases")
+        out["patterns"] = self.texts("patterns")
+        out["exceptions"] = self.texts("exceptions")
+        if not out["phrases"] and not out["patterns"]:
+            self.problem("phrases", f"phrases is missing: a {category} rule needs phrases (or patterns)")
+        for pattern in out["patterns"]:
+            try:
+                compiled = re.compile(pattern, re.MULTILINE)
+            except re.error as exc:
+                self.problem("patterns", f"pattern '{pattern}' is not a valid regular expression: {exc}")
+                continue
+            if compiled.fullmatch(""):
+                self.problem("patterns", f"pattern '{pattern}' matches empty text")
+        folded = [fold(p) for p in out["phrases"]]
+        for exception in out["exceptions"] if folded and not out["patterns"] else ():
+            if not any(p in fold(exception) for p in folded):
+                self.problem("exceptions", f"exception '{exception}' contains none of the rule's phrases, "
+                                           "so it can never apply")
+        self._kind(category)
+        self._window(category)
+        position = self.rule.get("at", "anywhere")
+        position = position.replace("_", " ").strip() if isinstance(position, str) else position
+        out["at"] = position if position in POSITIONS else self.choice("at", POSITIONS, "anywhere")
+        if out["at"] == "utterance start" and out["patterns"]:
+            self.problem("at", "at 'utterance start' applies to phrases; start a pattern with ^ instead")
+        homophones = self.rule.get("homophones", False)
+        if not isinstance(homophones, bool):
+            self.problem("homophones", f"homophones must be true or false, not {homophones!r}")
+            homophones = False
+        if homophones and not (is_chinese(self.book_language) and is_chinese(out["language"])):
+            self.problem("homophones", "homophones works only in a Chinese (zh) rulebook: "
+                                       f"'{out['language']}' is compared as written")
+            homophones = False
+        elif homophones and folded and not any(homophone_ready(p) for p in folded):
+            self.problem("homophones", "homophones needs a phrase of 3 or more Chinese syllables "
+                                       "(shorter phrases are matched exactly only)")
+        out["homophones"] = homophones
+
+    def _kind(self, category: str) -> None:
+        out = self.out
+        raw = self.rule.get("kind", TEXT_CATEGORIES[category])
+        limit = None
+        if isinstance(raw, dict) and len(raw) == 1:
+            (kind, limit), = raw.items()
+            if kind not in ("at_most", "per_minute"):
+                self.problem("kind", f"kind '{kind}' takes no number (use at_most: N or per_minute: R)"
+                             if kind in KINDS else f"kind '{kind}' is not one of {', '.join(KINDS)}{suggest(kind, KINDS)}")
+                kind = None
+        elif isinstance(raw, str) and raw in ("at_most", "per_minute"):
+            self.problem("kind", f"kind '{raw}' needs a number, e.g. kind: {{{raw}: 3}}")
+            kind = None
+        elif isinstance(raw, str) and raw in KINDS:
+            kind = raw
+        else:
+            self.problem("kind", f"kind {raw!r} is not one of {', '.join(KINDS)}"
+                         + (suggest(raw, KINDS) if isinstance(raw, str) else ""))
+            kind = None
+        if kind in ("at_most", "per_minute"):
+            value = _number(limit)
+            whole = kind == "at_most"
+            if value is None or value < 0 or (whole and value != int(value)) or (not whole and value <= 0):
+                need = "a whole number, 0 or more" if whole else "a number more than 0"
+                self.problem("kind", f"kind {kind} needs {need}, not {limit!r}")
+                kind = None
+            else:
+                limit = int(value) if whole else value
+        out["kind"], out["limit"] = kind, limit if kind in ("at_most", "per_minute") else None
+        out["min_count"] = None
+        if "min_count" in self.rule:
+            if kind != "per_minute":
+                self.problem("min_count", "min_count is used only with kind per_minute")
+            else:
+                out["min_count"] = self.positive("min_count", whole=True)
+        if kind == "per_minute" and out["min_count"] is None:
+            out["min_count"] = DEFAULT_MIN_COUNT
+
+    def _window(self, category: str) -> None:
+        out = self.out
+        raw = self.rule.get("window", "anywhere")
+        text = re.sub(r"[_\s]+", " ", raw.strip().lower()) if isinstance(raw, str) else None
+        match = _WINDOW.match(text) if text else None
+        window = None
+        if match is None:
+            self.problem("window", f"window {raw!r} is not one of: anywhere, first N s, last N s, "
+                                   "before hold N s, after hold N s")
+        elif match.group(1) == "anywhere":
+            window = {"from": "anywhere"} if match.group(2) is None else None
+            if window is None:
+                self.problem("window", "window 'anywhere' takes no seconds")
+        elif match.group(2) is None:
+            self.problem("window", f"window '{match.group(1)}' needs seconds, e.g. '{match.group(1)} 10 s'")
+        elif float(match.group(2)) <= 0:
+            self.problem("window", f"window '{raw}' needs more than 0 seconds")
+        else:
+            window = {"from": match.group(1), "seconds": float(match.group(2))}
+        out["window"] = window
+        hold_window = window is not None and window["from"] in ("before hold", "after hold")
+        if category == "hold_courtesy" and window is not None and not hold_window:
+            self.problem("window", "a hold_courtesy rule needs window 'before hold N s' or 'after hold N s'")
+        if hold_window and out.get("kind") not in (None, "must_occur"):
+            self.problem("window", f"window '{raw}' is used only with kind must_occur")
+        out["min_hold"] = None
+        if "min_hold" in self.rule:
+            if not hold_window:
+                self.problem("min_hold", "min_hold is used only with a 'before hold' or 'after hold' window")
+            else:
+                out["min_hold"] = self.positive("min_hold")
