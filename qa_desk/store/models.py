@@ -123,6 +123,12 @@ class Call(Base):
     # none | queued | running | done | failed | cancelled — kept by the transcription
     # queue so the library shows it without a join over every call's jobs.
     transcript_status: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
+    # Which rulebook version the call's flags come from, and when it was scanned: a
+    # call scanned by an older version can be found and scanned again.
+    scanned_rulebook_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rulebooks.id", ondelete="SET NULL"), index=True
+    )
+    scanned_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     agent: Mapped[Agent | None] = relationship()
     transcripts: Mapped[list[Transcript]] = relationship(
@@ -179,8 +185,25 @@ class Utterance(Base):
     text: Mapped[str] = mapped_column(Text)
     # [{"word": ..., "start": ..., "end": ..., "conf": ...}, ...]
     words: Mapped[list] = mapped_column(JSON, default=list)
+    # What the full-text index reads: the folded text with every Chinese character a
+    # word of its own (see qa_desk.store.search). Kept by the mapper events below; bulk
+    # inserts must set it with search.searchable_text. The index itself (FTS5 table
+    # `utterance_search` and a covering index on SQLite; on PostgreSQL a generated
+    # `search_vector` column with a GIN index) is made by migration 0003, not declared
+    # here: neither is expressible on both databases.
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     transcript: Mapped[Transcript] = relationship(back_populates="utterances")
+
+
+@event.listens_for(Utterance, "before_insert")
+@event.listens_for(Utterance, "before_update")
+def _keep_utterance_search_text(_mapper, _connection, utterance: Utterance) -> None:
+    # Imported here: the search module uses the scoring normal form, whose package
+    # imports store modules (a top-level import would be circular).
+    from .search import searchable_text
+
+    utterance.search_text = searchable_text(utterance.text or "")
 
 
 class TranscriptionJob(Base):
@@ -218,33 +241,77 @@ class TranscriptionJob(Base):
 
 
 class Rulebook(Base):
+    """One version of a rulebook: a row per (key, content); an edit is the next version."""
+
     __tablename__ = "rulebooks"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(20))
     content_hash: Mapped[str] = mapped_column(String(64))
     definition: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
-    __table_args__ = (UniqueConstraint("key", "version", name="uq_rulebooks_key_version"),)
+    __table_args__ = (
+        UniqueConstraint("key", "version", name="uq_rulebooks_key_version"),
+        # A unique index, not a constraint: SQLite adds an index in place, while a new
+        # constraint would copy the table (and a dropped parent table cascades).
+        Index("uq_rulebooks_key_content_hash", "key", "content_hash", unique=True),
+    )
 
 
 class Flag(Base):
+    """A finding of the service-language scan on a call, and the reviewer's decision on it."""
+
     __tablename__ = "flags"
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    # The rulebook version that last found this flag.
     rulebook_id: Mapped[int | None] = mapped_column(ForeignKey("rulebooks.id", ondelete="SET NULL"))
     rule_key: Mapped[str] = mapped_column(String(100))
+    rule_title: Mapped[str] = mapped_column(String(300), default="", server_default="")
     category: Mapped[str] = mapped_column(String(40))
     severity: Mapped[str] = mapped_column(String(10))
+    # exact | possible | missing | count | acoustic
+    kind: Mapped[str] = mapped_column(String(12), default="exact", server_default="exact")
+    confidence: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     speaker: Mapped[str | None] = mapped_column(String(20))
     start: Mapped[float | None] = mapped_column(Float)
     end: Mapped[float | None] = mapped_column(Float)
     matched_text: Mapped[str | None] = mapped_column(Text)
+    # [{"word": ..., "start": ..., "end": ...}, ...]: the words that matched, for playback.
+    words: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    reason: Mapped[str | None] = mapped_column(Text)
+    form_item: Mapped[str | None] = mapped_column(String(200))
+    # The same finding across rescans (see qa_desk.store.flags.fingerprint).
+    fingerprint: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+    # open | confirmed | dismissed
     status: Mapped[str] = mapped_column(String(12), default="open")
+    # A decided flag the latest scan no longer finds: kept, because a reviewer's
+    # confirmed evidence must not vanish when a rulebook or transcript changes.
+    stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    dismiss_reason: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class FlagEvent(Base):
+    """One reviewer action on a flag: who, when, old status → new status, and why."""
+
+    __tablename__ = "flag_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
+    # confirmed | dismissed | reopened | noted
+    action: Mapped[str] = mapped_column(String(12))
+    old_status: Mapped[str | None] = mapped_column(String(12))
+    new_status: Mapped[str] = mapped_column(String(12))
+    by: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    text: Mapped[str | None] = mapped_column(Text)  # the dismiss reason or the note
 
 
 # --- evaluation forms and scoring ----------------------------------------------------

@@ -1,0 +1,125 @@
+"""`qa-desk search`: find what was said, across every call's transcript.
+
+  qa-desk search TEXT [--speaker agent|customer] [--since DATE] [--until DATE] [--limit N] [--json]
+
+Chinese is found inside words (投诉 in 我要投诉你们), English by whole words; case,
+full/half width and punctuation do not matter. Exit codes as for every command:
+0 done, hits or none · 2 usage (a date that is not a date) · 3 the database cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+EXIT_OK, EXIT_USAGE, EXIT_DATABASE = 0, 2, 3
+SPEAKER_NAMES = {"agent": "Agent", "customer": "Customer", "mixed": "Mixed"}
+SNIPPET_CONTEXT = 30  # characters of the utterance shown either side of the first match
+
+
+def add_search_parser(sub) -> argparse.ArgumentParser:
+    """Add `search` to the qa-desk subcommands."""
+    parser = sub.add_parser("search", help="find what was said in the calls' transcripts")
+    parser.add_argument("text", metavar="TEXT", help="words or a phrase, e.g. 投诉 or 'transfer you'")
+    parser.add_argument("--speaker", choices=("agent", "customer"), help="only what this side said")
+    # Dates are checked by run_search, not argparse, so a bad one is a message and exit 2
+    # from the runner too (the window's command line and tests call it directly).
+    parser.add_argument("--since", metavar="DATE", help="calls that started on or after (YYYY-MM-DD [HH:MM])")
+    parser.add_argument("--until", metavar="DATE", help="calls that started before, not including")
+    parser.add_argument("--limit", type=int, default=50, help="at most this many hits (default 50; 0: only count them)")
+    parser.add_argument("--json", action="store_true", help='{"total": N, "hits": [...]}')
+    return parser
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"qa-desk: {message}", file=sys.stderr)
+    return code
+
+
+def _time(seconds: float) -> str:
+    minutes, secs = divmod(int(max(0.0, seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def _snippet(hit, bold: bool) -> str:
+    """The utterance around its first match, the matches marked for a terminal."""
+    text = hit.snippet
+    if not hit.matches:
+        return text
+    first_start, first_end = hit.matches[0]
+    left = max(0, first_start - SNIPPET_CONTEXT)
+    right = min(len(text), first_end + SNIPPET_CONTEXT)
+    on, off = ("\x1b[1m", "\x1b[0m") if bold else ("", "")
+    out, at = [], left
+    for start, end in hit.matches:
+        if start < at or end > right:
+            continue
+        out += [text[at:start], on, text[start:end], off]
+        at = end
+    out.append(text[at:right])
+    return ("…" if left > 0 else "") + "".join(out).strip() + ("…" if right < len(text) else "")
+
+
+def run_search(args, url: str) -> int:
+    """Run `qa-desk search …` against the database at ``url``; the exit code."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .cli import _date, _table
+    from .store.database import Database, DatabaseError
+    from .store.search import search_transcripts
+
+    try:
+        since = _date(args.since) if args.since else None
+        until = _date(args.until) if args.until else None
+    except argparse.ArgumentTypeError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if args.limit < 0:
+        return _fail("--limit must be 0 or more", EXIT_USAGE)
+    try:
+        db = Database.open(url)
+    except DatabaseError as exc:
+        return _fail(str(exc), EXIT_DATABASE)
+    try:
+        with db.session() as session:
+            result = search_transcripts(session, args.text, speaker=args.speaker, since=since, until=until,
+                                        limit=args.limit)
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps({"total": result.total, "hits": [h.as_dict() for h in result.hits]},
+                         ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not result.hits:
+        if result.total:  # --limit 0: only the count
+            print(f"{result.total} hit" + ("" if result.total == 1 else "s"))
+        else:
+            print(f"Nothing found for '{args.text}'"
+                  + ("" if _has_words(args.text) else " (only punctuation: nothing to look for)"))
+        return EXIT_OK
+    bold = sys.stdout.isatty()
+    rows = [
+        (
+            str(h.call_id),
+            h.started_at.strftime("%Y-%m-%d %H:%M") if h.started_at else "–",
+            h.agent or "–",
+            SPEAKER_NAMES.get(h.speaker, h.speaker),
+            _time(h.start),
+            _snippet(h, bold),
+        )
+        for h in result.hits
+    ]
+    print(_table(("Call", "Date", "Agent", "Speaker", "Time", "Said"), rows))
+    shown = len(result.hits)
+    print(f"{shown} of {result.total} hits (use --limit for more)" if shown < result.total
+          else f"{result.total} hit" + ("" if result.total == 1 else "s"))
+    return EXIT_OK
+
+
+def _has_words(text: str) -> bool:
+    from .store.search import searchable_text
+
+    return bool(searchable_text(text))
