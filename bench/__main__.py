@@ -18,6 +18,8 @@ SCENARIOS = {
     "call-open": "call_open",
     "redraw": "call_view_redraw",
     "transcribe": "transcription",
+    "match": "rule_matching",
+    "search": "transcript_search",
 }
 
 

@@ -172,7 +172,10 @@ def start_app(argv: list[str], db_url: str | None = None) -> MainWindow | None:
     # Workers read the settings afresh for every job: a model installed or made the
     # default in Settings is used by the next call (a broken file: the defaults, as above).
     def transcription(database: Database) -> TranscriptionService:
-        return TranscriptionService(database, load_settings=lambda: _load_settings()[0])
+        from .scoring.scan import AfterTranscript
+
+        load = lambda: _load_settings()[0]  # noqa: E731 - re-read per job: a changed setting applies to the next call
+        return TranscriptionService(database, load_settings=load, after_transcript=AfterTranscript(load))
 
     services = Services(settings, db, transcription=transcription(db), new_transcription=transcription)
     window = MainWindow(services)

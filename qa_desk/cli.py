@@ -90,13 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--hold-seconds", type=float, metavar="S", help="silence counted as a hold, seconds (default 20)")
     call.add_argument("--min-overtalk", type=float, metavar="S", help="shortest overtalk to list, seconds (default 0.3)")
 
+    from .cli_flags import add_flags_parsers
     from .cli_models import add_models_parser
+    from .cli_rules import add_rules_parser
+    from .cli_search import add_search_parser
     from .cli_transcribe import add_transcribe_parsers
     from .cli_transcripts import add_transcript_parser
 
     add_transcribe_parsers(sub)
     add_transcript_parser(sub)
+    add_search_parser(sub)
+    add_flags_parsers(sub)
     add_models_parser(sub)
+    add_rules_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -137,10 +143,22 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_transcripts import run_transcript
 
             return run_transcript(args, url)
+        if args.command in ("scan", "flags"):
+            from .cli_flags import run_flags
+
+            return run_flags(args, url, settings)
+        if args.command == "search":
+            from .cli_search import run_search
+
+            return run_search(args, url)
         if args.command == "models":
             from .cli_models import run_models
 
             return run_models(args, settings)
+        if args.command == "rules":
+            from .cli_rules import run_rules
+
+            return run_rules(args, settings)
         return _db(args, url)
     except DatabaseError as exc:
         print(f"qa-desk: {exc}", file=sys.stderr)

@@ -88,7 +88,10 @@ def run_transcribe(args, url: str, settings: Settings) -> int:
             for call_id, reason in queued.skipped.items():
                 print(f"= call {call_id} ({names.get(call_id, '?')}): {reason}", file=sys.stderr)
         jobs = queued.queued
-        runner = TranscriptionRunner(db, ModelPool(resolve), workers=_workers(args, settings), only=jobs)
+        from .scoring.scan import AfterTranscript
+
+        runner = TranscriptionRunner(db, ModelPool(resolve), workers=_workers(args, settings), only=jobs,
+                                     after_transcript=AfterTranscript(lambda: settings))
         try:
             states = _work(db, runner, jobs, show=sys.stderr.isatty() and not args.json, model=model.name)
         except KeyboardInterrupt:
@@ -171,9 +174,12 @@ def run_worker(args, url: str, settings: Settings) -> int:
         line = f"{time.strftime('%H:%M:%S')} call {job.call_id}: {status}"
         print(f"{line}: {detail}" if detail else line, flush=True)
 
+    from .scoring.scan import AfterTranscript
+
     runner = TranscriptionRunner(
         db, ModelPool(installed_models()), workers=workers, keep_running=not args.once, poll=2.0,
         lease=args.lease or queue.LEASE_SECONDS, on_finished=finished,
+        after_transcript=AfterTranscript(lambda: settings),
     )
     print(f"qa-desk worker {runner.name}: {workers} decoder(s) on {db.backend}"
           + (f"; {requeued} interrupted call(s) back in the queue" if requeued else ""), flush=True)

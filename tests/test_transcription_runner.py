@@ -257,3 +257,16 @@ def test_a_wake_starts_idle_workers_on_new_jobs(sqlite_db, pool, tmp_path):
     runner.stop()
     runner.join(timeout=10)
     assert statuses(sqlite_db)[ids[0]] == "done"
+
+
+def test_each_stored_transcript_is_handed_to_the_after_transcript_hook(sqlite_db, pool, tmp_path):
+    ids = import_clips(sqlite_db, tmp_path, 2)
+    enqueue(sqlite_db, ids)
+    seen = []
+
+    def hook(db, call_id):
+        with db.session() as s:  # the transcript is committed by the time the hook runs
+            seen.append((call_id, latest_transcript(s, call_id) is not None))
+
+    TranscriptionRunner(sqlite_db, pool, workers=2, after_transcript=hook).run()
+    assert sorted(seen) == [(i, True) for i in ids]

@@ -123,6 +123,7 @@ class TranscriptionRunner:
         heartbeat: float = 1.0,
         on_change: Callable[[], None] | None = None,
         on_finished: Callable[[queue.ClaimedJob, str, str | None], None] | None = None,
+        after_transcript: Callable[[Database, int], None] | None = None,
     ):
         self.db = db
         self.pool = pool
@@ -135,6 +136,9 @@ class TranscriptionRunner:
         self.heartbeat = heartbeat
         self.on_change = on_change
         self.on_finished = on_finished
+        # Run in the worker thread once a transcript is committed (the rulebook check);
+        # it must not raise: the transcription is done whatever it does.
+        self.after_transcript = after_transcript
         self.summary = RunSummary()
         self._held: dict[int, _Held] = {}
         self._lock = threading.Lock()
@@ -317,6 +321,8 @@ class TranscriptionRunner:
                 session, job.call_id, engine=ENGINE, model_name=model.name,
                 language=model.language, utterances=as_rows(utterances),
             )
+        if self.after_transcript is not None:
+            self.after_transcript(self.db, job.call_id)
 
     def _failed(self, job: queue.ClaimedJob, message: str) -> None:
         try:

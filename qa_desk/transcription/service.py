@@ -70,8 +70,10 @@ class TranscriptionService:
         load_settings: Callable[[], Settings] = Settings.load,
         resolve: ModelResolver | None = None,
         workers: int | None = None,
+        after_transcript: Callable[[Database, int], None] | None = None,
     ):
         self.db = db
+        self.after_transcript = after_transcript
         self._load_settings = load_settings
         self.resolve = resolve or installed_models(load_settings)
         self._workers = workers
@@ -94,6 +96,7 @@ class TranscriptionService:
             if self._runner is None:
                 self._runner = TranscriptionRunner(
                     self.db, ModelPool(self.resolve), workers=self.workers(), keep_running=True, poll=2.0,
+                    after_transcript=self.after_transcript,
                 )
                 self._runner.start()
         return requeued
