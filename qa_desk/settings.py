@@ -6,6 +6,7 @@ domain stays free of Qt. Unknown keys from a newer QA Desk are kept, not dropped
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -40,6 +41,11 @@ class Settings:
     call_language: str = "zh"
     # Parallel transcription workers; 0 means one per CPU core.
     transcription_workers: int = 0
+    # The service-language rulebook file a centre keeps; None is the shipped default
+    # for the call language (resources/rulebooks).
+    rulebook_path: str | None = None
+    # The name written on reviewers' decisions about flags; empty is the OS login name.
+    reviewer_name: str = ""
     extra: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -75,6 +81,17 @@ class Settings:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, path)
 
+    def reviewer(self) -> str:
+        """Who is deciding on flags: the reviewer's name, or else the OS login."""
+        return self.reviewer_name.strip() or login_name()
+
+
+def login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no login name in this environment
+        return "reviewer"
+
 
 def _valid(name: str, value: object) -> bool:
     """Whether a loaded value has the type its setting needs."""
@@ -89,6 +106,8 @@ def _valid(name: str, value: object) -> bool:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if name == "transcription_workers":
         return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1024
+    if name == "rulebook_path":
+        return value is None or isinstance(value, str)
     if name == "call_language":
         return isinstance(value, str) and bool(value.strip())
     # Any other setting: the type of its default (a field with a factory is not checked).

@@ -22,9 +22,12 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from ..jobs import JobContext
+from ..settings import Settings, login_name
 from ..store.database import Database
 from ..store.transcripts import latest_transcript
 from .call_header import CallHeader
+from .flag_dialogs import flag_marks
+from .flags_pane import FlagsPane
 from .jobs import JobRunner, run_job
 from .player_bar import PlayerBar
 from .shortcuts_help import ShortcutsHelp, bind_shortcuts
@@ -43,11 +46,16 @@ class CallView(QWidget):
     message = Signal(str)  # for the status bar
     call_loaded = Signal(int)
     transcribe_requested = Signal(int)  # the call's id: "Transcribe" in the transcript pane
+    # The call's id: "Check now" / "Check again" in the flags pane. Whoever scans calls
+    # connects it, calls set_checking(True) while scanning and reload_flags() after.
+    rescan_requested = Signal(int)
 
     def __init__(self, db: Database, *, output_factory: Callable[[], object] | None = None,
-                 parent: QWidget | None = None):
+                 settings: Settings | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._db = db
+        self._settings = settings  # the reviewer's name on flag decisions; None: the OS login
+        self._moment: tuple[float, str] | None = None  # where to go once the call is open
         self._output_factory = output_factory  # None: the real sound device
         self._call = None
         self._call_id: int | None = None
@@ -67,6 +75,8 @@ class CallView(QWidget):
         self.waveform = WaveformView()
         self.waveform.plot.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.transcript = TranscriptPane()
+        self.flags = FlagsPane(db, reviewer=self.reviewer)
+        self.flags.setObjectName("flagsPane")
         self.player_bar = PlayerBar()
 
         self.selection_label = QLabel()
@@ -98,9 +108,17 @@ class CallView(QWidget):
         wave_layout.setSpacing(4)
         wave_layout.addLayout(zoom_row)
         wave_layout.addWidget(self.waveform, 1)
+        # Beside the waveform: the transcript over the call's flags, both in sight while
+        # a reviewer goes through the flags (a flag's words are tinted in the text).
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.addWidget(self.transcript)
+        self.side.addWidget(self.flags)
+        self.side.setChildrenCollapsible(False)
+        self._side_moved = False  # the reviewer's own split of transcript and flags is kept
+        self.side.splitterMoved.connect(lambda *_: setattr(self, "_side_moved", True))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(wave_column)
-        self.splitter.addWidget(self.transcript)
+        self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
@@ -131,6 +149,12 @@ class CallView(QWidget):
         self.waveform.selection_changed.connect(self.selection_changed)
         self.transcript.seek_requested.connect(self.seek)
         self.transcript.transcribe_requested.connect(self._transcribe_requested)
+        self.flags.flags_changed.connect(self._flags_changed)
+        self.flags.flag_selected.connect(self._flag_selected)
+        self.flags.flag_activated.connect(self._flag_activated)
+        self.flags.check_requested.connect(self.request_rescan)
+        self.flags.message.connect(self.message)
+        self.waveform.flag_clicked.connect(self._flag_clicked)
         self.player_bar.play_toggled.connect(self.toggle_play)
         self.player_bar.speed_changed.connect(lambda s: self._with_player(lambda p: p.set_speed(s)))
         self.player_bar.volume_changed.connect(lambda v: self._with_player(lambda p: p.set_volume(v)))
@@ -187,6 +211,7 @@ class CallView(QWidget):
     def set_database(self, db: Database) -> None:
         self.close_call()
         self._db = db
+        self.flags.set_database(db)
 
     def open_call(self, call_id: int) -> None:
         """Show a call: details and transcript first, then waveform and metrics as they come."""
@@ -203,6 +228,7 @@ class CallView(QWidget):
         self._shown_error = None
         self.player_bar.set_position(0.0, 0.0)
         self.waveform.show_message(self.tr("Drawing waveform…"))
+        self.flags.load(call_id)
         db = self._db
 
         def load(ctx: JobContext):
@@ -233,6 +259,7 @@ class CallView(QWidget):
         self.transcript.set_transcription(call.transcript_status)
         lanes = channel_lanes(call.channel_map or {"0": "mixed"})
         self.waveform.set_call(call.duration, call.sample_rate, lanes, partial(read_span, call.file_path))
+        self._flags_changed(self.flags.flags())  # read before the call's details, perhaps
         self.transcript.set_transcript(transcript)
         self.player_bar.set_position(0.0, call.duration)
         self.player_bar.set_stereo({s for _, s in lanes} >= {"agent", "customer"})
@@ -242,6 +269,7 @@ class CallView(QWidget):
             self.waveform.show_message(text)
             self.player_bar.show_error(text, can_retry=False)
             self.header.set_metrics_failed(self.tr("the recording is missing"))
+            self._go_to_moment()
             self.call_loaded.emit(call.id)
             return
         self._open_player(call)
@@ -254,6 +282,7 @@ class CallView(QWidget):
 
         self._start(envelope, self._envelope_loaded, self._envelope_failed, "waveform envelope")
         self._analyse()
+        self._go_to_moment()
         self.call_loaded.emit(call.id)
         self.setFocus()
 
@@ -293,6 +322,7 @@ class CallView(QWidget):
             return
         self.transcript.set_transcript(transcript)
         self.transcript.set_position(self.position())
+        self.flags.reload()  # a new transcript is checked again: its flags follow
         if Path(self._call.file_path).is_file():
             self._analyse()  # the metrics that read the words, on the new transcript
 
@@ -358,6 +388,8 @@ class CallView(QWidget):
             self._player = None
         self._envelope_ready = False
         self._metrics = None
+        self._moment = None
+        self.flags.clear()
         self.player_bar.set_playing(False)
 
     # --- playing ---------------------------------------------------------------------------
@@ -439,6 +471,64 @@ class CallView(QWidget):
             if player is not None:
                 self._show_error_of(player)
 
+    # --- flags and moments -------------------------------------------------------------------
+
+    def reviewer(self) -> str:
+        return self._settings.reviewer() if self._settings is not None else login_name()
+
+    def request_rescan(self) -> None:
+        """Ask for this call to be checked against the rulebook (see rescan_requested)."""
+        if self._call_id is not None:
+            self.rescan_requested.emit(self._call_id)
+
+    def set_checking(self, checking: bool) -> None:
+        self.flags.set_checking(checking)
+
+    def reload_flags(self) -> None:
+        """Read the call's flags again (a scan of it has finished)."""
+        self.flags.set_checking(False)
+        self.flags.reload()
+
+    def _flags_changed(self, flags: list) -> None:
+        self._fit_side(bool(flags))
+        bars, words = flag_marks(flags)
+        self.waveform.set_flags(bars)
+        self.transcript.set_flag_words(words)
+
+    def _flag_selected(self, flag) -> None:
+        self.waveform.select_flag(flag.id if flag else None)
+        self.transcript.select_flag(flag.id if flag else None)
+
+    def _flag_activated(self, flag) -> None:
+        if flag.start is None:  # a phrase never said has no place to play
+            self.message.emit(self.tr("This flag has no place in the call: {0}").format(flag.reason or flag.rule_title))
+        else:
+            self.play_from(flag.start - 1.0)
+
+    def _flag_clicked(self, flag_id: int) -> None:
+        if self.flags.select_flag(flag_id):
+            self._flag_activated(self.flags.selected_flag())
+
+    def play_from(self, seconds: float) -> None:
+        self.seek(max(0.0, seconds))
+        if self._player is not None and self._player.state != "playing":
+            self.toggle_play()
+
+    def show_moment(self, seconds: float, find: str = "") -> None:
+        """Go to a moment of the call being opened (a search hit), with the searched words
+        highlighted in its transcript; call after open_call."""
+        self._moment = (seconds, find)
+        if self._call is not None and self._call.id == self._call_id:
+            self._go_to_moment()
+
+    def _go_to_moment(self) -> None:
+        if self._moment is not None:
+            seconds, find = self._moment
+            self._moment = None
+            if find:
+                self.transcript.search.setText(find)
+            self.seek(max(0.0, seconds - 1.0))
+
     # --- selection, loop and marks (later issues turn these into clips, comments, flags) --------
 
     def selection(self) -> tuple[float, float] | None:
@@ -473,6 +563,13 @@ class CallView(QWidget):
             self._split_once = True
             width = max(self.splitter.width(), self.width() - 24)
             self.splitter.setSizes([int(width * 0.6), width - int(width * 0.6)])
+            self._fit_side(bool(self.flags.flags()))
+
+    def _fit_side(self, has_flags: bool) -> None:
+        """Room for the flags when there are some; the transcript takes it otherwise."""
+        if not self._side_moved:
+            height, share = max(self.side.height(), 400), 0.42 if has_flags else 0.72
+            self.side.setSizes([int(height * share), height - int(height * share)])
 
     def hideEvent(self, event) -> None:  # noqa: N802
         # Leaving the call (another area, back to the library) pauses it: audio

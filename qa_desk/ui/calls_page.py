@@ -7,8 +7,8 @@ offers to clear the filters, rather than showing a blank table.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import SIGNAL, QLocale, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -43,6 +43,9 @@ class CallsPage(QWidget):
     message = Signal(str)  # for the status bar
     transcribe_requested = Signal(list, bool)  # call ids, and whether to replace their transcripts
     transcribe_pending_requested = Signal()
+    # A search hit: open the call at this moment (seconds), the searched words highlighted.
+    # The window connects it to open_call(...).show_moment(...); unconnected, the call opens.
+    call_moment_requested = Signal(int, float, str)
 
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
@@ -102,6 +105,17 @@ class CallsPage(QWidget):
         self.samples_button = self.welcome.add_action(self.tr("Load sample calls"))
 
         self._build_transcribe_button()
+        self.search_dialog = None  # "Search what was said", built when first opened
+        self.said_button = QToolButton()
+        self.said_button.setObjectName("searchSaidButton")
+        self.said_button.setText(self.tr("Transcripts…"))  # short: the row must fit a 1280-pixel window
+        self.said_button.setToolTip(self.tr("Search what was said in the calls: every call where a word or "
+                                            "phrase was said (Ctrl+Shift+F)"))
+        self.said_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
+        self.said_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.said_button.clicked.connect(self.open_transcript_search)
+        QShortcut(QKeySequence("Ctrl+Shift+F"), self, self.open_transcript_search,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self.results = QStackedWidget()
         self.results.addWidget(self.view)
@@ -112,6 +126,7 @@ class CallsPage(QWidget):
         top.setSpacing(12)
         top.addWidget(self.filter_bar, 1)
         top.addWidget(self.count_label)
+        top.addWidget(self.said_button)
         top.addWidget(self.transcribe_button)
         column = QVBoxLayout(library)
         column.setContentsMargins(12, 12, 12, 12)
@@ -213,6 +228,8 @@ class CallsPage(QWidget):
 
     def set_database(self, db: Database) -> None:
         self._db = db
+        if self.search_dialog is not None:
+            self.search_dialog.set_database(db)
         self._load_lists()
         self.model.set_database(db)
         # Agent and team ids belong to the old database: start the new one unfiltered.
@@ -234,6 +251,25 @@ class CallsPage(QWidget):
     def selected_call_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
         return [self.model.call_id(row) for row in rows]
+
+    def open_transcript_search(self):
+        """The "Search what was said" window (one, kept with its last search)."""
+        if self.search_dialog is None:
+            from .transcript_search import TranscriptSearchDialog
+
+            self.search_dialog = TranscriptSearchDialog(self._db, self)
+            self.search_dialog.open_requested.connect(self._open_moment)
+        self.search_dialog.show()
+        self.search_dialog.raise_()
+        self.search_dialog.activateWindow()
+        self.search_dialog.text.setFocus()
+        return self.search_dialog
+
+    def _open_moment(self, call_id: int, seconds: float, words: str) -> None:
+        if self.receivers(SIGNAL("call_moment_requested(int,double,QString)")) > 0:
+            self.call_moment_requested.emit(call_id, seconds, words)
+        else:
+            self.call_activated.emit(call_id)
 
     # --- reacting to the model --------------------------------------------------------------
 

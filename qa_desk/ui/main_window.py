@@ -32,6 +32,7 @@ from ..store.database import Database, redact
 from .area_page import AreaPage
 from .calls_page import CallsPage
 from .import_dialog import ImportDialog
+from .flag_checks import FlagChecker
 from .jobs import JobRunner, run_job
 from .jobs_panel import JobsPanel
 from .services import Services
@@ -170,6 +171,15 @@ class MainWindow(QMainWindow):
         self.calls_page.transcribe_requested.connect(self.transcribe_calls)
         self.calls_page.transcribe_pending_requested.connect(self.transcribe_pending)
         self.jobs_panel.call_requested.connect(self.open_call)
+        self.calls_page.call_moment_requested.connect(lambda c, t, q: self.open_call(c).show_moment(t, q))
+        self.flag_checker = FlagChecker(services, self)
+        self.flag_checker.progress.connect(self._job_progress)
+        self.flag_checker.batch_finished.connect(self._checks_done)
+        self.flag_checker.batch_failed.connect(self._checks_failed)
+        self.flag_checker.call_checked.connect(self._call_checked)
+        self.flag_checker.call_failed.connect(self._call_check_failed)
+        # A new rulebook (or a new version of it): check the calls again, as a job.
+        self.settings_page.rulebook.rulebook_changed.connect(lambda _path: self._check_all_calls())
         self.transcription.message.connect(self.show_message)
         self.transcription.snapshot_changed.connect(self._queue_looked)
         self.transcription.statuses_changed.connect(self._transcript_statuses_changed)
@@ -258,7 +268,9 @@ class MainWindow(QMainWindow):
             # should not pay for a view opened later, if at all.
             from .call_view import CallView
 
-            self.call_view = CallView(self.services.db, output_factory=self.audio_output_factory)
+            self.call_view = CallView(self.services.db, output_factory=self.audio_output_factory,
+                                      settings=self.services.settings)
+            self.call_view.rescan_requested.connect(self._check_call)
             self.call_view.setObjectName("callView")
             self.call_view.back_requested.connect(self.back_to_calls)
             self.call_view.message.connect(self.show_message)
@@ -269,6 +281,37 @@ class MainWindow(QMainWindow):
         self.call_view.open_call(call_id)
         self.call_view.setFocus()
         return self.call_view
+
+    # --- rulebook checks ------------------------------------------------------------------
+
+    def _check_call(self, call_id: int) -> None:
+        if self.call_view is not None:
+            self.call_view.set_checking(True)
+        self.flag_checker.check_call(call_id)
+
+    def _call_checked(self, call_id: int) -> None:
+        if self.call_view is not None and self.call_view.call_id() == call_id:
+            self.call_view.reload_flags()
+
+    def _call_check_failed(self, call_id: int, message: str) -> None:
+        if self.call_view is not None and self.call_view.call_id() == call_id:
+            self.call_view.set_checking(False)
+        self._warn(self.tr("Call {0} could not be checked against the rulebook.").format(call_id), message)
+
+    def _check_all_calls(self) -> None:
+        self.job_progress.setRange(0, 0)
+        self.job_progress.show()
+        self.flag_checker.check_all()
+
+    def _checks_done(self, text: str) -> None:
+        self.job_progress.hide()
+        self.show_message(text)
+        if self.call_view is not None and self.call_view.call_id() is not None:
+            self.call_view.reload_flags()
+
+    def _checks_failed(self, message: str) -> None:
+        self.job_progress.hide()
+        self._warn(self.tr("The calls could not be checked against the rulebook."), message)
 
     def back_to_calls(self) -> None:
         """Back to the library as it was left: same filters, sort, selection."""

@@ -27,6 +27,7 @@ from ..settings import AGENT_CHANNELS, default_database_url
 from ..store.database import Database, redact
 from .jobs import JobRunner, run_job
 from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE, PatternEdit
+from .rulebook_page import RulebookPage
 from .services import Services
 from .speech_models_page import SpeechModelsPage
 
@@ -115,6 +116,9 @@ class SettingsPage(QWidget):
 
         # Its own group, below Save: installs and removals take effect at once.
         self.speech_models = SpeechModelsPage(services)
+        # Also its own group: a chosen rulebook is checked and used at once.
+        self.rulebook = RulebookPage(services)
+        self.rulebook.setObjectName("rulebookGroup")
 
         form = QWidget()
         form.setMaximumWidth(FORM_WIDTH)
@@ -126,6 +130,7 @@ class SettingsPage(QWidget):
         column.addWidget(imports)
         column.addLayout(save_row)
         column.addWidget(self.speech_models)
+        column.addWidget(self.rulebook)
         column.addStretch(1)
         content = QWidget()
         inner = QHBoxLayout(content)
@@ -144,6 +149,8 @@ class SettingsPage(QWidget):
         self.test_button.clicked.connect(self.test_connection)
         self.save_button.clicked.connect(self.save)
         self.url_edit.textChanged.connect(self.test_result.clear)
+        # The shipped rulebook follows the language of calls chosen in Speech models.
+        self.speech_models.call_language.currentIndexChanged.connect(self.rulebook.reload)
         self.reload()
 
     def _hint(self, text: str) -> QLabel:
@@ -162,6 +169,7 @@ class SettingsPage(QWidget):
         self.test_result.clear()
         self.show_database_in_use()
         self.speech_models.reload()
+        self.rulebook.reload()
 
     def show_database_in_use(self) -> None:
         # No database yet when the app asks the user to fix a URL that failed to open.

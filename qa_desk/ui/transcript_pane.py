@@ -134,6 +134,11 @@ class TranscriptPane(QWidget):
         self._status: str | None = None  # the call's transcription: none, queued, running, done…
         self._progress = 0.0
         self._error: str | None = None
+        # The call's flags: what was given (kept to map again onto a new transcript),
+        # and where their words are in the document: (key, first, last, colour).
+        self._flag_input: list[tuple[object, str | None, list[tuple[float, float]], str]] = []
+        self._flag_ranges: list[tuple[object, int, int, QColor]] = []
+        self._selected_flag: object = None
 
         self.title = QLabel(self.tr("Transcript"))
         self.title.setObjectName("transcriptTitle")
@@ -223,6 +228,7 @@ class TranscriptPane(QWidget):
         self._show_status()
         if has_text:
             self._build(transcript)
+        self._map_flags()
         self.find(self.search.text())
 
     def has_transcript(self) -> bool:
@@ -379,6 +385,56 @@ class TranscriptPane(QWidget):
         # Between words (a space, a speaker's name): the next word.
         return self._by_place[index + 1] if index + 1 < len(self._by_place) else None
 
+    # --- flags ------------------------------------------------------------------------------
+
+    def set_flag_words(self, flags: list[tuple[object, str | None, list[tuple[float, float]], str]]) -> None:
+        """Tint the words the call's flags point at: (key, speaker or None, each word's
+        (start, end) in seconds, the severity's colour)."""
+        self._flag_input = list(flags)
+        self._map_flags()
+        self._paint()
+
+    def select_flag(self, key: object) -> None:
+        """Tint one flag's words more strongly and bring them into view."""
+        self._selected_flag = key
+        first = next((a for k, a, _b, _c in self._flag_ranges if k == key and key is not None), None)
+        if first is not None:
+            self._reveal(first)
+        self._paint()
+
+    def flag_words(self, key: object = None) -> list[str]:
+        """The text tinted for a flag (every flag's when key is None), in document order."""
+        plain = self.text.document().toPlainText()
+        return [plain[a:b] for k, a, b, _c in sorted(self._flag_ranges, key=lambda r: r[1]) if key in (None, k)]
+
+    def _map_flags(self) -> None:
+        self._flag_ranges = []
+        utterances = self._transcript.utterances if self._transcript else []
+        for key, speaker, spans, colour in self._flag_input:
+            per_utterance: dict[int, tuple[int, int]] = {}
+            for start, end in spans:
+                for spot in self._spots_during(start, end):
+                    if speaker and utterances[spot.utterance].speaker not in (speaker, "mixed"):
+                        continue
+                    a, b = per_utterance.get(spot.utterance, (spot.first, spot.last))
+                    per_utterance[spot.utterance] = (min(a, spot.first), max(b, spot.last))
+            self._flag_ranges.extend((key, a, b, QColor(colour)) for a, b in per_utterance.values())
+
+    def _spots_during(self, start: float, end: float) -> list[_Spot]:
+        """The words said between start and end (the one being said at start, at least)."""
+        if not self._spots:
+            return []
+        found = []
+        index = bisect.bisect_left(self._spot_starts, start - 0.05)
+        while index < len(self._spots) and self._spots[index].start < max(end - 0.01, start):
+            if self._spots[index].end > start + 0.01 or self._spots[index].start >= start - 0.05:
+                found.append(self._spots[index])
+            index += 1
+        if not found:  # no word times: the utterance spot that holds the moment
+            last = bisect.bisect_right(self._spot_starts, start)
+            found = [s for s in self._spots[max(0, last - 50):last] if s.start <= start <= s.end][-1:]
+        return found
+
     # --- search ---------------------------------------------------------------------------
 
     def find(self, text: str) -> int:
@@ -433,10 +489,17 @@ class TranscriptPane(QWidget):
             selection.format.setBackground(colour)
             selections.append(selection)
 
-        if self._current is not None:
-            spot = self._spots[self._current]
-            mark(*self._utterance_ranges[spot.utterance], UTTERANCE_COLOUR)
-            mark(spot.first, spot.last, WORD_COLOUR)
+        current = self._spots[self._current] if self._current is not None else None
+        if current is not None:
+            mark(*self._utterance_ranges[current.utterance], UTTERANCE_COLOUR)
+        for key, first, last, colour in self._flag_ranges:
+            tint = QColor(colour)
+            tint.setAlpha(110 if key == self._selected_flag and key is not None else 45)
+            mark(first, last, tint)
+            selections[-1].format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            selections[-1].format.setUnderlineColor(colour)
+        if current is not None:
+            mark(current.first, current.last, WORD_COLOUR)
         for i, (first, last) in enumerate(self._matches):
             mark(first, last, CURRENT_MATCH_COLOUR if i == self._match_index else MATCH_COLOUR)
         self.text.setExtraSelections(selections)

@@ -22,7 +22,7 @@ from PySide6.QtCore import QEasingCurve, QPointF, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QScrollBar, QVBoxLayout, QWidget
 
-from .waveform_items import SpanShading, TimeAxis, _CallViewBox, format_time
+from .waveform_items import FlagMarks, SpanShading, TimeAxis, _CallViewBox, format_time
 
 # format_time is used by the header, player bar and transcript beside the waveform.
 __all__ = ["LANE_COLOURS", "MARK_STYLES", "RAW", "TimeAxis", "WaveformView", "format_time"]
@@ -40,6 +40,7 @@ class WaveformView(QWidget):
     seek_requested = Signal(float)
     selection_changed = Signal(object)  # (start, end) in seconds, or None
     range_changed = Signal(float, float)
+    flag_clicked = Signal(object)  # the key (flag id) of a flag's bar in the marks row
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,6 +54,7 @@ class WaveformView(QWidget):
         self._drawn_from: int | None = None
         self._selection: tuple[float, float] | None = None
         self._syncing = False
+        self._has_marks = False
 
         self.plot = pg.PlotWidget(viewBox=_CallViewBox(self), axisItems={"bottom": TimeAxis("bottom")})
         self.plot.setObjectName("waveformPlot")
@@ -80,6 +82,8 @@ class WaveformView(QWidget):
         self.overtalk_shading = SpanShading("#dd6b20", 90)
         for item in (self.silence_shading, self.hold_shading, self.overtalk_shading):
             self.vb.addItem(item, ignoreBounds=True)
+        self.flag_marks = FlagMarks()
+        self.vb.addItem(self.flag_marks, ignoreBounds=True)
         self._curves: list[pg.PlotCurveItem] = []
         self._baselines: list[pg.InfiniteLine] = []
         self.marks = pg.ScatterPlotItem(size=11, hoverable=True, tip=lambda x, y, data: data[1], pxMode=True)
@@ -154,8 +158,10 @@ class WaveformView(QWidget):
         for shading in (self.silence_shading, self.hold_shading, self.overtalk_shading):
             shading.set_spans([], -count, 0.0, self._duration)
         self.marks.setData([])
+        self._has_marks = False
+        self.flag_marks.set_flags([], -count, (0.0, MARK_ROW), self._duration)
         self.vb.setLimits(xMin=0.0, xMax=self._duration, minXRange=min(MIN_SPAN, self._duration))
-        self._label_lanes(with_marks=False)
+        self._label_lanes()
         self.clear_selection()
         self.set_position(0.0)
         self.zoom_fit()
@@ -203,12 +209,23 @@ class WaveformView(QWidget):
             spots.append(dict(pos=(float(time), MARK_ROW / 2), symbol=symbol, brush=pg.mkBrush(colour),
                               pen=pg.mkPen("w", width=1), data=(float(time), tip)))
         self.marks.setData(spots)
-        self._label_lanes(with_marks=bool(spots))
+        self._has_marks = bool(spots)
+        self._label_lanes()
 
-    def _label_lanes(self, *, with_marks: bool) -> None:
+    def set_flags(self, flags: list[tuple[float, float, str, str, object]]) -> None:
+        """The call's flags as bars in the marks row: (start, end, colour, tooltip, key);
+        a click on one emits flag_clicked(key)."""
+        self.flag_marks.set_flags(flags, -len(self._lanes), (0.0, MARK_ROW), self._duration)
+        self._label_lanes()
+
+    def select_flag(self, key: object) -> None:
+        self.flag_marks.set_selected(key)
+
+    def _label_lanes(self) -> None:
+        with_marks = self._has_marks or bool(self.flag_marks.flag_spans())
         ticks = [(-(i + 0.5), self.lane_label(speaker, channel)) for i, (channel, speaker) in enumerate(self._lanes)]
         if with_marks:  # the row exists only when there is something on it
-            ticks.append((MARK_ROW / 2, self.tr("Marks")))
+            ticks.append((MARK_ROW / 2, self.tr("Marks") if self._has_marks else self.tr("Flags")))
         self.plot.getAxis("left").setTicks([ticks, []])
         self.vb.setYRange(-len(self._lanes), MARK_ROW if with_marks else 0.0, padding=0.0)
 
@@ -259,7 +276,12 @@ class WaveformView(QWidget):
             self._selection = span
             self.selection_changed.emit(span)
 
-    def _clicked(self, x: float) -> None:
+    def _clicked(self, x: float, y: float | None = None) -> None:
+        if y is not None and y >= 0.0:  # the marks row: a flag's bar there opens the flag
+            key = self.flag_marks.flag_at(x)
+            if key is not None:
+                self.flag_clicked.emit(key)
+                return
         x = min(max(x, 0.0), self._duration)
         if self._selection and not self._selection[0] <= x <= self._selection[1]:
             self.clear_selection()  # a click elsewhere lets go of the span

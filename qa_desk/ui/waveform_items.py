@@ -101,7 +101,8 @@ class _CallViewBox(pg.ViewBox):
     def mouseClickEvent(self, ev):  # noqa: N802
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
-            self._waveform._clicked(self.mapSceneToView(ev.scenePos()).x())
+            point = self.mapSceneToView(ev.scenePos())
+            self._waveform._clicked(point.x(), point.y())
         else:
             ev.ignore()
 
@@ -125,3 +126,79 @@ class _CallViewBox(pg.ViewBox):
             self._waveform.scroll_to(left - steps * 0.1 * (right - left))
         else:
             self._waveform.zoom_by(1.25 ** steps, center=self.mapSceneToView(ev.scenePos()).x())
+
+
+class FlagMarks(pg.GraphicsObject):
+    """The call's flags: a bar in the marks row over each flag's span, in its severity's
+    colour, and a faint band down the lanes; the selected flag is outlined.
+
+    Hovering a bar shows its flag's tooltip; clicks are the WaveformView's (flag_at).
+    """
+
+    MIN_PIXELS = 5.0  # a flag on one short word is still a bar one can see and click
+
+    def __init__(self):
+        super().__init__()
+        self._flags: list[tuple[float, float, QColor, str, object]] = []
+        self._selected: object = None
+        self._row = (0.0, 1.0)
+        self._rect = QRectF()
+        self.setAcceptHoverEvents(True)
+
+    def set_flags(self, flags, lanes_bottom: float, row: tuple[float, float], duration: float) -> None:
+        """flags: (start, end, colour, tooltip, key); row: the marks row's (bottom, top)."""
+        self.prepareGeometryChange()
+        self._flags = sorted(((float(a), float(max(a, b)), QColor(c), tip, key) for a, b, c, tip, key in flags),
+                             key=lambda f: f[0])
+        self._row = row
+        self._rect = QRectF(0.0, lanes_bottom, max(duration, 1e-6), row[1] - lanes_bottom)
+        self.update()
+
+    def flag_spans(self) -> list[tuple[float, float, object]]:
+        return [(a, b, key) for a, b, _c, _t, key in self._flags]
+
+    def set_selected(self, key: object) -> None:
+        self._selected = key
+        self.update()
+
+    def flag_at(self, x: float, tolerance: float = 0.0) -> object:
+        """The key of the flag whose bar is at x (the nearest start when bars overlap)."""
+        width = max(tolerance, (self.pixelWidth() or 0.0) * self.MIN_PIXELS)
+        found = [(abs(x - a), key) for a, b, _c, _t, key in self._flags if a - tolerance <= x <= max(b, a + width)]
+        return min(found, key=lambda f: f[0])[1] if found else None
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._rect
+
+    def paint(self, painter, *args) -> None:
+        vb = self.getViewBox()
+        if not self._flags or vb is None:
+            return
+        left, right = vb.viewRange()[0]
+        min_width = (self.pixelWidth() or 0.0) * self.MIN_PIXELS
+        bottom, top = self._row
+        lanes = QRectF(0.0, self._rect.top(), 0.0, bottom - self._rect.top())
+        for start, end, colour, _tip, key in self._flags:
+            if start > right or max(end, start + min_width) < left:
+                continue
+            width = max(end - start, min_width)
+            band = QColor(colour)
+            band.setAlpha(28)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(band))
+            painter.drawRect(QRectF(start, lanes.top(), width, lanes.height()))
+            bar = QRectF(start, bottom + 0.15 * (top - bottom), width, 0.7 * (top - bottom))
+            if key == self._selected and key is not None:
+                pen = pg.mkPen("#1a202c", width=2)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+            painter.setBrush(QBrush(colour))
+            painter.drawRect(bar)
+
+    def hoverEvent(self, ev) -> None:  # noqa: N802 - pyqtgraph's name
+        if ev.isExit():
+            self.setToolTip("")
+            return
+        x = ev.pos().x()
+        tips = [tip for a, b, _c, tip, _k in self._flags if a <= x <= max(b, a + (self.pixelWidth() or 0) * 5)]
+        self.setToolTip("\n\n".join(tips))
