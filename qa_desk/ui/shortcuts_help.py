@@ -51,6 +51,17 @@ SHORTCUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# Keys of the flags list (handled by the list itself, so they act only where a flag is
+# selected: typing a C in the transcript search never confirms anything).
+FLAG_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("flag_play", ("Return",)),
+    ("flag_confirm", ("C",)),
+    ("flag_dismiss", ("D",)),
+    ("flag_note", ("N",)),
+    ("flag_reopen", ("R",)),
+)
+
+
 def describe(action: str) -> str:
     t = lambda text: QCoreApplication.translate("Shortcuts", text)  # noqa: E731
     return {
@@ -72,6 +83,11 @@ def describe(action: str) -> str:
         "search": t("Search the transcript"),
         "back_to_calls": t("Back to the call library"),
         "help": t("Show these shortcuts"),
+        "flag_play": t("Flags list: play the selected flag from a second before"),
+        "flag_confirm": t("Flags list: confirm the selected flag"),
+        "flag_dismiss": t("Flags list: dismiss it (asks for the reason)"),
+        "flag_note": t("Flags list: add a note"),
+        "flag_reopen": t("Flags list: reopen a decided flag"),
     }[action]
 
 
@@ -101,7 +117,7 @@ class ShortcutsHelp(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        self.table = QTableWidget(len(SHORTCUTS), 2)
+        self.table = QTableWidget(len(SHORTCUTS) + len(FLAG_KEYS), 2)
         self.table.setObjectName("shortcutsTable")
         self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("What it does")])
         self.table.verticalHeader().hide()
@@ -110,7 +126,7 @@ class ShortcutsHelp(QDialog):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
-        for row, (action, keys) in enumerate(SHORTCUTS):
+        for row, (action, keys) in enumerate(SHORTCUTS + FLAG_KEYS):
             self.table.setItem(row, 0, QTableWidgetItem(key_text(keys)))
             self.table.setItem(row, 1, QTableWidgetItem(describe(action)))
         header = self.table.horizontalHeader()
