@@ -171,3 +171,13 @@ def test_cli_scan_refuses_an_invalid_rulebook_and_unknown_calls(library, db_url,
     assert code == 2 and "no call '42'" in err
     code, _, err = cli(capsys, db_url, "flags", "42")
     assert code == 2
+
+
+def test_scan_info_says_when_and_with_which_rulebook_version(library, rulebook):
+    with library.session() as s:
+        assert store_flags.scan_info(s, 1) is None
+    scan_call(library, 1, rulebook)
+    with library.session() as s:
+        info = store_flags.scan_info(s, 1)
+        assert store_flags.scan_info(s, 999) is None
+    assert info.rulebook == rulebook.name and info.version == 1 and info.at is not None

@@ -381,3 +381,23 @@ def flag_counts(session: Session, call_ids: Iterable[int]) -> dict[int, dict[str
         for call_id, status, n in rows:
             counts[call_id][status] = counts[call_id].get(status, 0) + n
     return counts
+
+
+@dataclass(frozen=True)
+class ScanInfo:
+    at: datetime  # when the call was last checked
+    rulebook: str | None  # the rulebook's name (or key)
+    version: int | None
+
+
+def scan_info(session: Session, call_id: int) -> ScanInfo | None:
+    """When the call was last checked against a rulebook, and which version (None: never)."""
+    row = session.execute(
+        select(Call.scanned_at, Rulebook.name, Rulebook.key, Rulebook.version)
+        .select_from(Call)
+        .outerjoin(Rulebook, Rulebook.id == Call.scanned_rulebook_id)
+        .where(Call.id == call_id)
+    ).first()
+    if row is None or row.scanned_at is None:
+        return None
+    return ScanInfo(row.scanned_at, row.name or row.key, row.version)

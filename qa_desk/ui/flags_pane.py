@@ -14,7 +14,6 @@ read again, so it always shows what is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Callable
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, Signal
@@ -44,29 +43,11 @@ STORE_ERRORS = (LookupError, ValueError)  # a flag a rescan removed; a decision 
 
 
 @dataclass(frozen=True)
-class ScanInfo:
-    at: datetime
-    rulebook: str | None  # the rulebook's name (or key)
-    version: int | None
-
-
-@dataclass(frozen=True)
 class CallFlags:
     call_id: int
     flags: list  # store.flags.FlagRow, in call order
     history: dict  # flag id -> [FlagEventRow], for flags with decisions or notes
-    scan: ScanInfo | None  # None: the call was never checked
-
-
-def _scan_info(session, call_id: int) -> ScanInfo | None:
-    """When the call was last checked and with which rulebook (None: never)."""
-    from ..store.models import Call, Rulebook
-
-    call = session.get(Call, call_id)
-    if call is None or call.scanned_at is None:
-        return None
-    book = session.get(Rulebook, call.scanned_rulebook_id) if call.scanned_rulebook_id else None
-    return ScanInfo(call.scanned_at, (book.name or book.key) if book else None, book.version if book else None)
+    scan: object | None  # store.flags.ScanInfo, or None: the call was never checked
 
 
 def read_flags(db: Database, call_id: int) -> CallFlags:
@@ -75,7 +56,7 @@ def read_flags(db: Database, call_id: int) -> CallFlags:
     with db.session() as session:
         rows = store_flags.flags_for_call(session, call_id)
         history = {row.id: store_flags.flag_history(session, row.id) for row in rows if row.event_count}
-        return CallFlags(call_id, rows, history, _scan_info(session, call_id))
+        return CallFlags(call_id, rows, history, store_flags.scan_info(session, call_id))
 
 
 class FlagsModel(QAbstractListModel):
@@ -150,7 +131,7 @@ class FlagsPane(QWidget):
         self._reviewer = reviewer
         self._call_id: int | None = None
         self._loaded_call: int | None = None
-        self._scan: ScanInfo | None = None
+        self._scan = None  # store.flags.ScanInfo of the shown call
         self._checking = False
         self._jobs: list[JobRunner] = []
         self.dialog = None  # the dismiss / note / history dialog open now
