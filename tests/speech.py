@@ -8,6 +8,7 @@ channels, determinism, persistence, cancel and recovery, never what the words ar
 from __future__ import annotations
 
 import shutil
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,8 @@ def speech_clip(path: Path, *, source: Path = LI_NA, start: float = 0.0, seconds
         piece = piece[:, :1]
     path.parent.mkdir(parents=True, exist_ok=True)
     # A path-dependent whisper of noise: each clip is a different recording (content hash).
-    rng = np.random.default_rng(abs(hash(path.name)) % (2**32))
+    # crc32, not hash(): str hashes change from run to run, and so would the audio.
+    rng = np.random.default_rng(zlib.crc32(path.name.encode("utf-8")))
     piece = piece + rng.normal(0, 1e-4, piece.shape).astype(np.float32)
     sf.write(path, piece, rate, subtype=subtype)
     return path

