@@ -376,12 +376,7 @@ class CallView(QWidget):
         """Stop playing and let go of the file and any job still working for this call."""
         self._timer.stop()
         for runner in self._jobs:
-            for signal in (runner.finished, runner.failed):
-                try:
-                    signal.disconnect()
-                except (RuntimeError, TypeError):
-                    pass
-            runner.cancel()
+            runner.abandon()
         self._jobs = []
         if self._player is not None:
             self._player.close()

@@ -277,12 +277,7 @@ class FlagsPane(QWidget):
 
     def _cancel_jobs(self) -> None:
         for runner in self._jobs:
-            for signal in (runner.finished, runner.failed):
-                try:
-                    signal.disconnect()
-                except (RuntimeError, TypeError):
-                    pass
-            runner.cancel()
+            runner.abandon()
         self._jobs = []
 
     def _loaded(self, result: object) -> None:

@@ -112,6 +112,16 @@ class JobRunner(QObject):
         """Ask the job to stop at its next check; it ends with `cancelled` (or a result)."""
         self._worker.context.cancel()
 
+    def abandon(self) -> None:
+        """Cancel, and deliver nothing more: whoever started the job has moved on (another
+        call opened, another file chosen) and must not get its result late."""
+        for signal in (self.finished, self.failed):
+            try:
+                signal.disconnect()
+            except (RuntimeError, TypeError):  # nothing was connected
+                pass
+        self.cancel()
+
     def is_running(self) -> bool:
         return self._worker.isRunning()
 

@@ -281,9 +281,7 @@ class RulebookPage(QGroupBox):
 
     def _read(self, path: Path, *, chosen: bool) -> None:
         if self._job is not None:
-            for signal in (self._job.finished, self._job.failed):
-                signal.disconnect()
-            self._job.cancel()
+            self._job.abandon()
         self.choose_button.setEnabled(False)
         self._say(self.tr("Reading {0}…").format(path.name), HINT_STYLE)
         self.problems.hide()
