@@ -21,6 +21,16 @@ SEARCH_DELAY_MS = 300
 PERIODS = ("any", "today", "7d", "30d", "month", "custom")
 
 
+def date_edit(name: str) -> QDateEdit:
+    """A date picker for a custom period, starting at today."""
+    edit = QDateEdit()
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDate(QDate.currentDate())
+    return edit
+
+
 def period_range(period: str, today: date, start: date | None = None, end: date | None = None):
     """(since, until) for a period; until is exclusive, like the store's filter."""
 
@@ -90,8 +100,8 @@ class CallFilterBar(QWidget):
         ):
             self.period.addItem(label, key)
 
-        self.date_from = self._date_edit("dateFrom")
-        self.date_to = self._date_edit("dateTo")
+        self.date_from = date_edit("dateFrom")
+        self.date_to = date_edit("dateTo")
         self._dash = QLabel("–")
         self._show_dates(False)
 
@@ -119,14 +129,6 @@ class CallFilterBar(QWidget):
         self.date_to.dateChanged.connect(self._changed)
         self.search.textChanged.connect(self._debounce.start)
         self._debounce.timeout.connect(self._changed)
-
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setDate(QDate.currentDate())
-        return edit
 
     def _show_dates(self, visible: bool) -> None:
         for widget in (self.date_from, self._dash, self.date_to):

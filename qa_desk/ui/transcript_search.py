@@ -16,13 +16,12 @@ import html
 from datetime import date
 from typing import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QLocale, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QDateEdit,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from ..jobs import JobContext
 from ..store.database import Database
-from .call_filter_bar import PERIODS, period_range
+from .call_filter_bar import PERIODS, date_edit, period_range
 from .jobs import JobRunner, run_job
 from .waveform import format_time
 
@@ -186,8 +185,8 @@ class TranscriptSearchDialog(QDialog):
                   self.tr("This month"), self.tr("Custom…"))
         for key, label in zip(PERIODS, labels):
             self.period.addItem(label, key)
-        self.date_from = self._date_edit("searchFrom")
-        self.date_to = self._date_edit("searchTo")
+        self.date_from = date_edit("searchFrom")
+        self.date_to = date_edit("searchTo")
         self.dash = QLabel("–")
         self.search_button = QPushButton(self.tr("Search"))
         self.search_button.setObjectName("searchButton")
@@ -249,14 +248,6 @@ class TranscriptSearchDialog(QDialog):
         self.search_button.clicked.connect(self.search)
         self.more_button.clicked.connect(self.show_more)
         self.view.activated.connect(self._activated)
-
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setDate(QDate.currentDate())
-        return edit
 
     def _show_dates(self) -> None:
         for widget in (self.date_from, self.dash, self.date_to):
