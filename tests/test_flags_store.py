@@ -3,31 +3,13 @@ reviewer actions with their history, and the counts the library shows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from sqlalchemy import delete, func, select
 
+from qa_desk.scoring.findings import Finding
 from qa_desk.store import flags as store
 from qa_desk.store.calls import add_call
 from qa_desk.store.models import Call, FlagEvent, Rulebook, User
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule_key: str
-    rule_title: str
-    category: str
-    severity: str
-    speaker: str | None
-    start: float | None
-    end: float | None
-    matched_text: str | None
-    words: tuple
-    kind: str = "exact"
-    confidence: float = 1.0
-    reason: str | None = None
-    form_item: str | None = None
 
 
 def forbidden(start: float, said: str = "不知道", speaker: str = "agent") -> Finding:
@@ -35,14 +17,14 @@ def forbidden(start: float, said: str = "不知道", speaker: str = "agent") -> 
         rule_key="forbidden.dont_know", rule_title="不说“不知道”", category="forbidden_phrase", severity="major",
         speaker=speaker, start=start, end=start + 0.8, matched_text=said,
         words=({"word": "不", "start": start, "end": start + 0.3}, {"word": "知道", "start": start + 0.3, "end": start + 0.8}),
-        reason="禁用语", form_item="service_language",
+        kind="exact", confidence=1.0, reason="禁用语", form_item="service_language",
     )
 
 
 MISSING_GREETING = Finding(
     rule_key="greeting.required", rule_title="Greeting in the first 10 s", category="required_greeting",
     severity="minor", speaker="agent", start=None, end=None, matched_text=None, words=(), kind="missing",
-    reason="no greeting within 10 s", form_item="opening",
+    confidence=1.0, reason="no greeting within 10 s", form_item="opening",
 )
 
 
