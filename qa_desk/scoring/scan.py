@@ -75,10 +75,10 @@ def scan_call(db: Database, call_id: int, rulebook: Rulebook) -> CallScan:
     """Check one call and store its flags (reviewers' decisions on flags that still
     match are kept). CallNotFound when the call does not exist."""
     with db.session() as session:
-        if session.get(Call, call_id) is None:
+        duration = session.execute(select(Call.duration).where(Call.id == call_id)).scalar_one_or_none()
+        if duration is None:
             raise CallNotFound(f"There is no call {call_id}")
         transcript = latest_transcript(session, call_id)
-        duration = session.execute(select(Call.duration).where(Call.id == call_id)).scalar() or 0.0
     if transcript is None:
         return CallScan(call_id, checked=False, note="not transcribed yet")
     metrics, note = None, None
