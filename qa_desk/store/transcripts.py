@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from .models import Transcript, Utterance
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     word: str
     start: float  # seconds from the start of the call
@@ -25,7 +25,7 @@ class Word:
     conf: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UtteranceView:
     speaker: str  # "agent" | "customer" | "mixed" | whatever the engine labelled
     start: float
