@@ -93,7 +93,7 @@ class Lane:
         self._text: str | None = None
         self.codes: np.ndarray | None = None  # code points of a pure-Chinese text, once folded
         self._starts: list[int] | None = None
-        self._owner: dict[int, list[int] | None] = {}
+        self._owner: dict[int, tuple] = {}
 
     @property
     def text(self) -> str:
@@ -110,22 +110,26 @@ class Lane:
             self._starts = list(accumulate([len(line) + 1 for line in self._lines[:-1]], initial=1))
         return bisect_right(self._starts, offset) - 1
 
-    def _owners(self, index: int) -> list[int] | None:
-        """Per character of the utterance's line, the index of its word (-1: none); None
-        when the utterance has no words or its words do not spell its text."""
-        if index in self._owner:
-            return self._owner[index]
+    def _owners(self, index: int) -> tuple[list[int] | None, list[int] | None]:
+        """How the utterance's line maps to its words: (ends, owner). ``ends``: where each
+        word ends in the line, when the words spell it character for character (a Chinese
+        recogniser's); else ``owner``: per character, the index of its word (-1: none).
+        (None, None) when the utterance has no words or its words do not spell its text."""
+        found = self._owner.get(index)
+        if found is not None:
+            return found
         line = self._lines[index]
-        texts = [_word_text(w) for w in getattr(self.utterances[index], "words", None) or ()]
-        owner: list[int] | None = None
-        if texts and "".join(texts) == line:  # Chinese words: characters line up one to one
-            owner = [i for i, t in enumerate(texts) for _ in t]
+        words = getattr(self.utterances[index], "words", None) or ()
+        texts = list(map(_word_text, words))
+        found = (None, None)
+        if texts and "".join(texts) == line:
+            found = (list(accumulate(map(len, texts))), None)
         elif texts:
             folded, owner = fold_words(texts)
-            if folded != line:  # stored text and words disagree: place by the utterance only
-                owner = None
-        self._owner[index] = owner
-        return owner
+            if folded == line:  # else the stored text and words disagree: place by the utterance only
+                found = (None, owner)
+        self._owner[index] = found
+        return found
 
     def locate(self, start: int, end: int) -> Place:
         """Times and words of the text between two offsets (within one utterance)."""
@@ -133,12 +137,15 @@ class Lane:
         s = start - self._starts[index]
         e = s + (end - start)
         utterance = self.utterances[index]
-        owner = self._owners(index)
-        picked = [owner[i] for i in range(s, min(e, len(owner))) if owner[i] >= 0] if owner else []
-        if not picked:
+        ends, owner = self._owners(index)
+        if ends is not None:
+            first, last = bisect_right(ends, s), min(bisect_right(ends, e - 1), len(ends) - 1)
+        else:
+            picked = [owner[i] for i in range(s, min(e, len(owner))) if owner[i] >= 0] if owner else []
+            first, last = (min(picked), max(picked)) if picked else (0, -1)
+        if last < first:
             return Place(float(utterance.start), float(utterance.end), (), self._lines[index][s:e])
-        words = utterance.words
-        chosen = [_word_dict(words[i]) for i in range(min(picked), max(picked) + 1)]
+        chosen = [_word_dict(w) for w in utterance.words[first:last + 1]]
         return Place(
             chosen[0]["start"], max(w["end"] for w in chosen), tuple(chosen),
             join_words([w["word"] for w in chosen]),

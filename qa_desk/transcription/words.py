@@ -90,13 +90,23 @@ def is_cjk(char: str) -> bool:
     )
 
 
+# The same ranges as is_cjk, for whole tokens at once (a flag's words, a transcript line).
+_UNSPACED = re.compile(
+    "[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+    "\U00020000-\U0002fa1f]+"
+)
+
+
 def _unspaced(token: str) -> bool:
-    return bool(token) and all(is_cjk(c) for c in token)
+    return _UNSPACED.fullmatch(token) is not None
 
 
 def join_words(tokens: list[str]) -> str:
     """Join ASR tokens into display text: no space between two Chinese/Japanese tokens
     (their script has none), one space wherever a Latin or Korean token is involved."""
+    joined = "".join(tokens)
+    if _unspaced(joined) and all(tokens):  # a Chinese recogniser's words: the usual case
+        return joined
     out: list[str] = []
     previous = ""
     for token in tokens:
