@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa_desk.scoring import key_coding, pinyin_codes
+from qa_desk.scoring import pinyin_codes
 from qa_desk.scoring.checks import check_call, check_text
 from qa_desk.scoring.lanes import fold_lines
 from qa_desk.scoring.normalize import fold
@@ -230,9 +231,9 @@ def test_lane_folding_shortcuts_on_typical_text():
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32 - 1))
-def test_bucketed_automata_find_what_plain_search_finds(seed):
-    """A rulebook with many different first characters is matched on the bucketed
-    spelling; it must find exactly what a naive search finds."""
+def test_a_large_chinese_rulebook_finds_what_plain_search_finds(seed):
+    """A rulebook with many different first characters, matched on the syllable
+    spelling, must find exactly what a naive search finds."""
     rng = random.Random(seed)
     alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 300)]
     phrases = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(2, 4))) for _ in range(150)})
@@ -240,7 +241,7 @@ def test_bucketed_automata_find_what_plain_search_finds(seed):
                       for i, p in enumerate(phrases))
     rulebook = parse_rulebook(f"key: t\nname: t\nlanguage: zh-CN\nrules:\n{lines}\n", "t.yaml")
     index = rulebook.matcher()._role("agent")
-    assert index.exact is None and index.sounds.coding.buckets > 1
+    assert index.exact is None and index.sounds is not None
     text = "".join(rng.choice(alphabet[:60]) for _ in range(400))
     for p in rng.sample(phrases, 5):
         at = rng.randrange(len(text))
@@ -251,13 +252,16 @@ def test_bucketed_automata_find_what_plain_search_finds(seed):
     assert found == naive
 
 
-def test_key_coding_spells_chinese_text_the_same_through_either_path():
+def test_the_syllable_spelling_is_found_only_at_character_boundaries():
+    """Two bytes a character: a phrase's bytes must never be found straddling two
+    characters (the first byte of each character is >= 0x80, the second < 0x80)."""
     text = "\n您好请问\n有什么可以帮您"
-    for coding in (key_coding.Coding(False, 7), key_coding.Coding(True, 5), key_coding.Coding(True, 1)):
-        codes = key_coding.code_points(text)
-        assert key_coding.encode(text, coding, codes, han=True) == key_coding.encode(text, coding)
-        assert len(key_coding.encode(text, coding)) == len(text) * coding.width
-
+    spelled = bytes(pinyin_codes.syllable_bytes(text))
+    assert len(spelled) == 2 * len(text)
+    assert spelled == bytes(pinyin_codes.syllable_bytes(text, np.frombuffer(text.encode("utf-32-le"), np.uint32)))
+    assert all(b >= 0x80 for b in spelled[0::2]) and all(b < 0x80 for b in spelled[1::2])
+    table = pinyin_codes.table()
+    assert int(table.max()) - ord(pinyin_codes.OTHER) < 128 * 128  # every code fits the spelling
 
 def test_same_sounding_phrases_of_different_rules_are_both_kept():
     rulebook = parse_rulebook(

@@ -85,6 +85,24 @@ def encode(text: str, codes: np.ndarray | None = None) -> str:
     return table()[codes].tobytes().decode("utf-32-le")
 
 
+_bytes_table: np.ndarray | None = None
+
+
+def syllable_bytes(text: str, codes: np.ndarray | None = None) -> memoryview:
+    """``text`` spelled as two bytes a character, for a bytes automaton: the first byte
+    0x80 + code // 128, the second code % 128 (code: the character's code above
+    ``OTHER``). A first byte is never below 0x80 and a second never above 0x7F, so a
+    phrase's spelling can only be found at a character's first byte, and a match's
+    offsets halve to character offsets."""
+    global _bytes_table
+    if _bytes_table is None:
+        code = table() - _OTHER
+        _bytes_table = ((0x80 + (code >> 7)) | ((code & 0x7F) << 8)).astype("<u2")  # little-endian
+    if codes is None:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return memoryview(_bytes_table.take(codes)).cast("B")
+
+
 def syllable_of(char: str) -> str | None:
     """The toneless syllable a character is compared by (for tests and explanations)."""
     code = int(table()[ord(char)])
