@@ -25,6 +25,7 @@ from .phrase_index import Hit, applies, role_of
 CONFIDENCE_HOMOPHONE = 0.6  # sounds like the phrase: often an ASR error, sometimes another word
 MONO_FACTOR = 0.5  # on a mono recording the words may have been the customer's
 _HOLD_WINDOWS = ("before hold", "after hold")
+_EPS = 1e-6
 
 NOUNS = {
     "forbidden_phrase": "a forbidden phrase",
@@ -87,11 +88,29 @@ class _Context:
             return rule.window.anchor == "last"
         return None
 
+    def said_between(self, index: int, lo: float, hi: float) -> bool:
+        """Whether a hit of the rule starts between two times (word times read only for
+        an utterance that straddles an edge)."""
+        lo, hi = lo - _EPS, hi + _EPS
+        for lane, hit in self.hits.get(index, ()):
+            u = lane.utterances[lane.utterance_at(hit.start)]
+            begin, end = float(u.start), float(u.end)
+            if end < lo or begin > hi:
+                continue  # the phrase starts within its utterance
+            if lo <= begin and end <= hi:
+                return True
+            if lo <= self.place(lane, hit).start <= hi:
+                return True
+        return False
+
     def occurrences(self, index: int, rule, first_only: bool = False) -> list[tuple[Lane, Hit, Place | None]]:
         """The rule's hits inside its window (places looked up only where the window needs them)."""
         out = []
         timed = rule.window.anchor in ("first", "last")
-        for lane, hit in self.hits.get(index, ()):
+        hits = self.hits.get(index, ())
+        if first_only and rule.window.anchor == "last":
+            hits = reversed(hits)  # any one will do: look from the end, where the window is
+        for lane, hit in hits:
             place = None
             if timed:
                 inside = self._window_verdict(rule, lane, hit)
@@ -128,7 +147,7 @@ def check_call(rulebook, utterances, metrics=None, duration: float = 0.0) -> lis
     hits: dict[int, list[tuple[Lane, Hit]]] = {}
     for lane in lanes.values():
         if index.has_rules(lane.role):
-            for hit in index.scan(lane.text, lane.role, lane.codes, lane.codes is not None):
+            for hit in index.scan(lane.text, lane.role, lane.codes):
                 hits.setdefault(hit.rule, []).append((lane, hit))
     # A speaker's utterances do not overlap, so each lane's last one ends it.
     end_anchor = max((float(lane.utterances[-1].end) for lane in lanes.values()), default=float(duration or 0.0))
@@ -209,13 +228,12 @@ def _must_occur(ctx: _Context, index: int, rule) -> list[Finding]:
             span = (max(0.0, ctx.end_anchor - window.seconds), ctx.end_anchor)
         return [_missing(rule, *span, f"{said_by.capitalize()} did not say {_quoted(phrases)} "
                                       f"{window.describe()}.")]
-    times = [ctx.place(lane, hit).start for lane, hit, _ in ctx.occurrences(index, rule)]
     out = []
     seconds = rule.window.seconds
     for hold in holds:
         lo, hi = (hold.start - seconds, hold.start) if rule.window.anchor == "before hold" else (
             hold.end, hold.end + seconds)
-        if any(lo - 1e-6 <= t <= hi + 1e-6 for t in times):
+        if ctx.said_between(index, lo, hi):
             continue
         when = "before" if rule.window.anchor == "before hold" else "after"
         out.append(_missing(rule, max(0.0, lo), hi,
@@ -286,7 +304,7 @@ def check_text(rulebook, text: str, speaker: str = "agent", at: float = 0.0) -> 
     lane = Lane(speaker, [said])
     index = rulebook.matcher()
     out = []
-    for hit in index.scan(lane.text, role_of(speaker), lane.codes, lane.codes is not None):
+    for hit in index.scan(lane.text, role_of(speaker), lane.codes):
         rule = rulebook.rules[hit.rule]
         if rule.window.anchor == "first" and at >= rule.window.seconds:
             continue

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
-from operator import attrgetter
+from itertools import accumulate, compress
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -40,8 +40,18 @@ class Place(NamedTuple):
     text: str  # the words as said, joined for display
 
 
-def _word_text(w) -> str:
-    return str((w.get("word") if isinstance(w, dict) else w.word) or "")
+_word = attrgetter("word")
+
+
+def _word_texts(words) -> list[str]:
+    """The words as said: stored ``Word`` objects, or dicts from the rule tester and tests."""
+    if words and isinstance(words[0], dict):
+        return [str(w.get("word") or "") for w in words]
+    return list(map(_word, words))
+
+
+_end = itemgetter("end")
+_said = itemgetter("word")
 
 
 def _word_dict(w) -> dict:
@@ -72,7 +82,7 @@ def fold_lines(texts: list[str]) -> tuple[str, list[str], np.ndarray | None]:
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         if not _NOT_HAN.take(codes).any():
             # A Chinese recogniser's text: nothing to fold. Its code points are kept for
-            # the automata's spelling (all below key_coding.HAN_END).
+            # the syllable spelling the phrase automaton reads.
             return joined, texts, codes
         if joined.isascii():
             # fold() on ASCII: lower case, every run of non-alphanumerics one space,
@@ -120,7 +130,7 @@ class Lane:
             return found
         line = self._lines[index]
         words = getattr(self.utterances[index], "words", None) or ()
-        texts = list(map(_word_text, words))
+        texts = _word_texts(words)
         found = (None, None)
         if texts and "".join(texts) == line:
             found = (list(accumulate(map(len, texts))), None)
@@ -145,10 +155,9 @@ class Lane:
             first, last = (min(picked), max(picked)) if picked else (0, -1)
         if last < first:
             return Place(float(utterance.start), float(utterance.end), (), self._lines[index][s:e])
-        chosen = [_word_dict(w) for w in utterance.words[first:last + 1]]
+        chosen = tuple(map(_word_dict, utterance.words[first:last + 1]))
         return Place(
-            chosen[0]["start"], max(w["end"] for w in chosen), tuple(chosen),
-            join_words([w["word"] for w in chosen]),
+            chosen[0]["start"], max(map(_end, chosen)), chosen, join_words(list(map(_said, chosen))),
         )
 
     def talk_seconds(self) -> float:
@@ -161,4 +170,4 @@ def build_lanes(utterances: list) -> dict[str, Lane]:
     distinct = list(dict.fromkeys(speakers))
     if len(distinct) == 1:
         return {distinct[0]: Lane(distinct[0], utterances)}
-    return {who: Lane(who, [u for u, s in zip(utterances, speakers) if s == who]) for who in distinct}
+    return {who: Lane(who, list(compress(utterances, map(who.__eq__, speakers)))) for who in distinct}
