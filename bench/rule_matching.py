@@ -20,7 +20,7 @@ import time
 from qa_desk.audio.metrics import compute_metrics
 from qa_desk.audio.vad import Segment
 from qa_desk.scoring.checks import check_call
-from qa_desk.scoring.normalize import fold
+from qa_desk.text import fold
 from qa_desk.scoring.rulebook import default_rulebook_path, parse_rulebook
 from qa_desk.store.transcripts import UtteranceView, Word
 

@@ -100,7 +100,7 @@ def _check(args) -> int:
 
 
 def _has_chinese(text: str) -> bool:
-    from .transcription.words import is_cjk
+    from .text import is_cjk
 
     return any(is_cjk(c) and c.isalpha() for c in text)
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from qa_desk.scoring import pinyin_codes
 from qa_desk.scoring.checks import check_call, check_text
 from qa_desk.scoring.lanes import fold_lines
-from qa_desk.scoring.normalize import fold
+from qa_desk.text import fold
 from qa_desk.scoring.rulebook import default_rulebook_path, load_rulebook, parse_rulebook
 from qa_desk.store.transcripts import UtteranceView, Word
 from qa_desk.transcription.words import join_words

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from ..transcription.words import is_cjk
+from ..text import is_cjk
 from .acoustic_checks import acoustic_findings, announced_silences
 from .findings import Finding
 from .lanes import Lane, Place, build_lanes

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..transcription.words import join_words
-from .normalize import fold, fold_words
+from ..text import fold, fold_words
 from .phrase_index import role_of
 
 _ASCII_JUNK = re.compile(r"[^a-z0-9\n]+")

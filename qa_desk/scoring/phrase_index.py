@@ -32,9 +32,9 @@ from typing import NamedTuple
 
 import ahocorasick_rs
 
-from ..transcription.words import is_cjk
+from ..text import is_cjk
 from . import pinyin_codes
-from .normalize import fold
+from ..text import fold
 from .rule_schema import homophone_ready
 
 _BOUNDARY = " \n"

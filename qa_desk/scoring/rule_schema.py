@@ -16,7 +16,7 @@ import difflib
 import math
 import re
 
-from .normalize import fold
+from ..text import fold
 
 # Text categories and the kind a rule of that category has unless it says otherwise.
 TEXT_CATEGORIES = {

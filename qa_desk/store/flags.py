@@ -31,7 +31,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..scoring.normalize import fold
+from ..text import fold
 from .models import Call, Flag, FlagEvent, Rulebook, User
 
 MATCH_WINDOW = 2.0  # seconds: how far a finding may move between scans and stay itself

@@ -199,8 +199,8 @@ class Utterance(Base):
 @event.listens_for(Utterance, "before_insert")
 @event.listens_for(Utterance, "before_update")
 def _keep_utterance_search_text(_mapper, _connection, utterance: Utterance) -> None:
-    # Imported here: the search module uses the scoring normal form, whose package
-    # imports store modules (a top-level import would be circular).
+    # Imported here: the search module imports these models (a top-level import
+    # would be circular).
     from .search import searchable_text
 
     utterance.search_text = searchable_text(utterance.text or "")

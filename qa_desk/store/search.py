@@ -24,8 +24,8 @@ from datetime import date, datetime
 from sqlalchemy import Float, Integer, Select, String, and_, column, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from ..scoring.normalize import fold
-from ..transcription.words import is_cjk
+from ..text import fold
+from ..text import is_cjk
 from .models import Agent, Call, Transcript, Utterance
 
 

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..store.transcripts import UtteranceRow
+from ..text import is_cjk
 
 # Pause (seconds) between two words of one speaker that starts a new utterance.
 # Conversational turns on a telephone have gaps of 0.3–1.2 s; 0.8 s keeps a
@@ -72,22 +73,6 @@ class Utterance:
         if self.given_text is not None:
             return self.given_text
         return join_words([w.word for w in self.words])
-
-
-def is_cjk(char: str) -> bool:
-    """Han ideographs, kana, hangul and CJK punctuation: scripts written without spaces
-    between words (hangul does use spaces, but its ASR words are whole eojeol and
-    joined with a space below because they are not single characters)."""
-    code = ord(char)
-    return (
-        0x3000 <= code <= 0x303F  # CJK symbols and punctuation
-        or 0x3040 <= code <= 0x30FF  # kana
-        or 0x3400 <= code <= 0x4DBF  # CJK extension A
-        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
-        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
-        or 0xFF00 <= code <= 0xFFEF  # full-width forms
-        or 0x20000 <= code <= 0x2FA1F
-    )
 
 
 # The same ranges as is_cjk, for whole tokens at once (a flag's words, a transcript line).

@@ -1,4 +1,8 @@
-"""One normal form for what was said and for what a rulebook or a search looks for.
+"""What was said, as text: which scripts are written without spaces, and the one
+normal form for what was said and for what a rulebook or a search looks for.
+
+The lowest layer of the domain (the store's search index, the transcription's word
+joining and the rule matcher all use it), so it imports nothing of QA Desk.
 
 Both sides of every comparison go through ``fold``: NFKC (full-width letters and
 digits become half-width, compatibility ideographs become the ordinary ones), case
@@ -15,7 +19,21 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..transcription.words import is_cjk
+
+def is_cjk(char: str) -> bool:
+    """Han ideographs, kana, hangul and CJK punctuation: scripts written without spaces
+    between words (hangul does use spaces, but its ASR words are whole eojeol and
+    joined with a space below because they are not single characters)."""
+    code = ord(char)
+    return (
+        0x3000 <= code <= 0x303F  # CJK symbols and punctuation
+        or 0x3040 <= code <= 0x30FF  # kana
+        or 0x3400 <= code <= 0x4DBF  # CJK extension A
+        or 0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
+        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x2FA1F
+    )
 
 
 def _keep(char: str) -> bool:

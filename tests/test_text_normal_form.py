@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qa_desk.scoring.normalize import fold, fold_words
+from qa_desk.text import fold, fold_words
 
 
 def test_chinese_is_compared_without_the_recognisers_spaces():
