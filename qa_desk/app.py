@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageB
 
 from . import __version__
 from .paths import resources_dir
+from .scoring.scan import AfterTranscript, RulebookCache
 from .settings import Settings, SettingsError, default_database_url, resolve_database_url
 from .store.database import Database, DatabaseError, redact
 from .transcription.service import TranscriptionService
@@ -171,13 +172,14 @@ def start_app(argv: list[str], db_url: str | None = None) -> MainWindow | None:
         return None
     # Workers read the settings afresh for every job: a model installed or made the
     # default in Settings is used by the next call (a broken file: the defaults, as above).
+    rulebooks = RulebookCache()  # one for the window's checks and the workers'
+
     def transcription(database: Database) -> TranscriptionService:
-        from .scoring.scan import AfterTranscript
-
         load = lambda: _load_settings()[0]  # noqa: E731 - re-read per job: a changed setting applies to the next call
-        return TranscriptionService(database, load_settings=load, after_transcript=AfterTranscript(load))
+        return TranscriptionService(database, load_settings=load, after_transcript=AfterTranscript(load, rulebooks))
 
-    services = Services(settings, db, transcription=transcription(db), new_transcription=transcription)
+    services = Services(settings, db, transcription=transcription(db), new_transcription=transcription,
+                        rulebooks=rulebooks)
     window = MainWindow(services)
     window.show()
     return window

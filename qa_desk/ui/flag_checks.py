@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from ..scoring.scan import RulebookCache, active_rulebook_path, calls_needing_scan, scan_call, scan_calls
+from ..scoring.scan import active_rulebook_path, calls_needing_scan, scan_call, scan_calls
 from .jobs import JobRunner, run_job
 from .services import Services
 
@@ -25,12 +25,11 @@ class FlagChecker(QObject):
     def __init__(self, services: Services, parent: QObject | None = None):
         super().__init__(parent)
         self.services = services
-        self._rulebooks = RulebookCache()  # the automata are built once per rulebook version
         self._calls: dict[int, JobRunner] = {}
         self._batch: JobRunner | None = None
 
     def _rulebook(self):
-        return self._rulebooks.get(active_rulebook_path(self.services.settings))
+        return self.services.rulebooks.get(active_rulebook_path(self.services.settings))
 
     def check_call(self, call_id: int) -> None:
         if call_id in self._calls and not self._calls[call_id].is_done():

@@ -8,10 +8,11 @@ need it rather than keeping their own reference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from ..scoring.scan import RulebookCache
 from ..settings import Settings
 from ..store.database import Database
 
@@ -29,6 +30,9 @@ class Services:
     # stops them), and how to build one for another database after a reconnect.
     transcription: TranscriptionService | None = None
     new_transcription: Callable[[Database], TranscriptionService] | None = None
+    # The active rulebook, loaded once for the window's checks and the transcription
+    # workers' checks alike (its phrase automata are the expensive part).
+    rulebooks: RulebookCache = field(default_factory=RulebookCache)
 
     def transcription_for(self, db: Database) -> TranscriptionService | None:
         return self.new_transcription(db) if self.new_transcription else None

@@ -124,3 +124,12 @@ def test_a_saved_database_url_is_used(qtbot, tmp_path):
     assert window.services.db.url == url
     assert json.loads(Settings.path().read_text())["database_url"] == url
     close(window)
+
+
+def test_the_window_and_the_transcription_workers_share_one_rulebook(qtbot):
+    # Building a large rulebook's automata is the expensive part: loaded once per process.
+    window = qa_app.start_app([])
+    services = window.services
+    assert services.transcription.after_transcript._cache is services.rulebooks
+    assert services.transcription_for(services.db).after_transcript._cache is services.rulebooks
+    close(window)
