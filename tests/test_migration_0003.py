@@ -1,4 +1,4 @@
-"""Migration 0003 on a database that already holds calls, transcripts and flags (SQLite and PostgreSQL)."""
+"""Migrations 0003 and 0002 on a database that already holds calls, transcripts and flags (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -126,3 +126,16 @@ def test_a_fresh_database_gets_the_index(db):
     else:
         indexes = {i["name"] for i in inspect(db.engine).get_indexes("utterances")}
         assert "ix_utterances_search_vector" in indexes
+
+
+def test_going_back_below_the_transcription_queue_keeps_transcripts_and_flags(at_0002):
+    # 0002's downgrade drops calls.transcript_status. Rebuilding `calls` to do it (what
+    # a batch drop does on SQLite) would delete every transcript and flag by cascade.
+    db = at_0002
+    _migrate(db, "0001", down=True)
+    assert db.current_revision() == "0001"
+    assert "transcript_status" not in _columns(db, "calls")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM utterances")).scalar_one() == UTTERANCES
+        assert conn.execute(text("SELECT count(*) FROM flags")).scalar_one() == 1
+        assert conn.execute(text("SELECT file_name FROM calls")).scalar_one() == "a.wav"

@@ -53,8 +53,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('calls', schema=None) as batch_op:
-        batch_op.drop_column('transcript_status')
+    # Not a batch drop: on SQLite that rebuilds `calls`, and with foreign keys on,
+    # dropping the old table deletes every transcript and flag by ON DELETE CASCADE.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('ALTER TABLE calls DROP COLUMN transcript_status')  # SQLite 3.35+
+    else:
+        op.drop_column('calls', 'transcript_status')
 
     with op.batch_alter_table('transcription_jobs', schema=None) as batch_op:
         batch_op.drop_index('ix_transcription_jobs_status')
