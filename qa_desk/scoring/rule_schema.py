@@ -12,11 +12,11 @@ the same rulebook version.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 
 from ..text import fold
+from .yaml_lines import suggest
 
 # Text categories and the kind a rule of that category has unless it says otherwise.
 TEXT_CATEGORIES = {
@@ -66,11 +66,6 @@ def homophone_ready(folded_phrase: str) -> bool:
     """Only all-Han phrases of 3+ syllables are compared by sound: shorter ones have too
     many same-sounding words to be worth a flag (one Han character is one syllable)."""
     return len(folded_phrase) >= 3 and bool(_HAN.match(folded_phrase))
-
-
-def suggest(key: str, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(str(key), allowed, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _number(value: object) -> float | None:

@@ -14,16 +14,14 @@ does not make a "new" version while changing any phrase or threshold does.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..paths import resources_dir
-from .rule_schema import ACOUSTIC_CATEGORIES, RuleChecker, suggest
-from .rule_yaml import LineDict, LineList, line_of, load_yaml
+from .rule_schema import ACOUSTIC_CATEGORIES, RuleChecker
+from .yaml_lines import LineDict, LineList, content_hash, in_file_order, line_of, load_yaml, suggest
 
 TOP_KEYS = ("key", "name", "language", "version", "description", "rules")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -126,14 +124,6 @@ class Rulebook:
         return counts
 
 
-def canonical_json(definition: dict) -> str:
-    return json.dumps(definition, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def content_hash(definition: dict) -> str:
-    return hashlib.sha256(canonical_json(definition).encode("utf-8")).hexdigest()
-
-
 def default_rulebook_path(language: str) -> Path:
     """The shipped rulebook for a language: "zh-CN"/"zh…" → zh-CN.yaml, "en…" → en.yaml."""
     tag = (language or "").strip().lower().replace("_", "-")
@@ -192,18 +182,13 @@ def parse_rulebook(text: str, source: str) -> Rulebook:
         rules_raw = []
     definition["rules"], lines = _check_rules(rules_raw, language, name, problems)
     if problems:
-        raise RulebookError(sorted(problems, key=_line_number))  # in file order, as an editor reads them
+        raise RulebookError(in_file_order(problems))  # in file order, as an editor reads them
     digest = content_hash(definition)
     rules = tuple(Rule.from_definition(d, line) for d, line in zip(definition["rules"], lines))
     return Rulebook(
         key=definition["key"], name=definition["name"], language=language, version=digest[:12],
         content_hash=digest, rules=rules, definition=definition, source=source,
     )
-
-
-def _line_number(problem: str) -> int:
-    match = re.match(r"^[^:]*:(\d+):", problem)
-    return int(match.group(1)) if match else 0
 
 
 def _check_rules(rules_raw: list, language: str, name: str, problems: list[str]) -> tuple[list[dict], list[int]]:

@@ -21,8 +21,9 @@ from ..store.calls import get_call
 from ..store.database import Database
 from ..store.models import Call, Transcript
 from ..store.transcripts import replace_transcript
+from ..text import is_cjk
 from .formats import ROLES, TRANSCRIPT_SUFFIXES, TranscriptFileError, parse_transcript_file
-from .words import Utterance, as_rows, is_cjk
+from .words import Utterance, as_rows
 
 __all__ = [
     "ENGINE",

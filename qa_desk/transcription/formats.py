@@ -24,7 +24,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .words import Utterance, Word, clean_words, group_utterances, is_cjk, is_speech_token, join_words
+from ..text import is_cjk
+from .words import Utterance, Word, clean_words, group_utterances, is_speech_token, join_words
 
 VOSK_JSON, SRT, WEBVTT = "Vosk result JSON", "SRT file", "WebVTT file"
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt", ".json")

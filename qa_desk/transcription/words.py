@@ -21,7 +21,6 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from ..store.transcripts import UtteranceRow
-from ..text import is_cjk
 
 # Pause (seconds) between two words of one speaker that starts a new utterance.
 # Conversational turns on a telephone have gaps of 0.3–1.2 s; 0.8 s keeps a

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..jobs import JobContext
 from ..settings import login_name
 from .flag_dialogs import SEVERITY_COLOURS, category_name, kind_short, severity_name
 from .jobs import JobRunner, run_job

@@ -1,7 +1,7 @@
-"""Read a rulebook's YAML and remember where every value came from.
+"""Read a hand-written YAML file (a rulebook, a form) and remember where every value came from.
 
-Rulebooks are written by hand by QA staff; a message that says "line 42" saves them
-hunting through a 600-line file. PyYAML's nodes carry marks (line, column); the loader
+Rulebooks and evaluation forms are written by hand by QA staff; a message that says
+"line 42" saves them hunting through a 600-line file. PyYAML's nodes carry marks (line, column); the loader
 below builds ordinary dicts and lists that also remember their line and the line of
 each key, and it notices a key written twice in one mapping (PyYAML silently keeps
 the last one, which would hide a typo'd copy-paste).
@@ -9,6 +9,10 @@ the last one, which would hide a typo'd copy-paste).
 
 from __future__ import annotations
 
+import difflib
+import hashlib
+import json
+import re
 from pathlib import Path
 
 import yaml
@@ -86,3 +90,27 @@ def line_of(container: object, key: object = None, default: int = 0) -> int:
             return container.item_lines[key]
         return container.line or default
     return default
+
+
+def suggest(key: str, allowed: tuple[str, ...]) -> str:
+    """" (did you mean 'x'?)" for a near miss of one of the allowed words, else ""."""
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def in_file_order(problems: list[str]) -> list[str]:
+    """"file:line: …" messages sorted by line, as whoever edits the file reads them."""
+    def line(problem: str) -> int:
+        match = re.match(r"^[^:]*:(\d+):", problem)
+        return int(match.group(1)) if match else 0
+
+    return sorted(problems, key=line)
+
+
+def canonical_json(definition: dict) -> str:
+    return json.dumps(definition, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(definition: dict) -> str:
+    """The version of a definition: files differing only in formatting hash the same."""
+    return hashlib.sha256(canonical_json(definition).encode("utf-8")).hexdigest()
