@@ -28,11 +28,11 @@ from datetime import datetime
 from typing import Iterable, Protocol
 
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..text import fold
 from .models import Call, Flag, FlagEvent, Rulebook, User
+from .versions import store_version
 
 MATCH_WINDOW = 2.0  # seconds: how far a finding may move between scans and stay itself
 STATUSES = ("open", "confirmed", "dismissed")
@@ -120,28 +120,11 @@ def ensure_rulebook(
     The same content is always the same row; new content is the key's next version.
     Content seen before (an edit undone) gets its old row and version back.
     """
-    where = (Rulebook.key == key, Rulebook.content_hash == content_hash)
-    for _attempt in range(3):
-        found = session.execute(select(Rulebook.id, Rulebook.version).where(*where)).first()
-        if found is not None:
-            return found[0], found[1]
-        latest = session.execute(select(func.max(Rulebook.version)).where(Rulebook.key == key)).scalar()
-        row = Rulebook(key=key, version=(latest or 0) + 1, name=(name or "")[:200] or None,
-                       language=(language or "")[:20] or None, content_hash=content_hash, definition=definition)
-        if session.get_bind().dialect.name == "sqlite":
-            # SQLite lets one writer at a time in, so no one else can take this version;
-            # (and pysqlite's SAVEPOINT would end the caller's transaction early).
-            session.add(row)
-            session.flush()
-            return row.id, row.version
-        try:
-            # Another reviewer's scan may store the same new version at the same moment.
-            with session.begin_nested():
-                session.add(row)
-            return row.id, row.version
-        except IntegrityError:
-            continue
-    raise RuntimeError(f"Could not store a new version of rulebook '{key}': other scans kept taking it")
+    row = store_version(session, Rulebook, key, content_hash, lambda version: Rulebook(
+        key=key, version=version, name=(name or "")[:200] or None, language=(language or "")[:20] or None,
+        content_hash=content_hash, definition=definition,
+    ))
+    return row.id, row.version
 
 
 # --- a scan's findings ------------------------------------------------------------------
