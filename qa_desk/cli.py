@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--min-overtalk", type=float, metavar="S", help="shortest overtalk to list, seconds (default 0.3)")
 
     from .cli_flags import add_flags_parsers
+    from .cli_forms import add_forms_parser
     from .cli_models import add_models_parser
     from .cli_rules import add_rules_parser
     from .cli_search import add_search_parser
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_flags_parsers(sub)
     add_models_parser(sub)
     add_rules_parser(sub)
+    add_forms_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -159,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_rules import run_rules
 
             return run_rules(args, settings)
+        if args.command == "forms":
+            from .cli_forms import run_forms
+
+            return run_forms(args, url, settings)
         return _db(args, url)
     except DatabaseError as exc:
         print(f"qa-desk: {exc}", file=sys.stderr)

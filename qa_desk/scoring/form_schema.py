@@ -199,7 +199,7 @@ def check_section(raw: dict, label: str, name: str, problems: list[str], known_r
             items.append(check_item(item, item_label, name, problems, known_rules, seen["item"]))
     out["items"] = items
     scored = [i["points"] for i in items if not i["bonus"] and i["points"] is not None]
-    if not scored and items:
+    if items and all(i["bonus"] for i in items):
         c.problem("items", "a section needs at least one item that is not a bonus")
     complete = all(i["points"] is not None for i in items) and len(items) == len(items_raw or ())
     if points is not None and scored and complete and abs(sum(scored) - points) > _EPS:

@@ -1,0 +1,146 @@
+"""`qa-desk forms …`: evaluation forms, checked and stored.
+
+  qa-desk forms check FILE [--json]      validate a form file and summarise it
+  qa-desk forms install FILE… [--json]   store form files (new content: the next version)
+  qa-desk forms list [--json]            the stored forms, newest versions first
+
+QA leads write forms by hand or in the form builder; `check` says whether a file is
+usable before anyone scores on it (every problem with its line, rule ids checked
+against the shipped rulebooks and the one in Settings). `list` stores the shipped
+forms first, so a new database lists them. Exit codes: 0 done · 1 a form is invalid
+(check) or some files were not stored (install: each named with its problems, the
+others stored) · 2 a file does not exist or cannot be read · 3 the database cannot be
+used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .cli_transcripts import EXIT_DATABASE, EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail
+
+
+def add_forms_parser(sub) -> None:
+    forms = sub.add_parser("forms", help="evaluation forms: check a file, store forms, list them")
+    actions = forms.add_subparsers(dest="forms_command", metavar="ACTION", required=True)
+    check = actions.add_parser("check", help="validate a form file and summarise it")
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument("--json", action="store_true")
+    install = actions.add_parser("install", help="store form files (changed content becomes the next version)")
+    install.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    install.add_argument("--json", action="store_true")
+    listing = actions.add_parser("list", help="the stored forms and their versions")
+    listing.add_argument("--json", action="store_true")
+
+
+def _known_rules(settings):
+    from .scoring.forms import known_rule_ids
+
+    return known_rule_ids(getattr(settings, "rulebook_path", None) and Path(settings.rulebook_path))
+
+
+def summary(form) -> dict:
+    items = form.items()
+    return {
+        "key": form.key, "name": form.name, "language": form.language, "scoring": form.scoring,
+        "na": form.na, "version_hash": form.content_hash[:12], "sections": len(form.sections),
+        "items": len(items), "points": sum(i.points for i in items if not i.bonus),
+        "critical": sum(1 for i in items if i.critical), "bonus": sum(1 for i in items if i.bonus),
+        "linked_rules": len(form.rules()),
+    }
+
+
+def _check(args, settings) -> int:
+    from .scoring.forms import FormError, load_form
+
+    if not args.file.is_file():
+        return _fail(f"{args.file}: no such file", EXIT_USAGE)
+    try:
+        form = load_form(args.file, _known_rules(settings))
+    except FormError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        if any(": cannot be read" in p or ": not UTF-8" in p for p in exc.problems):
+            return EXIT_USAGE
+        count = len(exc.problems)
+        print(f"qa-desk: {args.file.name}: not a valid form ({count} problem{'s' if count != 1 else ''})",
+              file=sys.stderr)
+        return EXIT_FAILED
+    facts = summary(form)
+    if args.json:
+        print(json.dumps(facts, ensure_ascii=False, indent=2))
+    else:
+        scored = "weighted sections" if form.scoring == "weights" else f"{facts['points']:g} points"
+        print(f"{form.name} ({form.key}, {form.language}): valid · {facts['sections']} sections, "
+              f"{facts['items']} items, {scored} · {facts['critical']} critical · {facts['bonus']} bonus · "
+              f"{facts['linked_rules']} linked rules · version {facts['version_hash']}")
+        for section in form.sections:
+            size = f"{section.weight:g} %" if form.scoring == "weights" else f"{section.points or 0:g} points"
+            print(f"  {section.title}: {len(section.items)} items, {size}")
+    return EXIT_OK
+
+
+def run_forms(args: argparse.Namespace, url: str, settings) -> int:
+    if args.forms_command == "check":
+        return _check(args, settings)
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .store.database import Database, DatabaseError
+
+    missing = [f for f in getattr(args, "files", []) if not f.is_file()]
+    if missing:
+        return _fail(f"{missing[0]}: no such file", EXIT_USAGE)
+    try:
+        db = Database.open(url)
+    except DatabaseError as exc:
+        return _fail(str(exc), EXIT_DATABASE)
+    try:
+        return _install(db, args, settings) if args.forms_command == "install" else _list(db, args, settings)
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
+    finally:
+        db.close()
+
+
+def _version_dict(v) -> dict:
+    return {"id": v.id, "key": v.key, "version": v.version, "name": v.name, "language": v.language,
+            "evaluations": v.evaluations, "created_at": v.created_at.isoformat() if v.created_at else None}
+
+
+def _install(db, args, settings) -> int:
+    from .store.forms import install_forms
+
+    with db.session() as session:
+        report = install_forms(session, list(args.files), _known_rules(settings))
+    if args.json:
+        print(json.dumps({"stored": [_version_dict(v) for v in report.stored], "failed": report.failed},
+                         ensure_ascii=False, indent=2))
+    else:
+        for v in report.stored:
+            print(f"{v.name} ({v.key}): version {v.version}")
+    for name, problems in report.failed.items():
+        print(f"qa-desk: {name} was not stored:\n  " + problems.replace("\n", "\n  "), file=sys.stderr)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _list(db, args, settings) -> int:
+    from .scoring.forms import shipped_forms
+    from .store.forms import form_versions, install_forms, latest_forms
+
+    with db.session() as session:
+        install_forms(session, shipped_forms(), None)  # a no-op once they are stored
+        latest = latest_forms(session)
+        versions = {v.key: form_versions(session, v.key) for v in latest}
+    if args.json:
+        print(json.dumps([{**_version_dict(v), "versions": [_version_dict(o) for o in versions[v.key]]}
+                          for v in latest], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for v in latest:
+        older = len(versions[v.key]) - 1
+        print(f"{v.key}\tv{v.version}\t{v.name}\t{v.language or ''}\t{v.evaluations} evaluations"
+              + (f"\t({older} older version{'s' if older != 1 else ''})" if older else ""))
+    return EXIT_OK
