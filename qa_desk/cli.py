@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--min-overtalk", type=float, metavar="S", help="shortest overtalk to list, seconds (default 0.3)")
 
     from .cli_flags import add_flags_parsers
+    from .cli_evaluations import add_evaluations_parser
     from .cli_forms import add_forms_parser
     from .cli_models import add_models_parser
     from .cli_rules import add_rules_parser
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_models_parser(sub)
     add_rules_parser(sub)
     add_forms_parser(sub)
+    add_evaluations_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -161,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_rules import run_rules
 
             return run_rules(args, settings)
+        if args.command == "evaluations":
+            from .cli_evaluations import run_evaluations
+
+            return run_evaluations(args, url)
         if args.command == "forms":
             from .cli_forms import run_forms
 

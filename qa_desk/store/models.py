@@ -339,6 +339,8 @@ class Evaluation(Base):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="RESTRICT"), index=True)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer_name: Mapped[str | None] = mapped_column(String(200))  # who scores it (as flags name reviewers)
+    updated_by: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(15), default="draft")
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float | None] = mapped_column(Float)
@@ -373,12 +375,27 @@ class Answer(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     suggested_value: Mapped[str | None] = mapped_column(String(40))
     suggested_by_rule: Mapped[str | None] = mapped_column(String(100))
+    suggested_flag_id: Mapped[int | None] = mapped_column(ForeignKey("flags.id", ondelete="SET NULL"))
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="answers")
 
     __table_args__ = (
         UniqueConstraint("evaluation_id", "item_key", name="uq_answers_evaluation_item"),
     )
+
+
+class EvaluationEvent(Base):
+    """One change to an evaluation, kept for good: who, when, what, old → new."""
+
+    __tablename__ = "evaluation_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # created, submitted, rescored, acknowledged, disputed, resolved
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    old: Mapped[dict | None] = mapped_column(JSON)
+    new: Mapped[dict | None] = mapped_column(JSON)
+    text: Mapped[str | None] = mapped_column(Text)  # the dispute's reason, the resolution's note
 
 
 class TimedComment(Base):

@@ -1,0 +1,75 @@
+"""`qa-desk evaluations`: evaluations with their scores, for scripts and spreadsheets.
+
+  qa-desk evaluations [--agent NAME|ID] [--since DATE] [--until DATE] [--status S] [--limit N] [--json]
+
+Newest call first. Dates are the call's. Exit codes: 0 done (also when nothing
+matches) · 2 a bad date or limit · 3 the database cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .cli_transcripts import EXIT_DATABASE, EXIT_OK, EXIT_USAGE, _fail
+from .store.evaluations import STATUSES
+
+
+def add_evaluations_parser(sub) -> None:
+    parser = sub.add_parser("evaluations", help="evaluations and their scores")
+    parser.add_argument("--agent", metavar="AGENT", help="the agent's name or external id")
+    parser.add_argument("--since", metavar="DATE", help="calls on or after (YYYY-MM-DD)")
+    parser.add_argument("--until", metavar="DATE", help="calls on or before (YYYY-MM-DD)")
+    parser.add_argument("--status", choices=STATUSES)
+    parser.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (default: all)")
+    parser.add_argument("--json", action="store_true")
+
+
+def run_evaluations(args: argparse.Namespace, url: str) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .cli import _date, _table
+    from .store.database import Database, DatabaseError
+    from .store.evaluations import list_evaluations
+
+    try:
+        since = _date(args.since).date() if args.since else None
+        until = _date(args.until).date() if args.until else None
+    except argparse.ArgumentTypeError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if args.limit < 0:
+        return _fail("--limit must be 0 or more", EXIT_USAGE)
+    try:
+        db = Database.open(url)
+    except DatabaseError as exc:
+        return _fail(str(exc), EXIT_DATABASE)
+    try:
+        with db.session() as session:
+            rows = list_evaluations(session, agent=args.agent, since=since, until=until, status=args.status,
+                                    limit=args.limit or None)
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps([{
+            "id": r.id, "call_id": r.call_id, "agent": r.agent,
+            "call_started_at": r.started_at.isoformat() if r.started_at else None,
+            "form": r.form_key, "form_version": r.form_version, "reviewer": r.reviewer, "status": r.status,
+            "score": r.score, "max_score": r.max_score, "percent": r.percent, "auto_failed": r.auto_failed,
+            "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+        } for r in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("No evaluations match.")
+        return EXIT_OK
+    print(_table(
+        ("id", "call", "agent", "call date", "form", "reviewer", "status", "score", "%", ""),
+        [(str(r.id), str(r.call_id), r.agent or "", r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "",
+          f"{r.form_key} v{r.form_version}", r.reviewer or "", r.status,
+          "" if r.score is None else f"{r.score:g} / {r.max_score:g}",
+          "" if r.percent is None else f"{r.percent:.1f}", "auto-failed" if r.auto_failed else "")
+         for r in rows],
+    ))
+    return EXIT_OK

@@ -1,0 +1,388 @@
+"""Evaluations: a reviewer's answers on one call and one form version, from draft to
+resolution, with every change kept.
+
+The life of an evaluation: **draft** (saved as the reviewer goes, answers suggested by
+the call's flags pre-filled and marked) → **submitted** (every item answered; the
+score is fixed) → **acknowledged** by the agent, or **disputed** with the agent's
+reason → **resolved** by a lead, who may re-score. After submission every change is
+an event with who, when, and the old and new values; a draft's saves are not (they are
+the reviewer's work in progress), its creation and submission are.
+
+The score is always computed by ``qa_desk.scoring.score`` from the form version the
+evaluation was started on, never from a newer one.
+
+Two people saving the same evaluation (a shared PostgreSQL database): each save names
+the ``row_version`` it started from; a save from an older version is refused with
+``ConcurrentEdit`` (and the ORM's version check catches the same race between two
+saves in flight), so nobody's answers are silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..scoring.score import AnswerError, Score, score_form, score_item
+from ..scoring.suggestions import Suggestion
+from .forms import stored_form
+from .models import Agent, Answer, Call, Evaluation, EvaluationEvent, TimedComment
+from .models import Form as FormRow
+
+STATUSES = ("draft", "submitted", "acknowledged", "disputed", "resolved")
+
+
+class EvaluationError(ValueError):
+    """A step the evaluation cannot take (submitting an incomplete sheet, disputing a draft…)."""
+
+
+class ConcurrentEdit(Exception):
+    """Someone else saved the evaluation since this copy was read: reload, then redo."""
+
+    def __init__(self, evaluation_id: int, by: str | None = None):
+        self.evaluation_id = evaluation_id
+        who = f" by {by}" if by else ""
+        super().__init__(f"Evaluation {evaluation_id} was changed{who} since you opened it. "
+                         "Your changes were not saved: reload it to see the latest version.")
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    item_key: str
+    value: str | None
+    comment: str | None = None
+    suggested_value: str | None = None
+    suggested_by_rule: str | None = None
+    suggested_flag_id: int | None = None
+
+    @property
+    def changed_from_suggestion(self) -> bool:
+        return self.suggested_value is not None and self.value != self.suggested_value
+
+
+@dataclass(frozen=True)
+class TimedCommentView:
+    id: int
+    start: float
+    end: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class EvaluationView:
+    id: int
+    call_id: int
+    form_id: int
+    form_key: str
+    form_version: int
+    reviewer: str | None
+    status: str
+    score: float | None
+    max_score: float | None
+    percent: float | None
+    auto_failed: bool
+    row_version: int
+    created_at: datetime | None
+    submitted_at: datetime | None
+    updated_at: datetime | None
+    updated_by: str | None
+    answers: dict[str, AnswerView] = field(default_factory=dict)
+    timed_comments: tuple[TimedCommentView, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventView:
+    action: str
+    by: str
+    at: datetime
+    old: dict | None
+    new: dict | None
+    text: str | None
+
+
+@dataclass(frozen=True)
+class AnswerEdit:
+    """What a save changes on one item: its value (None clears it) and/or comment."""
+
+    value: str | None
+    comment: str | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _view(session: Session, ev: Evaluation) -> EvaluationView:
+    form = session.get(FormRow, ev.form_id)
+    answers = {
+        a.item_key: AnswerView(a.item_key, a.value, a.comment, a.suggested_value, a.suggested_by_rule,
+                               a.suggested_flag_id)
+        for a in ev.answers
+    }
+    comments = tuple(TimedCommentView(c.id, c.start, c.end, c.text)
+                     for c in sorted(ev.timed_comments, key=lambda c: (c.start, c.id)))
+    return EvaluationView(
+        ev.id, ev.call_id, ev.form_id, form.key, form.version, ev.reviewer_name, ev.status, ev.score, ev.max_score,
+        ev.percent, bool(ev.auto_failed), ev.row_version, ev.created_at, ev.submitted_at, ev.updated_at,
+        ev.updated_by, answers, comments,
+    )
+
+
+def _load(session: Session, evaluation_id: int) -> Evaluation:
+    ev = session.get(Evaluation, evaluation_id)
+    if ev is None:
+        raise LookupError(f"There is no evaluation {evaluation_id}")
+    return ev
+
+
+def _event(session: Session, ev: Evaluation, action: str, by: str, old=None, new=None, text=None) -> None:
+    session.add(EvaluationEvent(evaluation_id=ev.id, action=action, by=by, at=_now(), old=old, new=new, text=text))
+
+
+def _rescore(session: Session, ev: Evaluation) -> Score:
+    form = stored_form(session, ev.form_id)
+    result = score_form(form, {a.item_key: a.value for a in ev.answers})
+    ev.score = round(result.score, 4)
+    ev.max_score = round(result.max_score, 4)
+    ev.percent = round(result.percent, 4) if result.percent is not None else None
+    ev.auto_failed = result.auto_failed
+    return result
+
+
+def _flush(session: Session, ev: Evaluation) -> None:
+    """Write the evaluation; a save racing another one on the same row is refused."""
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise ConcurrentEdit(ev.id) from None
+
+
+def _check_version(ev: Evaluation, row_version: int) -> None:
+    if ev.row_version != row_version:
+        raise ConcurrentEdit(ev.id, ev.updated_by)
+
+
+def start_evaluation(session: Session, call_id: int, form_id: int, reviewer: str,
+                     suggestions: Mapping[str, Suggestion] | None = None) -> EvaluationView:
+    """A new draft, with the suggested answers filled in and marked as suggested."""
+    if session.get(Call, call_id) is None:
+        raise LookupError(f"There is no call {call_id}")
+    form = stored_form(session, form_id)
+    ev = Evaluation(call_id=call_id, form_id=form_id, reviewer_name=reviewer, updated_by=reviewer, status="draft")
+    known = {i.key for i in form.items()}
+    for key, suggestion in (suggestions or {}).items():
+        if key in known:
+            ev.answers.append(Answer(item_key=key, value=suggestion.value, suggested_value=suggestion.value,
+                                     suggested_by_rule=suggestion.rule_key, suggested_flag_id=suggestion.flag_id))
+    session.add(ev)
+    _rescore(session, ev)
+    session.flush()
+    _event(session, ev, "created", reviewer, new={"form": f"{form.key}", "form_id": form_id,
+                                                  "suggested": {k: s.value for k, s in (suggestions or {}).items()}})
+    session.flush()
+    return _view(session, ev)
+
+
+def get_evaluation(session: Session, evaluation_id: int) -> EvaluationView:
+    return _view(session, _load(session, evaluation_id))
+
+
+def _validate(session: Session, ev: Evaluation, edits: Mapping[str, AnswerEdit]) -> None:
+    """AnswerError for an answer the form version does not allow, before anything changes."""
+    form = stored_form(session, ev.form_id)
+    for key, edit in edits.items():
+        item = form.item(key)
+        if item is None:
+            raise AnswerError(f"no item {key} on the form {form.key}")
+        if edit.value is not None:
+            score_item(item, edit.value, form.na)
+
+
+def _apply(session: Session, ev: Evaluation, edits: Mapping[str, AnswerEdit]) -> dict[str, tuple]:
+    """Set the answers; (old, new) of every value or comment that changed."""
+    _validate(session, ev, edits)
+    rows = {a.item_key: a for a in ev.answers}
+    changed: dict[str, tuple] = {}
+    for key, edit in edits.items():
+        row = rows.get(key)
+        if row is None:
+            row = Answer(item_key=key)
+            ev.answers.append(row)
+            rows[key] = row
+        before = (row.value, row.comment)
+        row.value = edit.value
+        if edit.comment is not None:
+            row.comment = edit.comment.strip() or None
+        if (row.value, row.comment) != before:
+            changed[key] = (before, (row.value, row.comment))
+    return changed
+
+
+def save_answers(session: Session, evaluation_id: int, row_version: int, edits: Mapping[str, AnswerEdit],
+                 by: str) -> EvaluationView:
+    """Save a draft's answers (the autosave). Raises ConcurrentEdit when someone else
+    saved since ``row_version``, AnswerError for an answer an item does not allow."""
+    ev = _load(session, evaluation_id)
+    _check_version(ev, row_version)
+    if ev.status != "draft":
+        raise EvaluationError(f"Evaluation {ev.id} is {ev.status}: after submission its answers change only "
+                              "through a dispute's resolution")
+    _apply(session, ev, edits)
+    _rescore(session, ev)
+    ev.updated_by = by
+    ev.updated_at = _now()
+    _flush(session, ev)
+    return _view(session, ev)
+
+
+def submit(session: Session, evaluation_id: int, row_version: int, by: str) -> EvaluationView:
+    ev = _load(session, evaluation_id)
+    _check_version(ev, row_version)
+    if ev.status != "draft":
+        raise EvaluationError(f"Evaluation {ev.id} is already {ev.status}")
+    result = _rescore(session, ev)
+    if not result.complete:
+        form = stored_form(session, ev.form_id)
+        missing = [form.item(k).question for k in result.unanswered]
+        raise EvaluationError(f"{len(missing)} item{'s' if len(missing) != 1 else ''} still need an answer: "
+                              + "; ".join(missing[:5]) + (" …" if len(missing) > 5 else ""))
+    ev.status = "submitted"
+    ev.submitted_at = ev.updated_at = _now()
+    ev.updated_by = by
+    _event(session, ev, "submitted", by, new=_score_dict(ev) | {"answers": {a.item_key: a.value for a in ev.answers}})
+    _flush(session, ev)
+    return _view(session, ev)
+
+
+def _score_dict(ev: Evaluation) -> dict:
+    return {"score": ev.score, "max_score": ev.max_score, "percent": ev.percent, "auto_failed": bool(ev.auto_failed)}
+
+
+def _step(session: Session, evaluation_id: int, by: str, allowed: tuple[str, ...], to: str, action: str,
+          text: str | None = None) -> Evaluation:
+    ev = _load(session, evaluation_id)
+    if ev.status not in allowed:
+        raise EvaluationError(f"Evaluation {ev.id} is {ev.status}: it cannot be {action} "
+                              f"(only when {' or '.join(allowed)})")
+    _event(session, ev, action, by, old={"status": ev.status}, new={"status": to}, text=text)
+    ev.status = to
+    ev.updated_at = _now()
+    ev.updated_by = by
+    return ev
+
+
+def acknowledge(session: Session, evaluation_id: int, by: str) -> EvaluationView:
+    """The agent has seen the evaluation and accepts it."""
+    ev = _step(session, evaluation_id, by, ("submitted",), "acknowledged", "acknowledged")
+    _flush(session, ev)
+    return _view(session, ev)
+
+
+def dispute(session: Session, evaluation_id: int, by: str, reason: str) -> EvaluationView:
+    """The agent contests the evaluation; the reason is required and kept."""
+    if not (reason or "").strip():
+        raise EvaluationError("A dispute needs the agent's reason")
+    ev = _step(session, evaluation_id, by, ("submitted", "acknowledged"), "disputed", "disputed", reason.strip())
+    _flush(session, ev)
+    return _view(session, ev)
+
+
+def resolve(session: Session, evaluation_id: int, row_version: int, by: str, note: str,
+            edits: Mapping[str, AnswerEdit] | None = None) -> EvaluationView:
+    """A lead settles a dispute, re-scoring it when ``edits`` change answers; every
+    changed answer and the score before and after are kept in the history."""
+    if not (note or "").strip():
+        raise EvaluationError("A resolution needs a note saying what was decided")
+    ev = _load(session, evaluation_id)
+    _check_version(ev, row_version)
+    before = _score_dict(ev)
+    changed = _apply(session, ev, edits or {})
+    if changed:
+        _rescore(session, ev)
+        _event(session, ev, "rescored", by,
+               old={"answers": {k: v[0][0] for k, v in changed.items()}, **before},
+               new={"answers": {k: v[1][0] for k, v in changed.items()}, **_score_dict(ev)})
+    _step(session, evaluation_id, by, ("disputed",), "resolved", "resolved", note.strip())
+    _flush(session, ev)
+    return _view(session, ev)
+
+
+def add_timed_comment(session: Session, evaluation_id: int, start: float, end: float | None, text: str,
+                      by: str) -> TimedCommentView:
+    """A comment at a moment or on a span of the call ("02:05–02:12: cut the customer off")."""
+    ev = _load(session, evaluation_id)
+    if not (text or "").strip():
+        raise EvaluationError("A comment needs some text")
+    if start < 0 or (end is not None and end < start):
+        raise EvaluationError("A comment's span must start at 0 or later and end after it starts")
+    comment = TimedComment(evaluation_id=ev.id, start=start, end=end, text=text.strip())
+    session.add(comment)
+    if ev.status != "draft":
+        _event(session, ev, "commented", by, new={"start": start, "end": end, "text": text.strip()})
+    session.flush()
+    return TimedCommentView(comment.id, comment.start, comment.end, comment.text)
+
+
+def history(session: Session, evaluation_id: int) -> list[EventView]:
+    _load(session, evaluation_id)
+    rows = session.execute(
+        select(EvaluationEvent).where(EvaluationEvent.evaluation_id == evaluation_id)
+        .order_by(EvaluationEvent.at, EvaluationEvent.id)
+    ).scalars().all()
+    return [EventView(r.action, r.by, r.at, r.old, r.new, r.text) for r in rows]
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    id: int
+    call_id: int
+    agent: str | None
+    started_at: datetime | None  # the call's
+    form_key: str
+    form_version: int
+    reviewer: str | None
+    status: str
+    score: float | None
+    max_score: float | None
+    percent: float | None
+    auto_failed: bool
+    submitted_at: datetime | None
+
+
+def list_evaluations(session: Session, *, agent: str | None = None, since: date | None = None,
+                     until: date | None = None, status: str | None = None, limit: int | None = None
+                     ) -> list[EvaluationSummary]:
+    """Evaluations, newest call first; ``agent`` matches the agent's name or external id,
+    ``since``/``until`` the call's date."""
+    query = (
+        select(Evaluation.id, Evaluation.call_id, Agent.name, Call.started_at, FormRow.key, FormRow.version,
+               Evaluation.reviewer_name, Evaluation.status, Evaluation.score, Evaluation.max_score,
+               Evaluation.percent, Evaluation.auto_failed, Evaluation.submitted_at)
+        .join(Call, Call.id == Evaluation.call_id)
+        .join(FormRow, FormRow.id == Evaluation.form_id)
+        .outerjoin(Agent, Agent.id == Call.agent_id)
+    )
+    if agent:
+        query = query.where((Agent.name == agent) | (Agent.external_id == agent))
+    if since:
+        query = query.where(Call.started_at >= datetime.combine(since, time.min))
+    if until:
+        query = query.where(Call.started_at <= datetime.combine(until, time.max))
+    if status:
+        query = query.where(Evaluation.status == status)
+    query = query.order_by(Call.started_at.desc(), Evaluation.id.desc())
+    if limit:
+        query = query.limit(limit)
+    return [EvaluationSummary(*row[:11], bool(row[11]), row[12]) for row in session.execute(query).all()]
+
+
+__all__ = [
+    "AnswerEdit", "AnswerError", "ConcurrentEdit", "EvaluationError", "EvaluationView", "STATUSES",
+    "acknowledge", "add_timed_comment", "dispute", "get_evaluation", "history", "list_evaluations", "resolve",
+    "save_answers", "start_evaluation", "submit",
+]
