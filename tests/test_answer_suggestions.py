@@ -28,7 +28,10 @@ def test_dismissed_stale_and_unconfirmed_sound_alike_flags_suggest_nothing_again
     flags = [flag("zh-forbidden-01", status="dismissed"), flag("zh-forbidden-02", stale=True, status="confirmed"),
              flag("zh-rhetorical-01", kind="possible")]
     got = suggest_answers(ZH, flags, True)
-    assert got["no_forbidden_phrases"].value == "yes" and got["no_rhetorical_questions"].value == "yes"
+    assert got["no_forbidden_phrases"].value == "yes"
+    assert "no_rhetorical_questions" not in got  # unsure: the reviewer listens and decides
+    dismissed = suggest_answers(ZH, [flag("zh-rhetorical-01", kind="possible", status="dismissed")], True)
+    assert dismissed["no_rhetorical_questions"].value == "yes"
     confirmed = suggest_answers(ZH, [flag("zh-rhetorical-01", kind="possible", status="confirmed")], True)
     assert confirmed["no_rhetorical_questions"].value == "no"
 

@@ -19,13 +19,25 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSplitter, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..jobs import JobContext
 from ..settings import Settings, login_name
 from ..store.database import Database
 from ..store.transcripts import latest_transcript
 from .call_header import CallHeader
+from .evaluation_panel import EvaluationPanel
 from .flag_dialogs import flag_marks
 from .flags_pane import FlagsPane
 from .jobs import JobRunner, run_job
@@ -77,6 +89,17 @@ class CallView(QWidget):
         self.transcript = TranscriptPane()
         self.flags = FlagsPane(db, reviewer=self.reviewer)
         self.flags.setObjectName("flagsPane")
+        self.evaluation = EvaluationPanel(
+            db, reviewer=self.reviewer, language=lambda: (settings.language if settings is not None else "") or "zh",
+            position=self.position, selection=lambda: self.waveform.selection(),
+        )
+        self.evaluation.setObjectName("evaluationPanel")
+        # Flags and the form share the space under the transcript: a reviewer reads the
+        # flags, then scores; a suggested answer's link jumps to its flag.
+        self.review_tabs = QTabWidget()
+        self.review_tabs.setObjectName("reviewTabs")
+        self.review_tabs.addTab(self.flags, self.tr("Flags"))
+        self.review_tabs.addTab(self.evaluation, self.tr("Evaluation"))
         self.player_bar = PlayerBar()
 
         self.selection_label = QLabel()
@@ -112,7 +135,7 @@ class CallView(QWidget):
         # a reviewer goes through the flags (a flag's words are tinted in the text).
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.addWidget(self.transcript)
-        self.side.addWidget(self.flags)
+        self.side.addWidget(self.review_tabs)
         self.side.setChildrenCollapsible(False)
         self._side_moved = False  # the reviewer's own split of transcript and flags is kept
         self.side.splitterMoved.connect(lambda *_: setattr(self, "_side_moved", True))
@@ -155,6 +178,10 @@ class CallView(QWidget):
         self.flags.check_requested.connect(self.request_rescan)
         self.flags.message.connect(self.message)
         self.waveform.flag_clicked.connect(self._flag_clicked)
+        self.evaluation.markers_changed.connect(self.set_markers)
+        self.evaluation.flag_requested.connect(self._flag_clicked)
+        self.evaluation.seek_requested.connect(lambda t: self.play_from(t))
+        self.evaluation.message.connect(self.message)
         self.player_bar.play_toggled.connect(self.toggle_play)
         self.player_bar.speed_changed.connect(lambda s: self._with_player(lambda p: p.set_speed(s)))
         self.player_bar.volume_changed.connect(lambda v: self._with_player(lambda p: p.set_volume(v)))
@@ -212,6 +239,7 @@ class CallView(QWidget):
         self.close_call()
         self._db = db
         self.flags.set_database(db)
+        self.evaluation.set_database(db)
 
     def open_call(self, call_id: int) -> None:
         """Show a call: details and transcript first, then waveform and metrics as they come."""
@@ -229,6 +257,7 @@ class CallView(QWidget):
         self.player_bar.set_position(0.0, 0.0)
         self.waveform.show_message(self.tr("Drawing waveform…"))
         self.flags.load(call_id)
+        self.evaluation.load(call_id)
         db = self._db
 
         def load(ctx: JobContext):
@@ -385,6 +414,8 @@ class CallView(QWidget):
         self._metrics = None
         self._moment = None
         self.flags.clear()
+        self.evaluation.clear()  # saves answers not yet written
+        self.set_markers([])
         self.player_bar.set_playing(False)
 
     # --- playing ---------------------------------------------------------------------------
@@ -486,6 +517,7 @@ class CallView(QWidget):
 
     def _flags_changed(self, flags: list) -> None:
         self._fit_side(bool(flags))
+        self.review_tabs.setTabText(0, self.tr("Flags ({0})").format(len(flags)) if flags else self.tr("Flags"))
         bars, words = flag_marks(flags)
         self.waveform.set_flags(bars)
         self.transcript.set_flag_words(words)

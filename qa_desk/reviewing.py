@@ -1,0 +1,76 @@
+"""Reviewing one call on a form: what the review panel (and scripts) open and start.
+
+Opening a call for review finds the reviewer's evaluation of it (a draft to go on
+with, or what was submitted), the forms to choose from, and the form to offer first:
+the one the call's team was last scored on, so a team's reviewers keep to their
+form without setting anything; otherwise the shipped form in the reviewer's
+language. Starting an evaluation pre-fills the answers the call's flags suggest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from .scoring.forms import Form, shipped_forms
+from .scoring.suggestions import suggest_answers
+from .store import evaluations as store
+from .store.database import Database
+from .store.flags import flags_for_call, scan_info
+from .store.forms import FormVersion, install_forms, latest_forms, stored_form
+from .store.models import Agent, Call, Evaluation
+from .store.models import Form as FormRow
+
+
+@dataclass(frozen=True)
+class ReviewSheet:
+    call_id: int
+    forms: list[FormVersion]  # the newest version of every form
+    default_form_id: int | None
+    evaluation: store.EvaluationView | None  # the reviewer's, newest first
+    form: Form | None  # the evaluation's own form version
+
+
+def _team_form_key(session, call_id: int) -> str | None:
+    """The form the call's team was last scored on."""
+    team = session.execute(select(Agent.team_id).join(Call, Call.agent_id == Agent.id)
+                           .where(Call.id == call_id)).scalar()
+    if team is None:
+        return None
+    return session.execute(
+        select(FormRow.key).join(Evaluation, Evaluation.form_id == FormRow.id).join(Call, Call.id == Evaluation.call_id)
+        .join(Agent, Agent.id == Call.agent_id).where(Agent.team_id == team)
+        .order_by(Evaluation.created_at.desc(), Evaluation.id.desc()).limit(1)
+    ).scalar()
+
+
+def open_sheet(db: Database, call_id: int, reviewer: str, language: str = "zh") -> ReviewSheet:
+    with db.session() as session:
+        if session.get(Call, call_id) is None:
+            raise LookupError(f"There is no call {call_id}")
+        forms = latest_forms(session)
+        if not forms:  # a new database: the shipped forms are the first choice
+            install_forms(session, shipped_forms())
+            forms = latest_forms(session)
+        mine = session.execute(
+            select(Evaluation.id).where(Evaluation.call_id == call_id, Evaluation.reviewer_name == reviewer)
+            .order_by(Evaluation.created_at.desc(), Evaluation.id.desc()).limit(1)
+        ).scalar()
+        evaluation = store.get_evaluation(session, mine) if mine is not None else None
+        form = stored_form(session, evaluation.form_id) if evaluation else None
+        key = _team_form_key(session, call_id)
+        lang = (language or "").split("-")[0].lower()
+        default = (next((f.id for f in forms if f.key == key), None)
+                   or next((f.id for f in forms if (f.language or "").split("-")[0].lower() == lang), None)
+                   or (forms[0].id if forms else None))
+        return ReviewSheet(call_id, forms, default, evaluation, form)
+
+
+def start_evaluation(db: Database, call_id: int, form_id: int, reviewer: str) -> ReviewSheet:
+    """A new draft on ``form_id`` with the answers the call's flags suggest."""
+    with db.session() as session:
+        form = stored_form(session, form_id)
+        suggestions = suggest_answers(form, flags_for_call(session, call_id), scan_info(session, call_id) is not None)
+        store.start_evaluation(session, call_id, form_id, reviewer, suggestions)
+    return open_sheet(db, call_id, reviewer, form.language)
