@@ -62,6 +62,13 @@ FLAG_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# Keys of the evaluation panel (handled by the panel, for the item that has the focus).
+EVALUATION_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("item_move", ("Up", "Down")),
+    ("item_answer", ("Y", "P", "N", "A")),
+)
+
+
 def describe(action: str) -> str:
     t = lambda text: QCoreApplication.translate("Shortcuts", text)  # noqa: E731
     return {
@@ -88,6 +95,8 @@ def describe(action: str) -> str:
         "flag_dismiss": t("Flags list: dismiss it (asks for the reason)"),
         "flag_note": t("Flags list: add a note"),
         "flag_reopen": t("Flags list: reopen a decided flag"),
+        "item_move": t("Evaluation: the previous or next item"),
+        "item_answer": t("Evaluation: answer Yes, Partial, No or N/A (a digit on a 0..N scale)"),
     }[action]
 
 
@@ -117,7 +126,7 @@ class ShortcutsHelp(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        self.table = QTableWidget(len(SHORTCUTS) + len(FLAG_KEYS), 2)
+        self.table = QTableWidget(len(SHORTCUTS) + len(FLAG_KEYS) + len(EVALUATION_KEYS), 2)
         self.table.setObjectName("shortcutsTable")
         self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("What it does")])
         self.table.verticalHeader().hide()
@@ -126,7 +135,7 @@ class ShortcutsHelp(QDialog):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
-        for row, (action, keys) in enumerate(SHORTCUTS + FLAG_KEYS):
+        for row, (action, keys) in enumerate(SHORTCUTS + FLAG_KEYS + EVALUATION_KEYS):
             self.table.setItem(row, 0, QTableWidgetItem(key_text(keys)))
             self.table.setItem(row, 1, QTableWidgetItem(describe(action)))
         header = self.table.horizontalHeader()

@@ -12,4 +12,5 @@ def test_help_lists_the_call_view_and_flags_list_keys(qtbot):
     assert rows["Play or pause"].startswith("Space")
     assert rows["Flags list: confirm the selected flag"] == "C"
     assert rows["Flags list: dismiss it (asks for the reason)"] == "D"
+    assert rows["Evaluation: answer Yes, Partial, No or N/A (a digit on a 0..N scale)"] == "Y,  P,  N,  A"
     assert all(text for text in rows)  # every row described
