@@ -179,6 +179,7 @@ class CallView(QWidget):
         self.flags.message.connect(self.message)
         self.waveform.flag_clicked.connect(self._flag_clicked)
         self.evaluation.markers_changed.connect(self.set_markers)
+        self.waveform.mark_clicked.connect(self.play_from)  # a comment at a moment: hear it
         self.evaluation.flag_requested.connect(self._flag_clicked)
         self.evaluation.seek_requested.connect(lambda t: self.play_from(t))
         self.evaluation.message.connect(self.message)

@@ -41,6 +41,7 @@ class WaveformView(QWidget):
     selection_changed = Signal(object)  # (start, end) in seconds, or None
     range_changed = Signal(float, float)
     flag_clicked = Signal(object)  # the key (flag id) of a flag's bar in the marks row
+    mark_clicked = Signal(float)  # the time of a mark (a comment at a moment) clicked
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -202,7 +203,7 @@ class WaveformView(QWidget):
             shading.set_spans(pairs, -count, 0.0, self._duration)
 
     def set_markers(self, markers: list[tuple[float, str, str]]) -> None:
-        """Marks above the lanes: (time, kind, tooltip); a click on one seeks to it."""
+        """Marks above the lanes: (time, kind, tooltip); a click on one emits mark_clicked."""
         spots = []
         for time, kind, tip in markers:
             symbol, colour = MARK_STYLES.get(kind, ("o", "#718096"))
@@ -299,7 +300,7 @@ class WaveformView(QWidget):
 
     def _mark_clicked(self, _item, points, _ev) -> None:
         if len(points):
-            self.seek_requested.emit(float(points[0].data()[0]))
+            self.mark_clicked.emit(float(points[0].data()[0]))
 
     # --- zoom and scroll -----------------------------------------------------------------
 

@@ -67,13 +67,13 @@ def test_lanes_are_drawn_from_the_envelope_per_speaker(qtbot, tmp_path):
     assert loud(customer_x, customer_y, -1.5, 1.6, 2.6) > 0.3 and loud(customer_x, customer_y, -1.5, 0.2, 1.0) < 0.05
 
 
-def test_markers_show_tooltips_and_seek(qtbot, tmp_path):
+def test_markers_show_tooltips_and_report_a_click(qtbot, tmp_path):
     wave = make_waveform(qtbot, tmp_path)
     assert "Marks" not in [t for _, t in wave.plot.getAxis("left")._tickLevels[0]]
     wave.set_markers([(12.0, "flag", "Forbidden phrase: 不知道"), (30.5, "comment", "Good empathy"), (40, "new", "?")])
     assert wave.markers() == [(12.0, "Forbidden phrase: 不知道"), (30.5, "Good empathy"), (40.0, "?")]
     assert "Marks" in [t for _, t in wave.plot.getAxis("left")._tickLevels[0]]
-    with qtbot.waitSignal(wave.seek_requested) as sought:
+    with qtbot.waitSignal(wave.mark_clicked) as sought:  # the call view plays from there
         point = wave.vb.mapViewToScene(QPointF(30.5, 0.08))
         qtbot.mouseClick(wave.plot.viewport(), Qt.MouseButton.LeftButton, pos=wave.plot.mapFromScene(point))
     assert sought.args == [30.5]
