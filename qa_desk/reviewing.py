@@ -1,10 +1,12 @@
 """Reviewing one call on a form: what the review panel (and scripts) open and start.
 
 Opening a call for review finds the reviewer's evaluation of it (a draft to go on
-with, or what was submitted), the forms to choose from, and the form to offer first:
-the one the call's team was last scored on, so a team's reviewers keep to their
-form without setting anything; otherwise the shipped form in the reviewer's
-language. Starting an evaluation pre-fills the answers the call's flags suggest.
+with, or what was submitted), else the call's newest submitted evaluation by anyone
+(the agent acknowledges or disputes it, a lead resolves it; other reviewers' drafts
+stay theirs), the forms to choose from, and the form to offer first: the one the
+call's team was last scored on, so a team's reviewers keep to their form without
+setting anything; otherwise a form in the language calls are in. Starting an
+evaluation pre-fills the answers the call's flags suggest.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class ReviewSheet:
     call_id: int
     forms: list[FormVersion]  # the newest version of every form
     default_form_id: int | None
-    evaluation: store.EvaluationView | None  # the reviewer's, newest first
+    evaluation: store.EvaluationView | None  # the reviewer's newest, else the newest submitted one
     form: Form | None  # the evaluation's own form version
 
 
@@ -53,14 +55,20 @@ def open_sheet(db: Database, call_id: int, reviewer: str, language: str = "zh") 
         if not forms:  # a new database: the shipped forms are the first choice
             install_forms(session, shipped_forms())
             forms = latest_forms(session)
+        newest = (Evaluation.created_at.desc(), Evaluation.id.desc())
         mine = session.execute(
             select(Evaluation.id).where(Evaluation.call_id == call_id, Evaluation.reviewer_name == reviewer)
-            .order_by(Evaluation.created_at.desc(), Evaluation.id.desc()).limit(1)
+            .order_by(*newest).limit(1)
         ).scalar()
+        if mine is None:  # someone else's submitted evaluation (to acknowledge, dispute or resolve); drafts stay private
+            mine = session.execute(
+                select(Evaluation.id).where(Evaluation.call_id == call_id, Evaluation.status != "draft")
+                .order_by(*newest).limit(1)
+            ).scalar()
         evaluation = store.get_evaluation(session, mine) if mine is not None else None
         form = stored_form(session, evaluation.form_id) if evaluation else None
         key = _team_form_key(session, call_id)
-        lang = (language or "").split("-")[0].lower()
+        lang = (language or "").replace("_", "-").split("-")[0].lower()
         default = (next((f.id for f in forms if f.key == key), None)
                    or next((f.id for f in forms if (f.language or "").split("-")[0].lower() == lang), None)
                    or (forms[0].id if forms else None))

@@ -90,7 +90,7 @@ class CallView(QWidget):
         self.flags = FlagsPane(db, reviewer=self.reviewer)
         self.flags.setObjectName("flagsPane")
         self.evaluation = EvaluationPanel(
-            db, reviewer=self.reviewer, language=lambda: (settings.language if settings is not None else "") or "zh",
+            db, reviewer=self.reviewer, language=lambda: settings.call_language if settings is not None else "zh",
             position=self.position, selection=lambda: self.waveform.selection(),
         )
         self.evaluation.setObjectName("evaluationPanel")

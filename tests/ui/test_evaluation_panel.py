@@ -167,3 +167,4 @@ def test_screenshot_call_evaluation(qtbot, services, zhang_wei, screenshots_dir)
     view.side.setSizes([260, 520])
     qtbot.wait(100)
     assert window.grab().save(str(screenshots_dir / "call_evaluation.png"))
+

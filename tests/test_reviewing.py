@@ -1,0 +1,58 @@
+"""Opening a call for review (SQLite and PostgreSQL): which evaluation and which form."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from qa_desk import reviewing
+from qa_desk.store import evaluations as store
+from qa_desk.store.calls import add_call, get_or_create_agent
+
+
+def _calls(db, team: str | None = "Billing CN", count: int = 2) -> list[int]:
+    with db.session() as s:
+        agent = get_or_create_agent(s, name="张伟", external_id="1047", team=team)
+        return [add_call(s, dict(
+            file_path=f"/rec/{n}.wav", file_name=f"{n}.wav", content_hash=str(n) * 64, file_size=1,
+            audio_format="WAV", codec="PCM_16", duration=300.0, sample_rate=8000, channels=2,
+            channel_map={"0": "agent", "1": "customer"}, status="transcribed", agent_id=agent.id,
+            started_at=datetime(2026, 11, 3 + n, 9, 30),
+        )) for n in range(count)]
+
+
+def _submit(db, sheet, who: str) -> None:
+    view = sheet.evaluation
+    edits = {i.key: store.AnswerEdit(i.passing()) for i in sheet.form.items() if not i.bonus}
+    with db.session() as s:
+        saved = store.save_answers(s, view.id, view.row_version, edits, who)
+        store.submit(s, view.id, saved.row_version, who)
+
+
+def test_the_shipped_forms_are_offered_in_the_reviewers_language(db):
+    (call,) = _calls(db, count=1)
+    zh = reviewing.open_sheet(db, call, "王质检", "zh_CN")
+    assert sorted(f.key for f in zh.forms) == ["contact-centre-en", "hotline-zh"]
+    assert next(f.key for f in zh.forms if f.id == zh.default_form_id) == "hotline-zh"
+    en = reviewing.open_sheet(db, call, "Sam", "en")
+    assert next(f.key for f in en.forms if f.id == en.default_form_id) == "contact-centre-en"
+    assert zh.evaluation is None
+
+
+def test_the_teams_usual_form_comes_first(db):
+    first, second = _calls(db)
+    english = next(f.id for f in reviewing.open_sheet(db, first, "Sam", "en").forms if f.key == "contact-centre-en")
+    reviewing.start_evaluation(db, first, english, "Sam")
+    # A Chinese-speaking reviewer on the same team's next call is offered the team's form.
+    sheet = reviewing.open_sheet(db, second, "王质检", "zh")
+    assert sheet.default_form_id == english
+
+
+def test_a_lead_opens_the_reviewers_submitted_evaluation_but_not_a_draft(db):
+    (call,) = _calls(db, count=1)
+    form_id = reviewing.open_sheet(db, call, "王质检").default_form_id
+    sheet = reviewing.start_evaluation(db, call, form_id, "王质检")
+    assert sheet.evaluation.status == "draft" and sheet.form.key == "hotline-zh"
+    assert reviewing.open_sheet(db, call, "李组长").evaluation is None  # a draft is the reviewer's own
+    _submit(db, sheet, "王质检")
+    lead = reviewing.open_sheet(db, call, "李组长")
+    assert (lead.evaluation.reviewer, lead.evaluation.status) == ("王质检", "submitted")
