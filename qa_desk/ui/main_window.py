@@ -33,6 +33,7 @@ from .area_page import AreaPage
 from .calls_page import CallsPage
 from .import_dialog import ImportDialog
 from .flag_checks import FlagChecker
+from .forms_page import FormsPage
 from .jobs import JobRunner, run_job
 from .jobs_panel import JobsPanel
 from .services import Services
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         SP = QStyle.StandardPixmap
         self.calls_page = CallsPage(services.db)
         self.settings_page = SettingsPage(services)
+        self.forms_page = FormsPage(services)
         # The Calls area is the library, or one call opened from it (with a way back):
         # a reviewer goes library → call → library all day, keeping filters and place.
         self.calls_area = QStackedWidget()
@@ -103,15 +105,7 @@ class MainWindow(QMainWindow):
                 ),
                 style.standardIcon(SP.SP_MediaSeekForward),
             ),
-            "forms": AreaPage(
-                self.tr("Forms"),
-                self.tr(
-                    "The evaluation forms reviewers score calls on: sections, items, points "
-                    "and critical items. The forms shipped with QA Desk and your own "
-                    "versions are listed here."
-                ),
-                style.standardIcon(SP.SP_FileDialogContentsView),
-            ),
+            "forms": self.forms_page,
             "settings": self.settings_page,
         }
         labels = {

@@ -22,10 +22,12 @@ def test_window_shows_areas_and_the_database(qtbot, services):
     ]
     assert window.calls_page.showing() == "welcome"
     assert window.database_label.text().startswith("Database: sqlite:///")
-    for key in ("review", "scorecards", "clips", "forms"):
+    for key in ("review", "scorecards", "clips"):
         window.show_area(key)
         page = window.stack.currentWidget()
         assert isinstance(page, AreaPage) and page.isVisible() and page.text()
+    window.show_area("forms")
+    assert window.stack.currentWidget() is window.forms_page
     window.show_area("scorecards")
     assert "evaluated" in window.stack.currentWidget().text()
     window.settings_action.trigger()

@@ -77,3 +77,34 @@ def test_settings_page(qtbot, services, add_calls, screenshots_dir):
     page.test_connection()
     qtbot.waitUntil(lambda: not page.is_testing(), timeout=10000)
     shoot(window, screenshots_dir / "settings.png")
+
+
+def _forms_area(qtbot, window):
+    window.show_area("forms")
+    page = window.stack.currentWidget()
+    qtbot.waitUntil(lambda: not page.is_loading() and bool(page.forms()), timeout=10000)
+    page.select_form("hotline-zh")
+    return page
+
+
+def test_forms_area(qtbot, services, screenshots_dir):
+    window = make_window(qtbot, services)
+    page = _forms_area(qtbot, window)
+    assert page.preview.texts()[0] == "电话客服质检表"
+    qtbot.wait(50)
+    shoot(window, screenshots_dir / "forms_area.png")
+
+
+def test_form_builder_with_a_problem(qtbot, services, screenshots_dir):
+    from qa_desk.ui.form_builder import CHECK_DELAY_MS
+
+    window = make_window(qtbot, services)
+    builder = _forms_area(qtbot, window).edit()
+    tree = builder.tree
+    closing = next(tree.items_of(s)[1] for s in tree.sections() if tree.node(s)["key"] == "opening_closing")
+    tree.setCurrentItem(closing)
+    builder.item_editor.key.selectAll()
+    qtbot.keyClicks(builder.item_editor.key, "standard_opening")  # a key already used: a problem
+    qtbot.wait(CHECK_DELAY_MS + 100)
+    assert builder.problems() and not builder.save_button.isEnabled()
+    shoot(window, screenshots_dir / "form_builder.png")
