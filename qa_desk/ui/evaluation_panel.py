@@ -4,8 +4,8 @@ Pick a form (the team's usual one is offered first) and start: the answers the c
 flags suggest are filled in and marked. Answer with the buttons or the keyboard (↑/↓
 to move between items, Y / P / N / A for N/A, a digit on a scale); the running total
 and each section's subtotal follow every answer, and a banner says when a critical
-item has failed. Every answer is saved within a moment (and at once when the call is
-closed): a draft is never lost. Comments go on an item or on a moment of the call (at
+item has failed. Every answer is saved as it is given (and anything in flight when
+the call is closed): a draft is never lost. Comments go on an item or on a moment of the call (at
 the playhead, or on the selected span), shown as marks on the waveform. Submit when
 every item is answered; after that the agent's acknowledgement, a dispute and a lead's
 resolution (which may re-score) are steps here too, each kept in the history.
@@ -43,7 +43,9 @@ from .evaluation_items import CRITICAL_STYLE, ItemRow, SectionBox
 from .jobs import JobRunner, run_job
 from .waveform import format_time
 
-SAVE_DELAY_MS = 600  # answers are saved this long after the last click
+# Answers are written as soon as the event loop is free (one save at a time; answers
+# given meanwhile go in the next): a crash right after a click loses nothing.
+SAVE_DELAY_MS = 0
 EXPECTED = (LookupError, ValueError, store.ConcurrentEdit)
 
 

@@ -97,10 +97,10 @@ def test_answers_are_saved_without_submitting_and_survive_closing_the_call(qtbot
     view, panel = open_panel(qtbot, ui_db, zhang_wei)
     start(qtbot, panel)
     panel.answer("standard_opening", "yes")
-    with qtbot.waitSignal(panel.saved, timeout=5000):  # the autosave, a moment later
+    with qtbot.waitSignal(panel.saved, timeout=5000):  # the autosave, as soon as the event loop is free
         pass
     panel.answer("standard_closing", "no")
-    view.close_call()  # before the autosave's moment: saved at once
+    view.close_call()  # before the event loop ran the autosave: saved at once
     stored = stored_evaluation(ui_db, zhang_wei)
     assert (stored.status, stored.answers["standard_opening"].value, stored.answers["standard_closing"].value) == (
         "draft", "yes", "no")
