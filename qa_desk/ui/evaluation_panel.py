@@ -54,7 +54,8 @@ class EvaluationPanel(QWidget):
     flag_requested = Signal(int)
     seek_requested = Signal(float)
     message = Signal(str)
-    saved = Signal()  # a save (or step) reached the database
+    saved = Signal()  # answers reached the database
+    step_done = Signal(str)  # submitted, acknowledged, disputed, resolved: the new status
 
     def __init__(self, db, *, reviewer: Callable[[], str], language: Callable[[], str] = lambda: "zh",
                  position: Callable[[], float] = lambda: 0.0,
@@ -408,7 +409,7 @@ class EvaluationPanel(QWidget):
     def _stepped(self, view: object) -> None:
         if isinstance(view, store.EvaluationView) and self._view is not None and view.id == self._view.id:
             self._show(view, self._form)
-            self.saved.emit()
+            self.step_done.emit(view.status)
             self.message.emit(self.tr("Evaluation {0}: {1}").format(view.id, view.status))
 
     # --- after submission ---------------------------------------------------------------
@@ -447,9 +448,13 @@ class EvaluationPanel(QWidget):
         self._run(lambda ctx: _in_session(db, lambda s: store.history(s, view.id)), self._history_read, "history")
 
     def history_lines(self, events) -> list[str]:
+        actions = {"created": self.tr("started"), "submitted": self.tr("submitted"),
+                   "acknowledged": self.tr("acknowledged"), "disputed": self.tr("disputed"),
+                   "rescored": self.tr("re-scored"), "resolved": self.tr("resolved"),
+                   "commented": self.tr("commented")}
         lines = []
         for event in events:
-            line = f"{event.at:%Y-%m-%d %H:%M} · {event.by} · {event.action}"
+            line = f"{event.at:%Y-%m-%d %H:%M} · {event.by} · {actions.get(event.action, event.action)}"
             new, old = event.new or {}, event.old or {}
             if "answers" in new and "answers" in old:
                 line += " · " + ", ".join(f"{k}: {old['answers'].get(k)} → {v}" for k, v in new["answers"].items())

@@ -82,7 +82,7 @@ def test_a_reviewer_scores_the_call_end_to_end(qtbot, ui_db, zhang_wei):  # noqa
     qtbot.waitUntil(lambda: panel.moments.count() == 1, timeout=5000)
     assert (5.0, "打断客户") in view.waveform.markers()
     assert panel.submit_button.isEnabled()
-    with qtbot.waitSignal(panel.saved, timeout=5000):
+    with qtbot.waitSignal(panel.step_done, timeout=5000):
         panel.submit()
     stored = stored_evaluation(ui_db, zhang_wei)
     assert (stored.status, stored.score, stored.max_score) == ("submitted", 91, 98)
@@ -115,21 +115,21 @@ def test_a_dispute_and_its_resolution_from_the_panel(qtbot, ui_db, zhang_wei, mo
     start(qtbot, panel)
     for item_row in panel.rows:
         panel.answer(item_row.item.key, CHANGES.get(item_row.item.key, item_row.item.passing()))
-    with qtbot.waitSignal(panel.saved, timeout=5000):
+    with qtbot.waitSignal(panel.step_done, timeout=5000):
         panel.submit()
     answers = iter(["结束语说了，转写漏了", "听过录音，结束语确实说了"])
     monkeypatch.setattr(panel, "ask_text", lambda title, label: next(answers))
-    with qtbot.waitSignal(panel.saved, timeout=5000):
+    with qtbot.waitSignal(panel.step_done, timeout=5000):
         panel.ask_dispute()
     assert panel.resolve_button.isVisible() and row(panel, "standard_closing").buttons["yes"].isEnabled()
     panel.answer("standard_closing", "yes")
-    with qtbot.waitSignal(panel.saved, timeout=5000):
+    with qtbot.waitSignal(panel.step_done, timeout=5000):
         panel.ask_resolve()
     stored = stored_evaluation(ui_db, zhang_wei)
     assert (stored.status, stored.score) == ("resolved", 93)
     with ui_db.session() as s:
         lines = panel.history_lines(store.history(s, stored.id))
-    assert [line.split(" · ")[2] for line in lines] == ["created", "submitted", "disputed", "rescored", "resolved"]
+    assert [line.split(" · ")[2] for line in lines] == ["started", "submitted", "disputed", "re-scored", "resolved"]
     assert "standard_closing: no → yes" in lines[3] and "score 91 → 93" in lines[3]
 
 
