@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .cli_transcripts import EXIT_DATABASE, EXIT_OK, EXIT_USAGE, _fail
+from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
 from .store.evaluations import STATUSES
 
 
@@ -26,10 +26,7 @@ def add_evaluations_parser(sub) -> None:
 
 
 def run_evaluations(args: argparse.Namespace, url: str) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .cli import _date, _table
-    from .store.database import Database, DatabaseError
+    from .cli import _date
     from .store.evaluations import list_evaluations
 
     try:
@@ -39,20 +36,18 @@ def run_evaluations(args: argparse.Namespace, url: str) -> int:
         return _fail(str(exc), EXIT_USAGE)
     if args.limit < 0:
         return _fail("--limit must be 0 or more", EXIT_USAGE)
-    try:
-        db = Database.open(url)
-    except DatabaseError as exc:
-        return _fail(str(exc), EXIT_DATABASE)
-    try:
+
+    def work(db) -> int:
         with db.session() as session:
             rows = list_evaluations(session, agent=args.agent, since=since, until=until, status=args.status,
                                     limit=args.limit or None)
-    except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
-    finally:
-        db.close()
-    if args.json:
+        return _print(rows, args.json)
+
+    return on_database(url, work)
+
+
+def _print(rows, as_json: bool) -> int:
+    if as_json:
         print(json.dumps([{
             "id": r.id, "call_id": r.call_id, "agent": r.agent,
             "call_started_at": r.started_at.isoformat() if r.started_at else None,
@@ -64,6 +59,8 @@ def run_evaluations(args: argparse.Namespace, url: str) -> int:
     if not rows:
         print("No evaluations match.")
         return EXIT_OK
+    from .cli import _table
+
     print(_table(
         ("id", "call", "agent", "call date", "form", "reviewer", "status", "score", "%", ""),
         [(str(r.id), str(r.call_id), r.agent or "", r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "",

@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli_transcripts import EXIT_DATABASE, EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail, _find_call
+from .cli_transcripts import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail, _find_call, on_database
 
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
 
@@ -51,23 +51,9 @@ def _rulebook(args, settings):
 
 
 def run_flags(args, url: str, settings) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .store.database import Database, DatabaseError
-
-    try:
-        db = Database.open(url)
-    except DatabaseError as exc:
-        return _fail(str(exc), EXIT_DATABASE)
-    try:
-        if args.command == "scan":
-            return _scan(db, args, settings)
-        return _show(db, args)
-    except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
-    finally:
-        db.close()
+    if args.command == "scan":
+        return on_database(url, lambda db: _scan(db, args, settings))
+    return on_database(url, lambda db: _show(db, args))
 
 
 def _scan(db, args, settings) -> int:

@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli_transcripts import EXIT_DATABASE, EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail
+from .cli_transcripts import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail, on_database
 
 
 def add_forms_parser(sub) -> None:
@@ -86,24 +86,11 @@ def _check(args, settings) -> int:
 def run_forms(args: argparse.Namespace, url: str, settings) -> int:
     if args.forms_command == "check":
         return _check(args, settings)
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .store.database import Database, DatabaseError
-
     missing = [f for f in getattr(args, "files", []) if not f.is_file()]
     if missing:
         return _fail(f"{missing[0]}: no such file", EXIT_USAGE)
-    try:
-        db = Database.open(url)
-    except DatabaseError as exc:
-        return _fail(str(exc), EXIT_DATABASE)
-    try:
-        return _install(db, args, settings) if args.forms_command == "install" else _list(db, args, settings)
-    except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
-    finally:
-        db.close()
+    work = _install if args.forms_command == "install" else _list
+    return on_database(url, lambda db: work(db, args, settings))
 
 
 def _version_dict(v) -> dict:

@@ -13,7 +13,8 @@ import argparse
 import json
 import sys
 
-EXIT_OK, EXIT_USAGE, EXIT_DATABASE = 0, 2, 3
+from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
+
 SPEAKER_NAMES = {"agent": "Agent", "customer": "Customer", "mixed": "Mixed"}
 SNIPPET_CONTEXT = 30  # characters of the utterance shown either side of the first match
 
@@ -30,11 +31,6 @@ def add_search_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--limit", type=int, default=50, help="at most this many hits (default 50; 0: only count them)")
     parser.add_argument("--json", action="store_true", help='{"total": N, "hits": [...]}')
     return parser
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"qa-desk: {message}", file=sys.stderr)
-    return code
 
 
 def _time(seconds: float) -> str:
@@ -63,10 +59,7 @@ def _snippet(hit, bold: bool) -> str:
 
 def run_search(args, url: str) -> int:
     """Run `qa-desk search …` against the database at ``url``; the exit code."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from .cli import _date, _table
-    from .store.database import Database, DatabaseError
+    from .cli import _date
     from .store.search import search_transcripts
 
     try:
@@ -76,19 +69,18 @@ def run_search(args, url: str) -> int:
         return _fail(str(exc), EXIT_USAGE)
     if args.limit < 0:
         return _fail("--limit must be 0 or more", EXIT_USAGE)
-    try:
-        db = Database.open(url)
-    except DatabaseError as exc:
-        return _fail(str(exc), EXIT_DATABASE)
-    try:
+    def work(db) -> int:
         with db.session() as session:
             result = search_transcripts(session, args.text, speaker=args.speaker, since=since, until=until,
                                         limit=args.limit)
-    except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
-    finally:
-        db.close()
+        return _print(args, result)
+
+    return on_database(url, work)
+
+
+def _print(args, result) -> int:
+    from .cli import _table
+
     if args.json:
         print(json.dumps({"total": result.total, "hits": [h.as_dict() for h in result.hits]},
                          ensure_ascii=False, indent=2))

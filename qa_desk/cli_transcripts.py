@@ -56,6 +56,25 @@ def add_transcript_parser(sub) -> argparse.ArgumentParser:
 
 def run_transcript(args, url: str) -> int:
     """Run `qa-desk transcript …` against the database at ``url``; the exit code."""
+    def work(db) -> int:
+        call, code = _find_call(db, args.call)
+        if call is None:
+            return code
+        if args.transcript_command == "show":
+            return _show(db, call, args.json)
+        return _import(db, call, args)
+
+    return on_database(url, work)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"qa-desk: {message}", file=sys.stderr)
+    return code
+
+
+def on_database(url: str, work) -> int:
+    """Open the database at ``url`` and return ``work(db)``'s exit code; a database that
+    cannot be opened or fails on the way is one line on stderr and exit code 3."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from .store.database import Database, DatabaseError
@@ -65,12 +84,7 @@ def run_transcript(args, url: str) -> int:
     except DatabaseError as exc:
         return _fail(str(exc), EXIT_DATABASE)
     try:
-        call, code = _find_call(db, args.call)
-        if call is None:
-            return code
-        if args.transcript_command == "show":
-            return _show(db, call, args.json)
-        return _import(db, call, args)
+        return work(db)
     except DatabaseError as exc:
         return _fail(str(exc), EXIT_DATABASE)
     except SQLAlchemyError as exc:
@@ -78,11 +92,6 @@ def run_transcript(args, url: str) -> int:
         return _fail(f"the database failed: {detail}", EXIT_DATABASE)
     finally:
         db.close()
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"qa-desk: {message}", file=sys.stderr)
-    return code
 
 
 def _find_call(db, key: str):
