@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from qa_desk.cli import main
 from qa_desk.scoring.forms import load_form, shipped_forms
 from qa_desk.store import evaluations as ev
-from qa_desk.store.calls import add_call, get_or_create_agent
 from qa_desk.store.database import Database
 from qa_desk.store.forms import save_form
 
+from store_data import agent_calls
 from test_form_scoring import SHEET
 
 
 def _library(db_url: str) -> int:
     db = Database.open(db_url)
     form = next(load_form(p) for p in shipped_forms() if p.stem == "hotline-zh")
+    ids = agent_calls(db, 2, first_day=3)
     with db.session() as s:
-        agent = get_or_create_agent(s, name="张伟", external_id="1047", team=None)
-        ids = []
-        for n, day in enumerate((3, 20)):
-            ids.append(add_call(s, dict(
-                file_path=f"/rec/{n}.wav", file_name=f"{n}.wav", content_hash=str(n) * 64, file_size=1,
-                audio_format="WAV", codec="PCM_16", duration=300.0, sample_rate=8000, channels=2,
-                channel_map={"0": "agent", "1": "customer"}, status="transcribed", agent_id=agent.id,
-                started_at=datetime(2026, 11, day, 9, 30),
-            )))
         form_id = save_form(s, form).id
         first = ev.start_evaluation(s, ids[0], form_id, "王质检")
         saved = ev.save_answers(s, first.id, first.row_version, {k: ev.AnswerEdit(v) for k, v in SHEET.items()}, "王质检")
@@ -45,7 +36,7 @@ def test_evaluations_listed_with_scores_and_filters(capsys, db_url):
     done = rows[1]
     assert (done["id"], done["agent"], done["form"], done["score"], done["max_score"]) == (
         submitted, "张伟", "hotline-zh", 70.5, 91)
-    assert main(["--db", db_url, "evaluations", "--agent", "1047", "--until", "2026-11-10"]) == 0
+    assert main(["--db", db_url, "evaluations", "--agent", "1047", "--until", "2026-11-03"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2 and "70.5 / 91" in out[1] and "77.5" in out[1] and "hotline-zh v1" in out[1]
     assert main(["--db", db_url, "evaluations", "--agent", "nobody"]) == 0

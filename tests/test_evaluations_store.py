@@ -12,21 +12,13 @@ from qa_desk.scoring.forms import load_form, shipped_forms
 from qa_desk.scoring.suggestions import suggest_answers
 from qa_desk.store import evaluations as ev
 from qa_desk.store import flags as flag_store
-from qa_desk.store.calls import add_call
 from qa_desk.store.database import Database
 from qa_desk.store.forms import save_form
 
+from store_data import add_test_call
 from test_form_scoring import SHEET
 
 ZH = next(load_form(p) for p in shipped_forms() if p.stem == "hotline-zh")
-
-
-def _call(session) -> int:
-    return add_call(session, dict(
-        file_path="/rec/a.wav", file_name="a.wav", content_hash="a" * 64, file_size=1, audio_format="WAV",
-        codec="PCM_16", duration=300.0, sample_rate=8000, channels=2, channel_map={"0": "agent", "1": "customer"},
-        status="transcribed",
-    ))
 
 
 def _flags(session, call_id: int) -> list:
@@ -46,7 +38,7 @@ def _flags(session, call_id: int) -> list:
 @pytest.fixture
 def draft(db):
     with db.session() as s:
-        call_id = _call(s)
+        call_id = add_test_call(s)
         form_id = save_form(s, ZH).id
         suggestions = suggest_answers(ZH, _flags(s, call_id), checked=True)
         view = ev.start_evaluation(s, call_id, form_id, "王质检", suggestions)

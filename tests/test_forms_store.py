@@ -8,8 +8,9 @@ import pytest
 from qa_desk.scoring.forms import Form, known_rule_ids, load_form, parse_form, shipped_forms
 from qa_desk.scoring.score import score_form
 from qa_desk.store import forms as store
-from qa_desk.store.calls import add_call
 from qa_desk.store.models import Evaluation
+
+from store_data import add_test_call
 
 V1 = """\
 key: small
@@ -24,14 +25,6 @@ sections:
       - {key: closing, question: Says goodbye, points: 2}
 """
 V2 = V1.replace("points: 4", "points: 5").replace("Says goodbye, points: 2", "Says goodbye, points: 3")
-
-
-def _call(session) -> int:
-    return add_call(session, dict(
-        file_path="/rec/a.wav", file_name="a.wav", content_hash="a" * 64, file_size=1, audio_format="WAV",
-        codec="PCM_16", duration=300.0, sample_rate=8000, channels=2, channel_map={"0": "agent", "1": "customer"},
-        status="transcribed",
-    ))
 
 
 def test_the_same_content_is_the_same_version_and_new_content_the_next(db):
@@ -51,7 +44,7 @@ def test_the_same_content_is_the_same_version_and_new_content_the_next(db):
 def test_an_evaluation_keeps_the_version_it_was_scored_on(db):
     with db.session() as s:
         v1 = store.save_form(s, parse_form(V1, "small.yaml"))
-        s.add(Evaluation(call_id=_call(s), form_id=v1.id, status="submitted"))
+        s.add(Evaluation(call_id=add_test_call(s), form_id=v1.id, status="submitted"))
         s.flush()
         assert store.evaluations_using(s, v1.id) == 1
         v2 = store.save_form(s, parse_form(V2, "small.yaml"))

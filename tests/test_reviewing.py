@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from qa_desk import reviewing
 from qa_desk.store import evaluations as store
-from qa_desk.store.calls import add_call, get_or_create_agent
 
-
-def _calls(db, team: str | None = "Billing CN", count: int = 2) -> list[int]:
-    with db.session() as s:
-        agent = get_or_create_agent(s, name="张伟", external_id="1047", team=team)
-        return [add_call(s, dict(
-            file_path=f"/rec/{n}.wav", file_name=f"{n}.wav", content_hash=str(n) * 64, file_size=1,
-            audio_format="WAV", codec="PCM_16", duration=300.0, sample_rate=8000, channels=2,
-            channel_map={"0": "agent", "1": "customer"}, status="transcribed", agent_id=agent.id,
-            started_at=datetime(2026, 11, 3 + n, 9, 30),
-        )) for n in range(count)]
+from store_data import agent_calls
 
 
 def _submit(db, sheet, who: str) -> None:
@@ -29,7 +17,7 @@ def _submit(db, sheet, who: str) -> None:
 
 
 def test_the_shipped_forms_are_offered_in_the_reviewers_language(db):
-    (call,) = _calls(db, count=1)
+    (call,) = agent_calls(db, 1)
     zh = reviewing.open_sheet(db, call, "王质检", "zh_CN")
     assert sorted(f.key for f in zh.forms) == ["contact-centre-en", "hotline-zh"]
     assert next(f.key for f in zh.forms if f.id == zh.default_form_id) == "hotline-zh"
@@ -39,7 +27,7 @@ def test_the_shipped_forms_are_offered_in_the_reviewers_language(db):
 
 
 def test_the_teams_usual_form_comes_first(db):
-    first, second = _calls(db)
+    first, second = agent_calls(db, 2)
     english = next(f.id for f in reviewing.open_sheet(db, first, "Sam", "en").forms if f.key == "contact-centre-en")
     reviewing.start_evaluation(db, first, english, "Sam")
     # A Chinese-speaking reviewer on the same team's next call is offered the team's form.
@@ -48,7 +36,7 @@ def test_the_teams_usual_form_comes_first(db):
 
 
 def test_a_lead_opens_the_reviewers_submitted_evaluation_but_not_a_draft(db):
-    (call,) = _calls(db, count=1)
+    (call,) = agent_calls(db, 1)
     form_id = reviewing.open_sheet(db, call, "王质检").default_form_id
     sheet = reviewing.start_evaluation(db, call, form_id, "王质检")
     assert sheet.evaluation.status == "draft" and sheet.form.key == "hotline-zh"
