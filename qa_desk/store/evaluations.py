@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..scoring.forms import Form
 from ..scoring.score import AnswerError, Score, score_form, score_item
 from ..scoring.suggestions import Suggestion
 from .forms import stored_form
@@ -143,8 +144,8 @@ def _event(session: Session, ev: Evaluation, action: str, by: str, old=None, new
     session.add(EvaluationEvent(evaluation_id=ev.id, action=action, by=by, at=_now(), old=old, new=new, text=text))
 
 
-def _rescore(session: Session, ev: Evaluation) -> Score:
-    form = stored_form(session, ev.form_id)
+def _rescore(ev: Evaluation, form: Form) -> Score:
+    """Score the evaluation's answers on its own form version (``form``)."""
     result = score_form(form, {a.item_key: a.value for a in ev.answers})
     ev.score = round(result.score, 4)
     ev.max_score = round(result.max_score, 4)
@@ -180,7 +181,7 @@ def start_evaluation(session: Session, call_id: int, form_id: int, reviewer: str
             ev.answers.append(Answer(item_key=key, value=suggestion.value, suggested_value=suggestion.value,
                                      suggested_by_rule=suggestion.rule_key, suggested_flag_id=suggestion.flag_id))
     session.add(ev)
-    _rescore(session, ev)
+    _rescore(ev, form)
     session.flush()
     _event(session, ev, "created", reviewer, new={"form": f"{form.key}", "form_id": form_id,
                                                   "suggested": {k: s.value for k, s in (suggestions or {}).items()}})
@@ -192,9 +193,8 @@ def get_evaluation(session: Session, evaluation_id: int) -> EvaluationView:
     return _view(session, _load(session, evaluation_id))
 
 
-def _validate(session: Session, ev: Evaluation, edits: Mapping[str, AnswerEdit]) -> None:
+def _validate(form: Form, edits: Mapping[str, AnswerEdit]) -> None:
     """AnswerError for an answer the form version does not allow, before anything changes."""
-    form = stored_form(session, ev.form_id)
     for key, edit in edits.items():
         item = form.item(key)
         if item is None:
@@ -203,9 +203,9 @@ def _validate(session: Session, ev: Evaluation, edits: Mapping[str, AnswerEdit])
             score_item(item, edit.value, form.na)
 
 
-def _apply(session: Session, ev: Evaluation, edits: Mapping[str, AnswerEdit]) -> dict[str, tuple]:
+def _apply(ev: Evaluation, form: Form, edits: Mapping[str, AnswerEdit]) -> dict[str, tuple]:
     """Set the answers; (old, new) of every value or comment that changed."""
-    _validate(session, ev, edits)
+    _validate(form, edits)
     rows = {a.item_key: a for a in ev.answers}
     changed: dict[str, tuple] = {}
     for key, edit in edits.items():
@@ -232,8 +232,9 @@ def save_answers(session: Session, evaluation_id: int, row_version: int, edits: 
     if ev.status != "draft":
         raise EvaluationError(f"Evaluation {ev.id} is {ev.status}: after submission its answers change only "
                               "through a dispute's resolution")
-    _apply(session, ev, edits)
-    _rescore(session, ev)
+    form = stored_form(session, ev.form_id)
+    _apply(ev, form, edits)
+    _rescore(ev, form)
     ev.updated_by = by
     ev.updated_at = _now()
     _flush(session, ev)
@@ -245,9 +246,9 @@ def submit(session: Session, evaluation_id: int, row_version: int, by: str) -> E
     _check_version(ev, row_version)
     if ev.status != "draft":
         raise EvaluationError(f"Evaluation {ev.id} is already {ev.status}")
-    result = _rescore(session, ev)
+    form = stored_form(session, ev.form_id)
+    result = _rescore(ev, form)
     if not result.complete:
-        form = stored_form(session, ev.form_id)
         missing = [form.item(k).question for k in result.unanswered]
         raise EvaluationError(f"{len(missing)} item{'s' if len(missing) != 1 else ''} still need an answer: "
                               + "; ".join(missing[:5]) + (" …" if len(missing) > 5 else ""))
@@ -301,9 +302,10 @@ def resolve(session: Session, evaluation_id: int, row_version: int, by: str, not
     ev = _load(session, evaluation_id)
     _check_version(ev, row_version)
     before = _score_dict(ev)
-    changed = _apply(session, ev, edits or {})
+    form = stored_form(session, ev.form_id)
+    changed = _apply(ev, form, edits or {})
     if changed:
-        _rescore(session, ev)
+        _rescore(ev, form)
         _event(session, ev, "rescored", by,
                old={"answers": {k: v[0][0] for k, v in changed.items()}, **before},
                new={"answers": {k: v[1][0] for k, v in changed.items()}, **_score_dict(ev)})
