@@ -190,12 +190,8 @@ def check_section(raw: dict, label: str, name: str, problems: list[str], known_r
     if not isinstance(items_raw, list) or not items_raw:
         c.problem("items" if "items" in raw else None, "items is missing: a section needs a list of items")
     else:
-        for index, item in enumerate(items_raw):
-            if not isinstance(item, dict):
-                problems.append(f"{name}:{line_of(items_raw, index, 1)}: {label}: item #{index + 1} must be a "
-                                "mapping (key, question, answer, points, …)")
-                continue
-            item_label = f"item {item['key']}" if isinstance(item.get("key"), str) else f"{label}, item #{index + 1}"
+        for item, item_label in _mappings(items_raw, "item", "key, question, answer, points, …", name, problems,
+                                          label):
             items.append(check_item(item, item_label, name, problems, known_rules, seen["item"]))
     out["items"] = items
     scored = [i["points"] for i in items if not i["bonus"] and i["points"] is not None]
@@ -209,6 +205,21 @@ def check_section(raw: dict, label: str, name: str, problems: list[str], known_r
     return out
 
 
+def _mappings(entries: list, what: str, fields: str, name: str, problems: list[str], section: str | None = None):
+    """(entry, label) of each mapping in a list of sections or items (``section``: the
+    items' section's label); any other entry is a problem at its line. The label names
+    the entry by its key, else by its position."""
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            where = f"{section}: " if section else ""
+            problems.append(f"{name}:{line_of(entries, index, 1)}: {where}{what} #{index + 1} must be a mapping "
+                            f"({fields})")
+            continue
+        key = entry.get("key")
+        within = f"{section}, " if section else ""
+        yield entry, (f"{what} {key}" if isinstance(key, str) else f"{within}{what} #{index + 1}")
+
+
 def check_sections(data: dict, top: _Checker, name: str, problems: list[str],
                    known_rules: set[str] | None) -> tuple[list[dict], str]:
     """The sections, and how they combine: "points" or "weights"."""
@@ -218,12 +229,7 @@ def check_sections(data: dict, top: _Checker, name: str, problems: list[str],
         return [], "points"
     sections = []
     seen: dict[str, dict[str, int]] = {"section": {}, "item": {}}
-    for index, section in enumerate(raw):
-        if not isinstance(section, dict):
-            problems.append(f"{name}:{line_of(raw, index, 1)}: section #{index + 1} must be a mapping "
-                            "(key, title, points or weight, items)")
-            continue
-        label = f"section {section['key']}" if isinstance(section.get("key"), str) else f"section #{index + 1}"
+    for section, label in _mappings(raw, "section", "key, title, points or weight, items", name, problems):
         sections.append(check_section(section, label, name, problems, known_rules, seen))
     weighted = [s for s in sections if s["weight"] is not None]
     scoring = "weights" if weighted else "points"
