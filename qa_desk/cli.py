@@ -34,6 +34,16 @@ def _date(text: str) -> datetime:
     raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD or 'YYYY-MM-DD HH:MM')")
 
 
+def _period(args) -> tuple[datetime | None, datetime | None]:
+    """--since and --until of a listing command, and its --limit checked (ArgumentTypeError
+    with the message for the user when one cannot be used)."""
+    since = _date(args.since) if args.since else None
+    until = _date(args.until) if args.until else None
+    if args.limit < 0:
+        raise argparse.ArgumentTypeError("--limit must be 0 or more")
+    return since, until
+
+
 def _column(text: str) -> tuple[str, str]:
     from .importing.sidecar import DEFAULT_COLUMNS
 

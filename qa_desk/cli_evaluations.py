@@ -26,16 +26,13 @@ def add_evaluations_parser(sub) -> None:
 
 
 def run_evaluations(args: argparse.Namespace, url: str) -> int:
-    from .cli import _date
+    from .cli import _period
     from .store.evaluations import list_evaluations
 
     try:
-        since = _date(args.since).date() if args.since else None
-        until = _date(args.until).date() if args.until else None
+        since, until = (d.date() if d else None for d in _period(args))
     except argparse.ArgumentTypeError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    if args.limit < 0:
-        return _fail("--limit must be 0 or more", EXIT_USAGE)
 
     def work(db) -> int:
         with db.session() as session:

@@ -59,16 +59,14 @@ def _snippet(hit, bold: bool) -> str:
 
 def run_search(args, url: str) -> int:
     """Run `qa-desk search …` against the database at ``url``; the exit code."""
-    from .cli import _date
+    from .cli import _period
     from .store.search import search_transcripts
 
     try:
-        since = _date(args.since) if args.since else None
-        until = _date(args.until) if args.until else None
+        since, until = _period(args)
     except argparse.ArgumentTypeError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    if args.limit < 0:
-        return _fail("--limit must be 0 or more", EXIT_USAGE)
+
     def work(db) -> int:
         with db.session() as session:
             result = search_transcripts(session, args.text, speaker=args.speaker, since=since, until=until,
