@@ -22,8 +22,6 @@ from typing import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -39,6 +37,7 @@ from PySide6.QtWidgets import (
 from .. import reviewing
 from ..scoring.score import score_form
 from ..store import evaluations as store
+from .evaluation_history import HistoryDialog
 from .evaluation_items import CRITICAL_STYLE, ItemRow, SectionBox
 from .jobs import JobRunner, run_job
 from .waveform import format_time
@@ -71,6 +70,7 @@ class EvaluationPanel(QWidget):
         self._pending: dict[str, store.AnswerEdit] = {}
         self._saving: JobRunner | None = None
         self._jobs: list[JobRunner] = []
+        self._built: str | None = None  # content hash of the form version the rows are built for
         self.sections: list[SectionBox] = []
         self.rows: list[ItemRow] = []
 
@@ -230,7 +230,7 @@ class EvaluationPanel(QWidget):
         self._answers = {key: a.value for key, a in view.answers.items()}
         self.pages.setCurrentIndex(1)
         self.status.setText("")
-        if not self.sections or self.sections[0].section is not form.sections[0]:
+        if self._built != form.content_hash:  # the same form version keeps its widgets
             self._build(form)
         for row in self.rows:
             answer = view.answers.get(row.item.key)
@@ -257,6 +257,7 @@ class EvaluationPanel(QWidget):
             box.setParent(None)
             box.deleteLater()
         self.sections, self.rows = [], []
+        self._built = form.content_hash
         while self.body_layout.count():
             self.body_layout.takeAt(0)
         for section in form.sections:
@@ -448,37 +449,11 @@ class EvaluationPanel(QWidget):
         self._run(lambda ctx: _in_session(db, lambda s: store.history(s, view.id)), self._history_read, "history")
 
     def history_lines(self, events) -> list[str]:
-        actions = {"created": self.tr("started"), "submitted": self.tr("submitted"),
-                   "acknowledged": self.tr("acknowledged"), "disputed": self.tr("disputed"),
-                   "rescored": self.tr("re-scored"), "resolved": self.tr("resolved"),
-                   "commented": self.tr("commented")}
-        lines = []
-        for event in events:
-            line = f"{event.at:%Y-%m-%d %H:%M} · {event.by} · {actions.get(event.action, event.action)}"
-            new, old = event.new or {}, event.old or {}
-            if "answers" in new and "answers" in old:
-                line += " · " + ", ".join(f"{k}: {old['answers'].get(k)} → {v}" for k, v in new["answers"].items())
-            if "score" in new and new.get("score") is not None:
-                before = f"{old['score']:g} → " if old.get("score") is not None else ""
-                line += " · " + self.tr("score {0}{1}").format(before, f"{new['score']:g}")
-            if event.text:
-                line += f" · “{event.text}”"
-            lines.append(line)
-        return lines
+        return HistoryDialog.lines(events)
 
     def _history_read(self, events: object) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle(self.tr("Evaluation history"))
-        listing = QListWidget()
-        listing.addItems(self.history_lines(events))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        column = QVBoxLayout(dialog)
-        column.addWidget(listing)
-        column.addWidget(buttons)
-        dialog.resize(640, 320)
-        self.history_dialog = dialog
-        dialog.open()
+        self.history_dialog = HistoryDialog(events, self)
+        self.history_dialog.open()
 
     # --- comments at moments ------------------------------------------------------------
 

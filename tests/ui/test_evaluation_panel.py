@@ -131,6 +131,10 @@ def test_a_dispute_and_its_resolution_from_the_panel(qtbot, ui_db, zhang_wei, mo
         lines = panel.history_lines(store.history(s, stored.id))
     assert [line.split(" · ")[2] for line in lines] == ["started", "submitted", "disputed", "re-scored", "resolved"]
     assert "standard_closing: no → yes" in lines[3] and "score 91 → 93" in lines[3]
+    panel.show_history()  # the same lines in the History… dialog
+    qtbot.waitUntil(lambda: getattr(panel, "history_dialog", None) is not None, timeout=5000)
+    listing = panel.history_dialog.listing
+    assert [listing.item(i).text() for i in range(listing.count())] == lines
 
 
 def test_a_save_from_a_stale_copy_is_refused_and_the_panel_reloads(qtbot, ui_db, zhang_wei):  # noqa: F811
