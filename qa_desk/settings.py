@@ -46,6 +46,11 @@ class Settings:
     rulebook_path: str | None = None
     # The name written on reviewers' decisions about flags; empty is the OS login name.
     reviewer_name: str = ""
+    # Scorecards: the monitoring quota (evaluations per agent per month) and where a
+    # score turns from good to watch (score_good) and from watch to poor (score_poor).
+    monitoring_quota: int = 4
+    score_good: float = 90.0
+    score_poor: float = 75.0
     extra: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -81,6 +86,13 @@ class Settings:
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, path)
 
+    def thresholds(self):
+        """The scorecard colour bands (good above score_good, poor below score_poor)."""
+        from .scoring.scorecards import Thresholds
+
+        good, poor = self.score_good, self.score_poor
+        return Thresholds(good=max(good, poor), poor=min(good, poor))
+
     def reviewer(self) -> str:
         """Who is deciding on flags: the reviewer's name, or else the OS login."""
         return self.reviewer_name.strip() or login_name()
@@ -106,6 +118,10 @@ def _valid(name: str, value: object) -> bool:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if name == "transcription_workers":
         return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1024
+    if name == "monitoring_quota":
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000
+    if name in ("score_good", "score_poor"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100
     if name == "rulebook_path":
         return value is None or isinstance(value, str)
     if name == "call_language":
