@@ -67,7 +67,7 @@ def at_0002(db_url):
 def test_upgrade_backfills_and_the_index_finds_old_transcripts(at_0002):
     db = at_0002
     db.upgrade()
-    assert db.current_revision() == head_revision() == "0004"
+    assert db.current_revision() == head_revision()
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM utterances")).scalar_one() == UTTERANCES  # nothing lost
         assert conn.execute(text("SELECT count(*) FROM utterances WHERE search_text IS NULL")).scalar_one() == 0

@@ -115,6 +115,13 @@ class CallMetrics:
                 {"start": _ms(o.start), "end": _ms(o.end), "started_by": o.started_by} for o in self.overtalk
             ],
             "first_agent_words": None if self.first_agent_words is None else _ms(self.first_agent_words),
+            # Scalar summaries beside the lists, so a scorecard averages them in SQL
+            # (JSON lists cannot be summed portably on SQLite and PostgreSQL). Derived
+            # data: from_dict ignores them and they are rewritten on every save.
+            "silence_total": _ms(self.silence_total),
+            "hold_total": _ms(self.hold_total),
+            "overtalk_total": None if self.overtalk is None else _ms(sum(o.duration for o in self.overtalk)),
+            "interruptions": None if self.overtalk is None else len(self.interruptions),
             "speech_rate": None if self.speech_rate is None else {w: round(r, 1) for w, r in self.speech_rate.items()},
             "speech_rate_unit": self.speech_rate_unit,
             "params": dict(self.params),

@@ -20,18 +20,19 @@ saves in flight), so nobody's answers are silently overwritten.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..scoring.forms import Form
 from ..scoring.score import AnswerError, Score, score_form, score_item
 from ..scoring.suggestions import Suggestion
 from .forms import stored_form
-from .models import Agent, Answer, Call, Evaluation, EvaluationEvent, TimedComment
+from .models import Agent, Answer, Call, Evaluation, EvaluationEvent, EvaluationSection, TimedComment
 from .models import Form as FormRow
 
 STATUSES = ("draft", "submitted", "acknowledged", "disputed", "resolved")
@@ -145,13 +146,44 @@ def _event(session: Session, ev: Evaluation, action: str, by: str, old=None, new
 
 
 def _rescore(ev: Evaluation, form: Form) -> Score:
-    """Score the evaluation's answers on its own form version (``form``)."""
+    """Score the evaluation's answers on its own form version (``form``), and keep with
+    it what scorecards aggregate in SQL: each section's score, the critical failures
+    and each answer's points."""
     result = score_form(form, {a.item_key: a.value for a in ev.answers})
     ev.score = round(result.score, 4)
     ev.max_score = round(result.max_score, 4)
     ev.percent = round(result.percent, 4) if result.percent is not None else None
     ev.auto_failed = result.auto_failed
+    ev.critical_failures = len(result.critical_failures)
+    _keep_sections(ev, result)
+    earned = {item.key: item for section in result.sections for item in section.items}
+    for answer in ev.answers:
+        item = earned.get(answer.item_key)
+        answer.points = round(item.earned, 4) if item is not None and item.value is not None else None
     return result
+
+
+def _keep_sections(ev: Evaluation, result: Score) -> None:
+    """Update the section rows in place (a section the form version has is never
+    dropped and re-added: deleting and inserting the same key in one flush would
+    trip the unique (evaluation, section) constraint)."""
+    session = object_session(ev)
+    # Reading the rows must not flush the score just set: that flush would count as a
+    # save of its own and bump the row version twice for one save.
+    with session.no_autoflush if session is not None else nullcontext():
+        rows = {row.section_key: row for row in ev.sections}
+    for section in result.sections:
+        row = rows.pop(section.key, None)
+        if row is None:
+            row = EvaluationSection(section_key=section.key)
+            ev.sections.append(row)
+        row.title = section.title[:300]
+        row.earned = round(section.earned, 4)
+        row.max = round(section.max, 4)
+        row.percent = round(section.percent, 4) if section.percent is not None else None
+        row.failed = section.failed
+    for row in rows.values():  # only when a stored version's sections were edited by hand
+        ev.sections.remove(row)
 
 
 def _flush(session: Session, ev: Evaluation) -> None:
