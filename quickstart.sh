@@ -57,6 +57,8 @@ if [[ $mode == test ]]; then
     packages+=(
         postgresql  # a real server for the PostgreSQL tests
         ffmpeg      # M4A import tests
+        libreoffice-calc-nogui  # proves exported workbooks open (converted to PDF headless)
+        chromium    # opens an exported playlist index headless and screenshots it
     )
 fi
 
