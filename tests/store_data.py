@@ -8,12 +8,12 @@ from qa_desk.store.calls import add_call, get_or_create_agent
 
 
 def call_row(name: str = "a.wav", **extra) -> dict:
-    """A transcribed stereo call's row (agent left, customer right)."""
+    """A transcribed stereo call's row (agent left, customer right); ``extra`` adds or overrides."""
     return dict(
         file_path=f"/rec/{name}", file_name=name, content_hash=name.ljust(64, "0"), file_size=1, audio_format="WAV",
         codec="PCM_16", duration=300.0, sample_rate=8000, channels=2, channel_map={"0": "agent", "1": "customer"},
-        status="transcribed", **extra,
-    )
+        status="transcribed",
+    ) | extra
 
 
 def add_test_call(session, name: str = "a.wav", **extra) -> int:

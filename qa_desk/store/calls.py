@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
-from .models import Agent, Call, Team, call_search_text
+from .models import Agent, Call, Clip, Team, call_search_text
 
 # Columns the library can sort by, in the contact centre's words.
 SORT_KEYS = (
@@ -298,13 +298,22 @@ def calls_by_hashes(session: Session, digests: list[str]) -> dict[str, tuple[int
 # Built once with bound parameters: the importer's hot path then reuses SQLAlchemy's
 # compiled-statement cache instead of building a new statement per call.
 _INSERT_CALL = insert(Call.__table__).returning(Call.__table__.c.id)
+_RELINK_CLIPS = (
+    update(Clip.__table__)
+    .where(Clip.__table__.c.call_id.is_(None), Clip.__table__.c.call_hash == bindparam("digest"))
+    .values(call_id=bindparam("call_id"))
+)
 
 
 def add_call(session: Session | Connection, row: dict) -> int:
     """Insert one call and return its id (no ORM unit of work: the import's hot path)."""
     row = {**row, "search_text": call_search_text(row["file_name"], row.get("customer_ref"), row.get("queue"))}
     row.setdefault("imported_at", datetime.now())
-    return session.execute(_INSERT_CALL, row).scalar_one()
+    call_id = session.execute(_INSERT_CALL, row).scalar_one()
+    # A recording imported again after its call was deleted: the training clips made
+    # from it (they keep the call's content hash) find their call again.
+    session.execute(_RELINK_CLIPS, {"call_id": call_id, "digest": row["content_hash"]})
+    return call_id
 
 
 def relink_call(session: Session, call_id: int, file_path: str, mtime: float | None) -> None:
