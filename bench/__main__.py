@@ -20,6 +20,8 @@ SCENARIOS = {
     "transcribe": "transcription",
     "match": "rule_matching",
     "search": "transcript_search",
+    "export": "scorecard_export",
+    "scorecards": "scorecard_query",
 }
 
 

@@ -100,11 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--hold-seconds", type=float, metavar="S", help="silence counted as a hold, seconds (default 20)")
     call.add_argument("--min-overtalk", type=float, metavar="S", help="shortest overtalk to list, seconds (default 0.3)")
 
+    from .cli_clips import add_clips_parser
     from .cli_flags import add_flags_parsers
+    from .cli_demo import add_demo_parser
     from .cli_evaluations import add_evaluations_parser
+    from .cli_export import add_export_parser
     from .cli_forms import add_forms_parser
     from .cli_models import add_models_parser
     from .cli_rules import add_rules_parser
+    from .cli_scorecards import add_scorecards_parser
     from .cli_search import add_search_parser
     from .cli_transcribe import add_transcribe_parsers
     from .cli_transcripts import add_transcript_parser
@@ -117,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_rules_parser(sub)
     add_forms_parser(sub)
     add_evaluations_parser(sub)
+    add_demo_parser(sub)
+    add_scorecards_parser(sub)
+    add_export_parser(sub)
+    add_clips_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -173,10 +181,26 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_rules import run_rules
 
             return run_rules(args, settings)
+        if args.command == "demo":
+            from .cli_demo import run_demo
+
+            return run_demo(args, url)
         if args.command == "evaluations":
             from .cli_evaluations import run_evaluations
 
             return run_evaluations(args, url)
+        if args.command == "scorecards":
+            from .cli_scorecards import run_scorecards
+
+            return run_scorecards(args, url, settings)
+        if args.command == "clips":
+            from .cli_clips import run_clips
+
+            return run_clips(args, url, settings)
+        if args.command == "export":
+            from .cli_export import run_export
+
+            return run_export(args, url, settings)
         if args.command == "forms":
             from .cli_forms import run_forms
 
