@@ -39,6 +39,7 @@ def test_no_match_and_area_pages(qtbot, services, add_calls, screenshots_dir):
     qtbot.waitUntil(lambda: window.calls_page.showing() == "no_match", timeout=3000)
     shoot(window, screenshots_dir / "calls_no_match.png")
     window.show_area("scorecards")
+    qtbot.waitUntil(lambda: window.scorecards_page.showing() != "loading")
     shoot(window, screenshots_dir / "area_scorecards.png")
 
 
