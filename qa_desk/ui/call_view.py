@@ -37,6 +37,7 @@ from ..settings import Settings, login_name
 from ..store.database import Database
 from ..store.transcripts import latest_transcript
 from .call_header import CallHeader
+from .call_clips import CallClips
 from .evaluation_panel import EvaluationPanel
 from .flag_dialogs import flag_marks
 from .flags_pane import FlagsPane
@@ -113,6 +114,8 @@ class CallView(QWidget):
         zoom_row.setSpacing(4)
         zoom_row.addWidget(self.hint, 1)
         zoom_row.addWidget(self.selection_label, 1)
+        self.clips = CallClips(self)  # Save as clip… and Export transcript… (call_clips.py)
+        zoom_row.addWidget(self.clips.save_button)
         for text, tip, slot in (
             ("−", self.tr("Zoom out (Ctrl+-)"), self.zoom_out),
             ("+", self.tr("Zoom in (Ctrl+=)"), self.zoom_in),
@@ -401,6 +404,16 @@ class CallView(QWidget):
         self._player.set_volume(bar.volume.value() / 100.0)
         self._player.set_listen(bar.listen.currentData())
         self._show_error_of(self._player)
+
+    def set_back_target(self, area_name: str | None) -> None:
+        """Say where Back goes: the library (None) or the area the call was opened from
+        (a scorecard's drill-down, the clips library), already translated."""
+        if area_name is None:
+            self.back_button.setText(self.tr("← Back to calls"))
+            self.back_button.setToolTip(self.tr("Back to the call library (Alt+Left)"))
+        else:
+            self.back_button.setText(self.tr("← Back to %1").replace("%1", area_name))
+            self.back_button.setToolTip(self.tr("Back to %1 (Alt+Left)").replace("%1", area_name))
 
     def close_call(self) -> None:
         """Stop playing and let go of the file and any job still working for this call."""

@@ -31,12 +31,15 @@ from ..samples import load_sample_calls
 from ..store.database import Database, redact
 from .area_page import AreaPage
 from .calls_page import CallsPage
+from .clips_page import ClipsPage
+from .demo_offer import offer_demo_centre, summary_text
 from .import_dialog import ImportDialog
 from .flag_checks import FlagChecker
 from .forms_page import FormsPage
 from .jobs import JobRunner, run_job
 from .jobs_panel import JobsPanel
 from .services import Services
+from .scorecards_page import ScorecardsPage
 from .settings_page import SettingsPage
 from .transcription_control import TranscriptionControl
 
@@ -59,6 +62,7 @@ class MainWindow(QMainWindow):
         self._samples_job: JobRunner | None = None
         self._reconnect_job: JobRunner | None = None
         self.call_view: CallView | None = None  # built when the first call is opened
+        self._came_from: str | None = None  # the area a call was opened from (Back returns there)
         self.model_problem_box: QMessageBox | None = None
         self._transcription_started = False
         self._batch_shown = False  # the Jobs panel opened itself for the work going on
@@ -72,6 +76,7 @@ class MainWindow(QMainWindow):
         self.calls_page = CallsPage(services.db)
         self.settings_page = SettingsPage(services)
         self.forms_page = FormsPage(services)
+        self.scorecards_page = ScorecardsPage(services)
         # The Calls area is the library, or one call opened from it (with a way back):
         # a reviewer goes library → call → library all day, keeping filters and place.
         self.calls_area = QStackedWidget()
@@ -87,24 +92,8 @@ class MainWindow(QMainWindow):
                 ),
                 style.standardIcon(SP.SP_MediaPlay),
             ),
-            "scorecards": AreaPage(
-                self.tr("Scorecards"),
-                self.tr(
-                    "Agents' quality over time: scores by form section, trends per agent and "
-                    "team, and the calls behind every number. Appears once calls have been "
-                    "evaluated."
-                ),
-                style.standardIcon(SP.SP_FileDialogInfoView),
-            ),
-            "clips": AreaPage(
-                self.tr("Clips"),
-                self.tr(
-                    "Moments of calls kept as training examples, good and bad, with title, "
-                    "tags and notes, gathered into playlists. Select a span on a call's "
-                    "waveform to save the first clip."
-                ),
-                style.standardIcon(SP.SP_MediaSeekForward),
-            ),
+            "scorecards": self.scorecards_page,
+            "clips": self._build_clips_area(),
             "forms": self.forms_page,
             "settings": self.settings_page,
         }
@@ -165,6 +154,8 @@ class MainWindow(QMainWindow):
         self.calls_page.transcribe_requested.connect(self.transcribe_calls)
         self.calls_page.transcribe_pending_requested.connect(self.transcribe_pending)
         self.jobs_panel.call_requested.connect(self.open_call)
+        self.scorecards_page.call_requested.connect(self.open_call)
+        self.scorecards_page.message.connect(self.show_message)
         self.calls_page.call_moment_requested.connect(lambda c, t, q: self.open_call(c).show_moment(t, q))
         self.flag_checker = FlagChecker(services, self)
         self.flag_checker.progress.connect(self._job_progress)
@@ -255,6 +246,14 @@ class MainWindow(QMainWindow):
         self.show_message(self.tr("Opening call {0}: {1}").format(call_id, name))
         self.open_call(call_id)
 
+    def _build_clips_area(self) -> ClipsPage:
+        """The training library; its "Open call" opens the call at the clip's start."""
+        self.clips_area = ClipsPage(self.services, output_factory=lambda: (
+            self.audio_output_factory() if self.audio_output_factory else None))
+        self.clips_area.call_requested.connect(lambda call_id, at: self.open_call(call_id).show_moment(at))
+        self.clips_area.message.connect(self.show_message)
+        return self.clips_area
+
     def open_call(self, call_id: int) -> CallView:
         """Show one call in the Calls area, in place of the library."""
         if self.call_view is None:
@@ -270,6 +269,12 @@ class MainWindow(QMainWindow):
             self.call_view.message.connect(self.show_message)
             self.calls_area.addWidget(self.call_view)
             self.call_view.transcribe_requested.connect(self._transcribe_call)
+        # Opened from another area (a scorecard's evaluation, a clip): Back returns there,
+        # so a lead drilling through an agent's calls keeps their place.
+        came_from = self.current_area()
+        if came_from != "calls" or not self.showing_call():
+            self._came_from = None if came_from == "calls" else came_from
+        self.call_view.set_back_target(self._area_name(self._came_from) if self._came_from else None)
         self.show_area("calls")
         self.calls_area.setCurrentWidget(self.call_view)
         self.call_view.open_call(call_id)
@@ -308,11 +313,19 @@ class MainWindow(QMainWindow):
         self._warn(self.tr("The calls could not be checked against the rulebook."), message)
 
     def back_to_calls(self) -> None:
-        """Back to the library as it was left: same filters, sort, selection."""
+        """Back to the library as it was left (same filters, sort, selection), or to the
+        area the call was opened from."""
         if self.call_view is not None:
             self.call_view.close_call()
         self.calls_area.setCurrentWidget(self.calls_page)
-        self.calls_page.view.setFocus()
+        came_from, self._came_from = self._came_from, None
+        if came_from:
+            self.show_area(came_from)
+        else:
+            self.calls_page.view.setFocus()
+
+    def _area_name(self, key: str) -> str:
+        return self.nav.item(AREAS.index(key)).text()
 
     def showing_call(self) -> bool:
         return self.call_view is not None and self.calls_area.currentWidget() is self.call_view
@@ -362,6 +375,16 @@ class MainWindow(QMainWindow):
         if failed:
             problems = "\n".join(o.message for o in report.outcomes if o.status == "failed")
             self._warn(self.tr("Some sample calls could not be loaded."), problems)
+        else:
+            # Only the sample calls in the library: offer a whole demo centre (the offer
+            # checks off the GUI thread that the database holds nothing else).
+            self._demo_offer = offer_demo_centre(self, self.services)
+            self._demo_offer.built.connect(self._demo_built)
+
+    def _demo_built(self, report: object) -> None:
+        self.calls_page.refresh()
+        self.scorecards_page.reload()
+        self.show_message(summary_text(report))
 
     def _samples_failed(self, message: str) -> None:
         self._samples_done()
@@ -512,6 +535,7 @@ class MainWindow(QMainWindow):
         # Stop playing and every job before the widgets they report to go away (see ui/jobs.py).
         if self.call_view is not None:
             self.call_view.close_call()
+        self.clips_area.shutdown()  # stops a playing clip and removes its temporary audio
         self.transcription.stop()  # calls being transcribed go back to the queue for next time
         JobRunner.shutdown_all()
         super().closeEvent(event)

@@ -183,7 +183,7 @@ class TranscriptPane(QWidget):
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.text)
 
-        heading = QHBoxLayout()
+        self.heading = heading = QHBoxLayout()  # the call view adds its transcript actions here
         heading.addWidget(self.title)
         heading.addStretch(1)
         heading.addWidget(self.source)
@@ -233,6 +233,21 @@ class TranscriptPane(QWidget):
 
     def has_transcript(self) -> bool:
         return bool(self._spots)
+
+    def transcript(self) -> TranscriptView | None:
+        return self._transcript
+
+    def selected_span(self) -> tuple[float, float] | None:
+        """The lines the reader selected, whole: from the first one's start to the last one's end."""
+        cursor = self.text.textCursor()
+        if not cursor.hasSelection() or self._transcript is None:
+            return None
+        first, last = cursor.selectionStart(), cursor.selectionEnd()
+        lines = {s.utterance for s in self._by_place if s.last > first and s.first < last}
+        if not lines:
+            return None
+        chosen = [self._transcript.utterances[i] for i in sorted(lines)]
+        return min(u.start for u in chosen), max(u.end for u in chosen)
 
     def set_transcription(self, status: str | None, progress: float | None = None,
                           error: str | None = None) -> None:

@@ -22,14 +22,15 @@ def test_window_shows_areas_and_the_database(qtbot, services):
     ]
     assert window.calls_page.showing() == "welcome"
     assert window.database_label.text().startswith("Database: sqlite:///")
-    for key in ("review", "scorecards", "clips"):
-        window.show_area(key)
-        page = window.stack.currentWidget()
-        assert isinstance(page, AreaPage) and page.isVisible() and page.text()
+    window.show_area("review")
+    page = window.stack.currentWidget()
+    assert isinstance(page, AreaPage) and page.isVisible() and page.text()
     window.show_area("forms")
     assert window.stack.currentWidget() is window.forms_page
     window.show_area("scorecards")
-    assert "evaluated" in window.stack.currentWidget().text()
+    assert window.stack.currentWidget() is window.scorecards_page
+    qtbot.waitUntil(lambda: window.scorecards_page.showing() == "empty")
+    assert "evaluated" in window.scorecards_page.empty.text()
     window.settings_action.trigger()
     assert window.current_area() == "settings"
     assert len(AREAS) == window.stack.count()
@@ -115,3 +116,23 @@ def test_closing_the_window_stops_running_jobs(qtbot, services):
     window.close()
     assert stopped.is_set()
     assert JobRunner.running() == []
+
+
+def test_back_returns_to_the_area_the_call_was_opened_from(qtbot, services, tmp_path):
+    from tests.recordings import write_call
+    from tests.store_data import add_test_call
+
+    with services.db.session() as s:
+        call_id = add_test_call(s, "a.wav", file_path=str(write_call(tmp_path / "a.wav", 2.0)), duration=2.0)
+    window = make_window(qtbot, services)
+    window.show_area("scorecards")
+    view = window.open_call(call_id)
+    assert window.current_area() == "calls" and view.back_button.text() == "← Back to Scorecards"
+    window.open_call(call_id)  # another call from within the call view keeps the way back
+    view.back_button.click()
+    assert window.current_area() == "scorecards"
+    window.show_area("calls")
+    window.open_call(call_id)
+    assert view.back_button.text() == "← Back to calls"
+    view.back_button.click()
+    assert window.current_area() == "calls" and not window.showing_call()
