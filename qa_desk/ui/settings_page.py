@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QDoubleSpinBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -98,6 +100,30 @@ class SettingsPage(QWidget):
         import_form.addRow("", self._hint(self.tr("In stereo recordings, the channel that carries the agent's voice.")))
         import_form.addRow(self.tr("File-name pattern:"), self.pattern)
 
+        # Scorecards: the monitoring quota and the colour bands every scorecard uses.
+        self.quota = QSpinBox()
+        self.quota.setObjectName("monitoringQuota")
+        self.quota.setRange(0, 1000)
+        self.quota.setSuffix(self.tr(" a month"))
+        self.score_good = QDoubleSpinBox()
+        self.score_good.setObjectName("scoreGood")
+        self.score_poor = QDoubleSpinBox()
+        self.score_poor.setObjectName("scorePoor")
+        for box in (self.score_good, self.score_poor):
+            box.setRange(0.0, 100.0)
+            box.setDecimals(1)
+            box.setSuffix(" %")
+        scorecards = QGroupBox(self.tr("Scorecards"))
+        scorecard_form = QFormLayout(scorecards)
+        scorecard_form.addRow(self.tr("Evaluations per agent:"), self.quota)
+        scorecard_form.addRow("", self._hint(self.tr(
+            "The monitoring quota. Scorecards show who is behind it; a week or a quarter asks "
+            "for its share. 0 turns it off.")))
+        scorecard_form.addRow(self.tr("Good from:"), self.score_good)
+        scorecard_form.addRow(self.tr("Poor below:"), self.score_poor)
+        scorecard_form.addRow("", self._hint(self.tr(
+            "Scores between the two are shown as “watch”.")))
+
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setObjectName("saveSettings")
         self.save_button.setDefault(True)
@@ -128,6 +154,7 @@ class SettingsPage(QWidget):
         column.addWidget(title)
         column.addWidget(database)
         column.addWidget(imports)
+        column.addWidget(scorecards)
         column.addLayout(save_row)
         column.addWidget(self.speech_models)
         column.addWidget(self.rulebook)
@@ -165,6 +192,9 @@ class SettingsPage(QWidget):
         self.url_edit.setText(settings.database_url)
         self.channel.setCurrentIndex(max(0, self.channel.findData(settings.agent_channel)))
         self.pattern.setText(settings.filename_pattern)
+        self.quota.setValue(settings.monitoring_quota)
+        self.score_good.setValue(settings.score_good)
+        self.score_poor.setValue(settings.score_poor)
         self.save_result.clear()
         self.test_result.clear()
         self.show_database_in_use()
@@ -214,14 +244,21 @@ class SettingsPage(QWidget):
         settings = self._services.settings
         old_url = settings.database_url.strip()
         new_url = self.url_edit.text().strip()
-        previous = (settings.database_url, settings.agent_channel, settings.filename_pattern)
+        if self.score_poor.value() > self.score_good.value():
+            self._say(self.save_result, self.tr("“Poor below” cannot be above “Good from”."), ERROR_STYLE)
+            return False
+        names = ("database_url", "agent_channel", "filename_pattern", "monitoring_quota", "score_good", "score_poor")
+        previous = {name: getattr(settings, name) for name in names}
         settings.database_url = new_url
         settings.agent_channel = self.channel.currentData()
         settings.filename_pattern = self.pattern.text()
+        settings.monitoring_quota = self.quota.value()
+        settings.score_good, settings.score_poor = self.score_good.value(), self.score_poor.value()
         try:
             self._services.save_settings()
         except OSError as exc:
-            settings.database_url, settings.agent_channel, settings.filename_pattern = previous
+            for name, value in previous.items():
+                setattr(settings, name, value)
             self._say(self.save_result, self.tr("Could not save the settings: {0}").format(exc), ERROR_STYLE)
             return False
         self.saved.emit()

@@ -71,3 +71,18 @@ def test_saving_a_new_database_url_asks_to_reconnect(qtbot, services, tmp_path):
     assert blocker.args == [url]
     assert Settings.load().database_url == url
     assert "reconnects" in page.save_result.text()
+
+
+def test_the_scorecard_quota_and_bands_are_saved_and_checked(qtbot, services):
+    page = make_page(qtbot, services)
+    assert (page.quota.value(), page.score_good.value(), page.score_poor.value()) == (4, 90.0, 75.0)
+    page.quota.setValue(6)
+    page.score_good.setValue(85.0)
+    page.score_poor.setValue(88.0)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert "cannot be above" in page.save_result.text() and not Settings.path().exists()
+    page.score_poor.setValue(70.0)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    saved = Settings.load()
+    assert (saved.monitoring_quota, saved.score_good, saved.score_poor) == (6, 85.0, 70.0)
+    assert services.settings.thresholds().band(80.0) == "watch"  # scorecards read it at once
