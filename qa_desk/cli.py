@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import __version__
+from .cli_progress import CountProgress
 from .durations import format_duration
 from .settings import AGENT_CHANNELS, Settings, SettingsError, resolve_database_url
 
@@ -226,21 +227,14 @@ def _import(args, url: str, settings: Settings) -> int:
         metadata_columns={**settings.metadata_columns, **dict(args.column)},
     )
     db = Database.open(url)
-    show_progress = sys.stderr.isatty() and not args.json
-
-    def progress(done: int, total: int) -> None:
-        if show_progress:
-            print(f"\r{done}/{total} recordings", end="", file=sys.stderr, flush=True)
-
     try:
-        report = import_recordings(db, args.paths, options, JobContext(on_progress=progress))
+        with CountProgress("recordings", json_output=args.json) as progress:
+            report = import_recordings(db, args.paths, options, JobContext(on_progress=progress))
     except ImportSetupError as exc:
         print(f"qa-desk: {exc}", file=sys.stderr)
         return EXIT_USAGE
     finally:
         db.close()
-    if show_progress:
-        print(file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

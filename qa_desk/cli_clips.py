@@ -23,6 +23,7 @@ import locale
 import sys
 from pathlib import Path
 
+from .cli_progress import CountProgress
 from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
 
 EXIT_FAILED = 1
@@ -155,30 +156,23 @@ def _export(db, args, language: str) -> int:
                     get_clip(session, clip_id)
                 except ClipError as exc:
                     return _fail(f"{exc}; 'qa-desk clips list' shows the clips", EXIT_USAGE)
-    show_progress = sys.stderr.isatty() and not args.json
-
-    def progress(done: int, total: int) -> None:
-        if show_progress:
-            print(f"\r{done}/{total}", end="", file=sys.stderr, flush=True)
-
+    progress = CountProgress("clips", json_output=args.json)
     options = dict(audio_format=args.format, anonymise=args.anonymise, hide_with="silence" if args.silence else "beep",
                    as_zip=args.zip, overwrite=args.overwrite, language=language,
                    ctx=JobContext(on_progress=progress, min_interval=0.2))
     try:
-        if args.playlist is not None:
-            report = export_playlist(db, args.playlist, args.output, **options)
-        else:
-            title = words_for(language)["selected_clips"] if len(set(args.clips)) > 1 else None
-            report = export_clips(db, args.clips, args.output, index_title=title, **options)
+        with progress:
+            if args.playlist is not None:
+                report = export_playlist(db, args.playlist, args.output, **options)
+            else:
+                title = words_for(language)["selected_clips"] if len(set(args.clips)) > 1 else None
+                report = export_clips(db, args.clips, args.output, index_title=title, **options)
     except ExportSetupError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except ClipExportError as exc:
         for failure in exc.failures:
             print(f"qa-desk: {failure}", file=sys.stderr)
         return _fail(str(exc) if not exc.failures else "nothing was exported", EXIT_FAILED)
-    finally:
-        if show_progress:
-            print(file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from .cli_progress import CountProgress
 from .cli_transcripts import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail, on_database
 
 DEFAULT_AGENTS, DEFAULT_MONTHS, DEFAULT_SEED = 12, 6, 2026
@@ -50,20 +50,12 @@ def run_demo(args: argparse.Namespace, url: str) -> int:
         from .demo_recordings import SamplesMissing
         from .jobs import JobContext
 
-        show_progress = sys.stderr.isatty() and not args.json
-
-        def progress(done: int, total: int) -> None:
-            if show_progress:
-                print(f"\r{done}/{total} calls", end="", file=sys.stderr, flush=True)
-
         try:
-            report = build_demo_centre(db, agents=args.agents, months=args.months, seed=args.seed,
-                                       ctx=JobContext(on_progress=progress))
+            with CountProgress("calls", json_output=args.json) as progress:
+                report = build_demo_centre(db, agents=args.agents, months=args.months, seed=args.seed,
+                                           ctx=JobContext(on_progress=progress))
         except (DemoError, SamplesMissing) as exc:
             return _fail(str(exc), EXIT_FAILED)
-        finally:
-            if show_progress:
-                print(file=sys.stderr)
         if args.json:
             print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
+from .cli_progress import CountProgress
 from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
 
 
@@ -67,28 +67,20 @@ def _scorecards(args, url: str, settings) -> int:
     quota = settings.monitoring_quota if args.quota is None else args.quota
     if quota < 0:
         return _fail("--quota must be 0 or more", EXIT_USAGE)
-    show_progress = sys.stderr.isatty() and not args.json
-
-    def progress(done: int, total: int) -> None:
-        if show_progress:
-            print(f"\r{done:,}/{total:,} rows", end="", file=sys.stderr, flush=True)
-
     def work(db) -> int:
         with db.session() as session:
             problem = _unknown_filter(session, store, args.team, args.form)
         if problem:
             return _fail(problem, EXIT_USAGE)
         try:
-            report = export_scorecards(
-                db, args.output, period, level=args.by, team=args.team, form_key=args.form,
-                quota_per_month=quota, thresholds=settings.thresholds(), by=settings.reviewer(),
-                ctx=JobContext(on_progress=progress, min_interval=0.2),
-            )
+            with CountProgress("rows", json_output=args.json, thousands=True) as progress:
+                report = export_scorecards(
+                    db, args.output, period, level=args.by, team=args.team, form_key=args.form,
+                    quota_per_month=quota, thresholds=settings.thresholds(), by=settings.reviewer(),
+                    ctx=JobContext(on_progress=progress, min_interval=0.2),
+                )
         except ExportError as exc:
             return _fail(str(exc), EXIT_USAGE)
-        finally:
-            if show_progress:
-                print(file=sys.stderr)
         if args.json:
             print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
