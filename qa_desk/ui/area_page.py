@@ -42,6 +42,7 @@ class AreaPage(QWidget):
         self._text.setTextFormat(Qt.TextFormat.PlainText)
         self._text.setFixedWidth(TEXT_WIDTH)
         self._text.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self._fit_text()
 
         self._buttons = QHBoxLayout()
         self._buttons.setSpacing(12)
@@ -80,3 +81,10 @@ class AreaPage(QWidget):
 
     def set_text(self, text: str) -> None:
         self._text.setText(text)
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        # A word-wrapped label's height follows its text only through heightForWidth,
+        # which a layout asks once; text set later (or while the page is hidden in a
+        # stack) would be squeezed to the old height and clipped.
+        self._text.setMinimumHeight(self._text.heightForWidth(TEXT_WIDTH))
