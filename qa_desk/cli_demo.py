@@ -86,6 +86,7 @@ def summary_lines(report) -> list[str]:
         f"  evaluations  {count(report.evaluation_count, 'evaluation')}" + (f": {statuses}" if statuses else ""),
         f"  flags        {count(report.flag_count, 'flag')}" + (f": {flags}" if flags else ""),
         f"  reviewers    {', '.join(report.reviewers)}",
+        f"  clips        {count(report.clips, 'training clip')} in {count(report.playlists, 'playlist')}",
     ]
     behind = [a.name for a in report.agents if a.behind]
     if behind:

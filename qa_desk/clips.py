@@ -77,7 +77,8 @@ def excerpt_utterances(clip: ClipView) -> list[UtteranceView]:
     ]
 
 
-def _cut(file_path: str, span: ClipSpan) -> ClipAudioData:
+def cut_span_audio(file_path: str, span: ClipSpan) -> ClipAudioData:
+    """The span's audio (with its rolls) from the recording, as the FLAC copy a clip keeps."""
     try:
         audio = cut_clip(file_path, span.audio_start, span.audio_end)
     except (DecodeError, ClipAudioError, OSError) as exc:
@@ -99,7 +100,7 @@ def save_clip(db: Database, call_id: int, start: float, end: float, details: Cli
     """Cut the span from the call's recording and keep it as a clip."""
     call, utterances = _call_and_lines(db, call_id)
     span = plan_span(call.duration, utterances, start, end, snap=snap, pre_roll=pre_roll, post_roll=post_roll)
-    audio = _cut(call.file_path, span)  # outside the transaction: decoding can take a moment
+    audio = cut_span_audio(call.file_path, span)  # outside the transaction: decoding can take a moment
     with db.session() as session:
         return store.add_clip(session, call_id, span.start, span.end, details, audio=audio,
                               excerpt=covered_lines(utterances, span.audio_start, span.audio_end), by=by)
@@ -115,7 +116,7 @@ def adjust_clip(db: Database, clip_id: int, start: float, end: float, *, snap: b
                         "(re-import the recording to move it again)")
     call, utterances = _call_and_lines(db, clip.call_id)
     span = plan_span(call.duration, utterances, start, end, snap=snap, pre_roll=pre_roll, post_roll=post_roll)
-    audio = _cut(call.file_path, span)
+    audio = cut_span_audio(call.file_path, span)
     with db.session() as session:
         return store.move_clip(session, clip_id, span.start, span.end, audio=audio,
                                excerpt=covered_lines(utterances, span.audio_start, span.audio_end))
@@ -131,6 +132,7 @@ def clip_sound(db: Database, clip_id: int) -> ClipAudio:
 
 
 __all__ = [
-    "ClipSpan", "MAX_CLIP", "MAX_ROLL", "adjust_clip", "clip_sound", "covered_lines", "excerpt_utterances",
+    "ClipSpan", "MAX_CLIP", "MAX_ROLL", "adjust_clip", "clip_sound", "covered_lines", "cut_span_audio",
+    "excerpt_utterances",
     "plan_span", "save_clip",
 ]

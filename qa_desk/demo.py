@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .demo_answers import WEAK_SPOTS
+from .demo_clips import add_demo_clips
 from .demo_people import AgentPlan, leads_for, plan_agents, reviewers_for
 from .demo_plan import demo_start, month_slots, plan_calls
 from .demo_recordings import SampleSet, SamplesMissing, load_samples
@@ -85,6 +86,8 @@ class DemoReport:
     months: int
     seed: int
     adopted_sample_agents: list[str] = field(default_factory=list)
+    clips: int = 0  # training clips cut from the demo's calls
+    playlists: int = 0
     seconds: float = 0.0
 
     @property
@@ -108,6 +111,8 @@ class DemoReport:
             "months": self.months,
             "seed": self.seed,
             "adopted_sample_agents": self.adopted_sample_agents,
+            "clips": self.clips,
+            "playlists": self.playlists,
             "seconds": round(self.seconds, 2),
         }
 
@@ -213,6 +218,9 @@ def build_demo_centre(db: Database, *, agents: int = 12, months: int = 6, seed: 
                 ctx.progress(index + 1, len(calls))
             ctx.check_cancelled()
             writer.flush()
+            ctx.status("Cutting training clips…")
+            trainer = lead_of[0] if lead_of else "QA"
+            clip_count, playlist_count = add_demo_clips(session, trainer, plans[0].language if plans else "zh")
     except IntegrityError as exc:
         # Another QA Desk wrote to the database at the same time (a second demo, an import).
         detail = str(exc.orig).splitlines()[0]
@@ -223,6 +231,7 @@ def build_demo_centre(db: Database, *, agents: int = 12, months: int = 6, seed: 
         teams=[t.name for t in teams],
         agents=[AgentSummary(p.name, p.external_id, p.team, p.trend, p.behind) for p in plans],
         calls=len(calls), evaluations=dict(writer.evaluations), flags=dict(writer.flags),
+        clips=clip_count, playlists=playlist_count,
         reviewers=[r for lang in ("zh", "en") for r in people[lang][0] if any(p.language == lang for p in plans)],
         first_day=slots[0].first, last_day=slots[-1].last, months=months, seed=seed,
         adopted_sample_agents=adopted, seconds=clock.monotonic() - began,

@@ -258,3 +258,25 @@ def test_arguments_are_checked():
         build_demo_centre(None, agents=0)
     with pytest.raises(ValueError, match="months"):
         build_demo_centre(None, months=37)
+
+
+def test_the_demo_has_training_clips_and_a_playlist(built):
+    from qa_desk.clips import clip_sound
+    from qa_desk.store.clips import find_clips
+    from qa_desk.store.models import Flag
+    from qa_desk.store.playlists import get_playlist, list_playlists
+
+    db, report = built
+    with db.session() as s:
+        clips = find_clips(s)
+        [summary] = list_playlists(s)
+        playlist = get_playlist(s, summary.id)
+        assert (report.clips, report.playlists) == (len(clips), 1) == (4, 1)  # one per sample recording
+        assert [e.clip.kind for e in playlist.entries] == ["good", "good", "needs_improvement", "needs_improvement"]
+        for clip in clips:
+            assert clip.excerpt and clip.duration > 1.0 and clip.agent_name
+            if clip.kind == "needs_improvement":  # the moment a reviewer confirmed, the whole sentence
+                flag = s.query(Flag).filter(Flag.call_id == clip.call_id, Flag.status == "confirmed",
+                                            Flag.category == clip.tags[0]).first()
+                assert clip.start <= flag.start and flag.end <= clip.end
+    assert all(len(clip_sound(db, c.id).samples) > 8000 for c in clips)  # their own audio, a second or more
