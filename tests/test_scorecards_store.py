@@ -29,7 +29,7 @@ from qa_desk.store import flags as flag_store
 from qa_desk.store import scorecards as sc
 from qa_desk.store.calls import add_call, get_or_create_agent, save_metrics
 from qa_desk.store.forms import install_forms, save_form
-from qa_desk.store.models import Agent, Flag
+from qa_desk.store.models import Agent, CalibrationSession, Evaluation, Flag
 
 from store_data import call_row
 from test_form_scoring import SHEET
@@ -99,6 +99,12 @@ def build_centre(db) -> dict[str, int]:
         _evaluate(s, call("z0", "张伟", datetime(2026, 10, 15, 9), imported_at=datetime(2026, 11, 1)), v1, SHEET)
         e1 = _evaluate(s, call("z1", "张伟", datetime(2026, 11, 3, 9, 30), duration=120.0), v1, SHEET)
         ev.acknowledge(s, e1.id, "张伟")
+        # Scored in a calibration session: it measures the reviewer and must count nowhere.
+        calibration = CalibrationSession(name="November", form_id=v1, created_by="组长")
+        s.add(calibration)
+        s.flush()
+        scored = _evaluate(s, ids["z1"], v1, {**SHEET, "standard_opening": "no", "correct_information": "no"})
+        s.execute(update(Evaluation).where(Evaluation.id == scored.id).values(calibration_session_id=calibration.id))
         _evaluate(s, call("z2", "张伟", datetime(2026, 11, 10, 14), duration=240.0), v1, E2_SHEET)
         _evaluate(s, call("z3", "张伟", datetime(2026, 11, 17, 10), duration=600.0), v2,
                   {"standard_opening": "yes", "standard_closing": "yes", "shows_empathy": "no"})

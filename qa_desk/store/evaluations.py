@@ -400,6 +400,7 @@ def list_evaluations(session: Session, *, agent: str | None = None, since: date 
         .join(Call, Call.id == Evaluation.call_id)
         .join(FormRow, FormRow.id == Evaluation.form_id)
         .outerjoin(Agent, Agent.id == Call.agent_id)
+        .where(Evaluation.calibration_session_id.is_(None))  # calibration scores are the reviewers', not the agent's
     )
     if agent:
         query = query.where((Agent.name == agent) | (Agent.external_id == agent))

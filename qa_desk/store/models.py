@@ -10,11 +10,12 @@ call recorder wrote, in the contact centre's own time zone.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -83,9 +84,12 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     role: Mapped[str] = mapped_column(String(20), default="reviewer")
-    password_hash: Mapped[str | None] = mapped_column(String(300))
+    password_hash: Mapped[str | None] = mapped_column(String(300))  # Argon2id; None: a local user (SQLite)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    # The team a lead leads or a reviewer belongs to (sampling and queues by team).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 # --- calls and what is derived from them --------------------------------------------
@@ -345,6 +349,9 @@ class Evaluation(Base):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewer_name: Mapped[str | None] = mapped_column(String(200))  # who scores it (as flags name reviewers)
     updated_by: Mapped[str | None] = mapped_column(String(200))
+    # A calibration evaluation: scored blind in a session, never on an agent's scorecard.
+    calibration_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calibration_sessions.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(15), default="draft")
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float | None] = mapped_column(Float)
@@ -543,3 +550,89 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     old: Mapped[dict | None] = mapped_column(JSON)
     new: Mapped[dict | None] = mapped_column(JSON)
+    # The name as it was (users can be renamed or removed; the log must still say who).
+    user_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    summary: Mapped[str | None] = mapped_column(Text)  # one line a person reads in the audit view
+
+
+# --- review operations ---------------------------------------------------------------------
+
+
+class SamplingRule(Base):
+    """Which calls get reviewed: a lead's rule (random N per agent, or targeted), as data."""
+
+    __tablename__ = "sampling_rules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    definition: Mapped[dict] = mapped_column(JSON)  # qa_desk.scoring.sampling.SamplingRule as a dict
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class SamplingRun(Base):
+    """One run of a rule: its period, seed and result, so it can be reproduced and audited."""
+
+    __tablename__ = "sampling_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("sampling_rules.id", ondelete="SET NULL"), index=True)
+    rule_definition: Mapped[dict] = mapped_column(JSON)  # the rule as it was run
+    period: Mapped[str] = mapped_column(String(40))  # a Period label: 2026-11, 2026-W44 …
+    seed: Mapped[int] = mapped_column(Integer)
+    reviewers: Mapped[list] = mapped_column(JSON, default=list)
+    picked: Mapped[int] = mapped_column(Integer, default=0)
+    ran_by: Mapped[str] = mapped_column(String(200))
+    ran_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class ReviewAssignment(Base):
+    """A call put in a reviewer's queue (by a sampling run or by hand)."""
+
+    __tablename__ = "review_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    reviewer_name: Mapped[str] = mapped_column(String(200), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sampling_runs.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)  # why the call was picked, in words
+    due_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="assigned")  # assigned | done | cancelled
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id", ondelete="SET NULL"))
+    assigned_by: Mapped[str] = mapped_column(String(200))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+
+class CalibrationSession(Base):
+    """Several reviewers score the same calls blind on one form, then compare."""
+
+    __tablename__ = "calibration_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    form_id: Mapped[int] = mapped_column(ForeignKey("forms.id", ondelete="RESTRICT"))
+    # Whose scores are the reference: "lead" (the lead's own evaluation), "expert" (a named
+    # reviewer's) or "median" (the participants' median).
+    reference: Mapped[str] = mapped_column(String(10), default="median")
+    reference_reviewer: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CalibrationCall(Base):
+    __tablename__ = "calibration_calls"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
+
+    __table_args__ = (UniqueConstraint("session_id", "call_id", name="uq_calibration_calls_session_call"),)
+
+
+class CalibrationParticipant(Base):
+    __tablename__ = "calibration_participants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id", ondelete="CASCADE"), index=True)
+    reviewer_name: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("session_id", "reviewer_name", name="uq_calibration_participants_session_reviewer"),)

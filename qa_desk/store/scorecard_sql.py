@@ -76,7 +76,8 @@ class Scope:
         return out
 
     def evaluations(self) -> list[ColumnElement[bool]]:
-        out = [Evaluation.status.in_(COUNTED_STATUSES)]
+        # Calibration evaluations measure the reviewers, not the agent: never on a scorecard.
+        out = [Evaluation.status.in_(COUNTED_STATUSES), Evaluation.calibration_session_id.is_(None)]
         if self.form_key is not None:
             out.append(Evaluation.form_id.in_(select(FormRow.id).where(FormRow.key == self.form_key)))
         return out
