@@ -180,6 +180,14 @@ def start_app(argv: list[str], db_url: str | None = None) -> MainWindow | None:
 
     services = Services(settings, db, transcription=transcription(db), new_transcription=transcription,
                         rulebooks=rulebooks)
+    from .ui.sign_in import choose_user
+
+    services.user = choose_user(services, save=not problem)  # the first-run choice (SQLite) or signing in (shared database)
+    if services.user is None:
+        if services.transcription is not None:
+            services.transcription.stop()
+        db.close()
+        return None
     window = MainWindow(services)
     window.show()
     return window

@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", metavar="URL", help="database URL (default: QA_DESK_DB, the setting, or the local SQLite file)"
     )
+    from .cli_user import add_user_option
+
+    add_user_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     imp = sub.add_parser("import", help="import recordings (files and folders, recursively)")
@@ -126,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_scorecards_parser(sub)
     add_export_parser(sub)
     add_clips_parser(sub)
+    from .cli_review import add_review_parsers
+
+    add_review_parsers(sub)
+
+    from .cli_calibration import add_calibration_parser
+
+    add_calibration_parser(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -206,6 +216,14 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_forms import run_forms
 
             return run_forms(args, url, settings)
+        if args.command in ("sample", "queue"):
+            from .cli_review import run_review
+
+            return run_review(args, url, settings)
+        if args.command == "calibration":
+            from .cli_calibration import run_calibration
+
+            return run_calibration(args, url, settings)
         return _db(args, url)
     except DatabaseError as exc:
         print(f"qa-desk: {exc}", file=sys.stderr)

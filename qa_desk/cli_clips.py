@@ -79,7 +79,7 @@ def run_clips(args: argparse.Namespace, url: str, settings=None) -> int:
         return on_database(url, lambda db: _playlists(db, args.json))
     if bool(args.clips) == (args.playlist is not None):
         return _fail("give clip ids or --playlist ID (one or the other)", EXIT_USAGE)
-    return on_database(url, lambda db: _export(db, args, export_language(args.language, settings)))
+    return on_database(url, lambda db: _export(db, args, export_language(args.language, settings), settings))
 
 
 def export_language(chosen: str | None, settings=None) -> str:
@@ -143,8 +143,10 @@ def _clock(seconds: float) -> str:
     return f"{int(minutes)}:{secs:04.1f}"
 
 
-def _export(db, args, language: str) -> int:
+def _export(db, args, language: str, settings=None) -> int:
+    from .cli_user import cli_actor
     from .jobs import JobContext
+    from .settings import Settings
     from .reports.clip_export import ClipExportError, ExportSetupError, export_clips, export_playlist
     from .reports.clip_files import words_for
     from .store.clips import ClipError, get_clip
@@ -156,8 +158,10 @@ def _export(db, args, language: str) -> int:
                     get_clip(session, clip_id)
                 except ClipError as exc:
                     return _fail(f"{exc}; 'qa-desk clips list' shows the clips", EXIT_USAGE)
+    with db.session() as session:
+        actor = cli_actor(session, args, settings or Settings())
     progress = CountProgress("clips", json_output=args.json)
-    options = dict(audio_format=args.format, anonymise=args.anonymise, hide_with="silence" if args.silence else "beep",
+    options = dict(actor=actor, audio_format=args.format, anonymise=args.anonymise, hide_with="silence" if args.silence else "beep",
                    as_zip=args.zip, overwrite=args.overwrite, language=language,
                    ctx=JobContext(on_progress=progress, min_interval=0.2))
     try:

@@ -68,15 +68,18 @@ def _scorecards(args, url: str, settings) -> int:
     if quota < 0:
         return _fail("--quota must be 0 or more", EXIT_USAGE)
     def work(db) -> int:
+        from .cli_user import cli_actor
+
         with db.session() as session:
             problem = _unknown_filter(session, store, args.team, args.form)
+            actor = cli_actor(session, args, settings)
         if problem:
             return _fail(problem, EXIT_USAGE)
         try:
             with CountProgress("rows", json_output=args.json, thousands=True) as progress:
                 report = export_scorecards(
                     db, args.output, period, level=args.by, team=args.team, form_key=args.form,
-                    quota_per_month=quota, thresholds=settings.thresholds(), by=settings.reviewer(),
+                    quota_per_month=quota, thresholds=settings.thresholds(), actor=actor,
                     ctx=JobContext(on_progress=progress, min_interval=0.2),
                 )
         except ExportError as exc:

@@ -101,8 +101,11 @@ def _version_dict(v) -> dict:
 def _install(db, args, settings) -> int:
     from .store.forms import install_forms
 
+    from .cli_user import cli_actor
+
     with db.session() as session:
-        report = install_forms(session, list(args.files), _known_rules(settings))
+        report = install_forms(session, list(args.files), _known_rules(settings),
+                               actor=cli_actor(session, args, settings))
     if args.json:
         print(json.dumps({"stored": [_version_dict(v) for v in report.stored], "failed": report.failed},
                          ensure_ascii=False, indent=2))

@@ -83,8 +83,13 @@ def on_database(url: str, work) -> int:
         db = Database.open(url)
     except DatabaseError as exc:
         return _fail(str(exc), EXIT_DATABASE)
+    from .cli_user import CliSignInError
+    from .permissions import PermissionDenied
+
     try:
         return work(db)
+    except (CliSignInError, PermissionDenied) as exc:  # who runs it may not: refused like in the window
+        return _fail(str(exc), EXIT_FAILED)
     except DatabaseError as exc:
         return _fail(str(exc), EXIT_DATABASE)
     except SQLAlchemyError as exc:

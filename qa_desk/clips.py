@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from .audio.clip_audio import ClipAudio, ClipAudioError, clip_bounds, cut_clip, decode_flac, encode_flac, snap_to_words
 from .audio.decode import DecodeError
+from .permissions import Actor
 from .store import clips as store
 from .store.calls import get_call
 from .store.clips import ClipAudioData, ClipDetails, ClipError, ClipView
 from .store.database import Database
+from .store.users import check
 from .store.transcripts import UtteranceView, Word, latest_transcript
 
 MAX_ROLL = 5.0  # seconds: a pre/post-roll is a breath of context, not another clip
@@ -95,20 +97,25 @@ def _call_and_lines(db: Database, call_id: int):
     return call, (transcript.utterances if transcript else ())
 
 
-def save_clip(db: Database, call_id: int, start: float, end: float, details: ClipDetails, *, by: str,
-              snap: bool = True, pre_roll: float = 0.0, post_roll: float = 0.0) -> ClipView:
+def save_clip(db: Database, call_id: int, start: float, end: float, details: ClipDetails, *,
+              by: Actor | str | None = None, actor: Actor | None = None, snap: bool = True, pre_roll: float = 0.0,
+              post_roll: float = 0.0) -> ClipView:
     """Cut the span from the call's recording and keep it as a clip."""
+    with db.session() as session:  # refused before the recording is decoded
+        actor = check(session, actor or by, "clip.manage")
     call, utterances = _call_and_lines(db, call_id)
     span = plan_span(call.duration, utterances, start, end, snap=snap, pre_roll=pre_roll, post_roll=post_roll)
     audio = cut_span_audio(call.file_path, span)  # outside the transaction: decoding can take a moment
     with db.session() as session:
         return store.add_clip(session, call_id, span.start, span.end, details, audio=audio,
-                              excerpt=covered_lines(utterances, span.audio_start, span.audio_end), by=by)
+                              excerpt=covered_lines(utterances, span.audio_start, span.audio_end), actor=actor)
 
 
 def adjust_clip(db: Database, clip_id: int, start: float, end: float, *, snap: bool = True,
-                pre_roll: float = 0.0, post_roll: float = 0.0) -> ClipView:
+                pre_roll: float = 0.0, post_roll: float = 0.0, actor: Actor | str | None = None) -> ClipView:
     """New start and end for a clip (its handles were dragged): cut again from the call."""
+    with db.session() as session:
+        actor = check(session, actor, "clip.manage")
     with db.session() as session:
         clip = store.get_clip(session, clip_id)
     if clip.call_id is None:
@@ -119,7 +126,7 @@ def adjust_clip(db: Database, clip_id: int, start: float, end: float, *, snap: b
     audio = cut_span_audio(call.file_path, span)
     with db.session() as session:
         return store.move_clip(session, clip_id, span.start, span.end, audio=audio,
-                               excerpt=covered_lines(utterances, span.audio_start, span.audio_end))
+                               excerpt=covered_lines(utterances, span.audio_start, span.audio_end), actor=actor)
 
 
 def clip_sound(db: Database, clip_id: int) -> ClipAudio:

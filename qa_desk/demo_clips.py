@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .clips import covered_lines, cut_span_audio, plan_span
+from .permissions import Actor
 from .store.clips import ClipDetails, ClipView, add_clip
 from .store.models import Call, Flag
 from .store.playlists import add_entry, create_playlist
@@ -75,7 +76,7 @@ def _clip(session: Session, path: str, duration: float, trainer: str) -> ClipVie
     span = plan_span(duration, utterances, start, end, pre_roll=ROLL, post_roll=ROLL)
     audio = cut_span_audio(path, span)
     return add_clip(session, call_id, span.start, span.end, details, audio=audio,
-                    excerpt=covered_lines(utterances, span.audio_start, span.audio_end), by=trainer)
+                    excerpt=covered_lines(utterances, span.audio_start, span.audio_end), actor=Actor(trainer, "trainer"))
 
 
 def add_demo_clips(session: Session, trainer: str, language: str = "zh") -> tuple[int, int]:
@@ -84,9 +85,10 @@ def add_demo_clips(session: Session, trainer: str, language: str = "zh") -> tupl
     if not clips:
         return 0, 0
     words = WORDS[language]
-    playlist = create_playlist(session, words["playlist"], words["playlist_notes"], by=trainer)
+    actor = Actor(trainer, "trainer")
+    playlist = create_playlist(session, words["playlist"], words["playlist_notes"], actor=actor)
     for clip in sorted(clips, key=lambda c: (c.kind != "good", c.id)):
-        add_entry(session, playlist.id, clip.id)
+        add_entry(session, playlist.id, clip.id, actor=actor)
     return len(clips), 1
 
 

@@ -32,6 +32,7 @@ from .demo_answers import (
 from .demo_people import AgentPlan
 from .demo_plan import CallPlan
 from .demo_recordings import SampleSet, call_metrics, call_row, customer_number
+from .permissions import Actor
 from .scoring.checks import check_call
 from .scoring.score import NA
 from .scoring.suggestions import suggest_answers
@@ -178,6 +179,7 @@ class CentreWriter:
                   rng: random.Random, *, reviewer: str, lead: str, weak_spot: str | None) -> str:
         s, lang = self.session, agent.language
         form_id, form = self.forms[lang]
+        reviewer = Actor(reviewer, "reviewer")  # the demo's people act with their own roles, checked as anyone's
         # The reviewer checks the call's flags first: they suggest the form's answers.
         rows = []
         found = s.execute(select(Flag.id, Flag.kind, Flag.category).where(Flag.call_id == call_id).order_by(Flag.id))
@@ -230,12 +232,15 @@ class CentreWriter:
                           rng: random.Random) -> str:
         """The agent acknowledges (most), disputes (a few, more often on a low score) or not yet."""
         s, lang = self.session, agent.language
+        # The agent has no QA Desk role: their acknowledgement or dispute is recorded in their
+        # name with the least role allowed to record one; the lead resolves as a lead.
+        agent_actor, lead_actor = Actor(agent.name, "reviewer"), Actor(lead, "lead")
         dispute_chance = 0.02 + (0.12 if (view.percent or 0) < 70 else 0.0)
         if rng.random() < dispute_chance:
             disputed = submitted + timedelta(hours=rng.uniform(4, 72))  # agents work shifts: any hour
             if disputed >= self.now:
                 return "submitted"
-            view = store.dispute(s, view.id, agent.name, rng.choice(DISPUTE_REASONS[lang]))
+            view = store.dispute(s, view.id, agent_actor, rng.choice(DISPUTE_REASONS[lang]))
             stamp["b_updated"] = disputed
             self._event(view.id, "disputed", disputed)
             resolved = office_hours(disputed + timedelta(hours=rng.uniform(20, 140)), rng)
@@ -243,14 +248,14 @@ class CentreWriter:
                 return "disputed"
             note, changes = rng.choice(RESOLUTIONS[lang])
             edits = self._upheld(view) if changes else {}
-            view = store.resolve(s, view.id, view.row_version, lead, note, edits)
+            view = store.resolve(s, view.id, view.row_version, lead_actor, note, edits)
             stamp["b_updated"] = resolved
             self._event(view.id, "rescored", resolved)
             self._event(view.id, "resolved", resolved)
             return "resolved"
         acknowledged = submitted + timedelta(hours=rng.uniform(3, 120))
         if rng.random() < 0.82 and acknowledged < self.now:
-            store.acknowledge(s, view.id, agent.name)
+            store.acknowledge(s, view.id, agent_actor)
             stamp["b_updated"] = acknowledged
             self._event(view.id, "acknowledged", acknowledged)
             return "acknowledged"

@@ -46,6 +46,11 @@ class Settings:
     rulebook_path: str | None = None
     # The name written on reviewers' decisions about flags; empty is the OS login name.
     reviewer_name: str = ""
+    # Who uses QA Desk on a local SQLite file (chosen at first run; the single local
+    # user, no password): their name (empty: reviewer_name / the OS login) and role. On
+    # a shared database each person signs in instead and these are only the name offered.
+    user_name: str = ""
+    user_role: str = "admin"
     # Scorecards: the monitoring quota (evaluations per agent per month) and where a
     # score turns from good to watch (score_good) and from watch to poor (score_poor).
     monitoring_quota: int = 4
@@ -92,6 +97,10 @@ class Settings:
 
         good, poor = self.score_good, self.score_poor
         return Thresholds(good=max(good, poor), poor=min(good, poor))
+
+    def user(self) -> str:
+        """The local user's name: the one chosen at first run, else the reviewer's name."""
+        return self.user_name.strip() or self.reviewer()
 
     def reviewer(self) -> str:
         """Who is deciding on flags: the reviewer's name, or else the OS login."""

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from recordings import write_call
 
+from qa_desk.permissions import Actor
 from qa_desk.clips import save_clip
 from qa_desk.store.calls import add_call, get_or_create_agent
 from qa_desk.store.clips import ClipDetails
@@ -25,6 +26,8 @@ from store_data import call_row
 
 PHONE_START, PHONE_END = 5.0, 7.4  # call time of the number's first and last word
 ZH_AGENT, EN_AGENT = "李娜", "Sarah Lee"
+
+TRAINER = Actor("王芳", "trainer")  # who keeps the training library
 
 
 def _line(speaker, words):
@@ -73,12 +76,12 @@ def phone_clip(db, call_id: int, *, start: float = 1.0, title: str = "李娜 ask
     starts at 0.4 s of the call, so the number is at 4.6–7.0 s of the file."""
     info = ClipDetails(title, details.pop("kind", "good"), details.pop("tags", ("privacy", "号码")),
                        details.pop("notes", "李娜 reads the number back.\nGood pace."))
-    return save_clip(db, call_id, start, 9.5, info, by="王芳", pre_roll=pre_roll, **details)
+    return save_clip(db, call_id, start, 9.5, info, actor=TRAINER, pre_roll=pre_roll, **details)
 
 
 def playlist_of(db, clips_and_notes, name: str = "新员工培训 · Week 1", notes: str = "Session 1: 号码与隐私") -> int:
     with db.session() as s:
-        playlist = create_playlist(s, name, notes, by="王芳")
+        playlist = create_playlist(s, name, notes, actor=TRAINER)
         for clip_id, entry_notes in clips_and_notes:
-            add_entry(s, playlist.id, clip_id, notes=entry_notes)
+            add_entry(s, playlist.id, clip_id, notes=entry_notes, actor=TRAINER)
         return playlist.id

@@ -67,3 +67,33 @@ def sqlite_db(tmp_path):
     database = Database.open(f"sqlite:///{tmp_path / 'qa-desk.sqlite3'}")
     yield database
     database.close()
+
+
+# The CLI tests whose commands change something (and so need someone signed in).
+CLI_CHANGES = {"test_cli_clips", "test_cli_forms", "test_cli_export"}
+
+
+@pytest.fixture(autouse=True)
+def cli_user(request, monkeypatch):
+    """The CLI's user in the CLI's tests: on SQLite the file's local admin (created at
+    first use); on PostgreSQL an admin who signs in with QA_DESK_USER / QA_DESK_PASSWORD."""
+    if request.module.__name__ not in CLI_CHANGES or "db_url" not in request.fixturenames:
+        return None
+    db_url = request.getfixturevalue("db_url")
+    if db_url.startswith("sqlite"):
+        return None
+    from qa_desk.permissions import Actor
+    from qa_desk.store.database import Database
+    from qa_desk.store.users import create_user, list_users
+
+    database = Database.open(db_url)
+    try:
+        with database.session() as session:
+            if "cli-admin" not in {u.name for u in list_users(session)}:
+                # The first admin of a shared database is made by its installer (no one signs in yet).
+                create_user(session, Actor("installer", "admin"), "cli-admin", "admin", password="cli-admin-pw")
+    finally:
+        database.close()
+    monkeypatch.setenv("QA_DESK_USER", "cli-admin")
+    monkeypatch.setenv("QA_DESK_PASSWORD", "cli-admin-pw")
+    return "cli-admin"

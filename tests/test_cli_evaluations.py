@@ -11,6 +11,7 @@ from qa_desk.store.database import Database
 from qa_desk.store.forms import save_form
 
 from store_data import agent_calls
+from actors import ADMIN, lead, reviewer
 from test_form_scoring import SHEET
 
 
@@ -19,11 +20,11 @@ def _library(db_url: str) -> int:
     form = next(load_form(p) for p in shipped_forms() if p.stem == "hotline-zh")
     ids = agent_calls(db, 2, first_day=3)
     with db.session() as s:
-        form_id = save_form(s, form).id
-        first = ev.start_evaluation(s, ids[0], form_id, "王质检")
-        saved = ev.save_answers(s, first.id, first.row_version, {k: ev.AnswerEdit(v) for k, v in SHEET.items()}, "王质检")
-        ev.submit(s, first.id, saved.row_version, "王质检")
-        ev.start_evaluation(s, ids[1], form_id, "李质检")
+        form_id = save_form(s, form, actor=ADMIN).id
+        first = ev.start_evaluation(s, ids[0], form_id, reviewer("王质检"))
+        saved = ev.save_answers(s, first.id, first.row_version, {k: ev.AnswerEdit(v) for k, v in SHEET.items()}, reviewer("王质检"))
+        ev.submit(s, first.id, saved.row_version, reviewer("王质检"))
+        ev.start_evaluation(s, ids[1], form_id, reviewer("李质检"))
     db.close()
     return first.id
 

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 import soundfile as sf
 from clip_library import EN_AGENT, PHONE_END, PHONE_START, ZH_AGENT, phone_clip, playlist_of, recorded_call
+from clip_library import TRAINER
 
 from qa_desk.audio.clip_audio import BEEP_HZ, BEEP_LEVEL, FADE_SECONDS, clip_audio_formats
 from qa_desk.clips import clip_sound, save_clip
@@ -54,7 +55,7 @@ def test_the_number_is_hidden_at_its_time_in_the_file_and_the_rest_is_the_clip(d
     clip = phone_clip(db, recorded_call(db, tmp_path))
     sound = clip_sound(db, clip.id)
     assert sound.start == pytest.approx(0.4)  # the clip starts at 0.9 s, with a 0.5 s pre-roll
-    report = export_clip(db, clip.id, tmp_path / "out", hide_with=how)
+    report = export_clip(db, clip.id, tmp_path / "out", hide_with=how, actor=TRAINER)
     assert report.failures == [] and report.hidden == 1
     exported, original = read(only(tmp_path / "out", ".wav")), sound.samples
     assert exported.shape == original.shape
@@ -77,7 +78,7 @@ def test_the_number_is_hidden_at_its_time_in_the_file_and_the_rest_is_the_clip(d
 
 def test_the_srt_counts_from_the_files_first_sample_and_masks_the_number(db, tmp_path):
     clip = phone_clip(db, recorded_call(db, tmp_path))
-    export_clip(db, clip.id, tmp_path / "out", hide_with="silence")
+    export_clip(db, clip.id, tmp_path / "out", hide_with="silence", actor=TRAINER)
     audio = read(only(tmp_path / "out", ".wav"))
     cues = parse_transcript_file(only(tmp_path / "out", ".srt")).utterances
     assert [(u.speaker, round(u.start, 3), round(u.end, 3)) for u in cues] == [
@@ -100,8 +101,8 @@ def test_the_srt_counts_from_the_files_first_sample_and_masks_the_number(db, tmp
 
 def test_a_number_read_across_the_clips_start_is_still_hidden(db, tmp_path):
     call_id = recorded_call(db, tmp_path)
-    clip = save_clip(db, call_id, 6.0, 9.5, ClipDetails("Second half of the number"), by="王芳", snap=False)
-    export_clip(db, clip.id, tmp_path / "out", hide_with="silence")
+    clip = save_clip(db, call_id, 6.0, 9.5, ClipDetails("Second half of the number"), actor=TRAINER, snap=False)
+    export_clip(db, clip.id, tmp_path / "out", hide_with="silence", actor=TRAINER)
     audio, original = read(only(tmp_path / "out", ".wav")), clip_sound(db, clip.id).samples
     end = frames(PHONE_END - 6.0)
     assert not audio[:end].any() and np.array_equal(audio[end + FADE:], original[end + FADE:])
@@ -112,7 +113,7 @@ def test_a_number_read_across_the_clips_start_is_still_hidden(db, tmp_path):
 
 def test_without_anonymising_the_files_are_the_clip_and_its_words(db, tmp_path):
     clip = phone_clip(db, recorded_call(db, tmp_path))
-    report = export_clip(db, clip.id, tmp_path / "out", anonymise=False)
+    report = export_clip(db, clip.id, tmp_path / "out", anonymise=False, actor=TRAINER)
     assert report.hidden == 0 and not report.anonymised
     assert np.array_equal(read(only(tmp_path / "out", ".wav")), clip_sound(db, clip.id).samples)
     srt = only(tmp_path / "out", ".srt").read_text(encoding="utf-8-sig")
@@ -126,7 +127,7 @@ def test_a_playlist_exports_numbered_files_and_an_index_with_every_agent_labelle
     second = phone_clip(db, en, title="=HYPERLINK(\"http://x\") <b>Sarah</b>'s callback", kind="needs_improvement",
                         tags=("English",), notes="Sarah Lee forgot to confirm; 李娜 did not.")
     playlist = playlist_of(db, [(first.id, "先听 李娜 的语速。"), (second.id, "Then compare.")])
-    report = export_playlist(db, playlist, tmp_path / "week1")
+    report = export_playlist(db, playlist, tmp_path / "week1", actor=TRAINER)
     folder = tmp_path / "week1"
     assert report.files == sorted(p.name for p in folder.iterdir())
     assert report.files == [
@@ -165,7 +166,7 @@ def test_a_playlist_exports_numbered_files_and_an_index_with_every_agent_labelle
 def test_a_zip_holds_one_folder_with_everything(db, tmp_path):
     first = phone_clip(db, recorded_call(db, tmp_path))
     playlist = playlist_of(db, [(first.id, ""), (first.id, "once more")])  # a clip may come twice
-    report = export_playlist(db, playlist, tmp_path / "exports" / "week1", as_zip=True, audio_format="flac")
+    report = export_playlist(db, playlist, tmp_path / "exports" / "week1", as_zip=True, audio_format="flac", actor=TRAINER)
     assert report.target == tmp_path / "exports" / "week1.zip"
     with zipfile.ZipFile(report.target) as archive:
         names = archive.namelist()
@@ -191,27 +192,27 @@ def test_a_cancelled_export_leaves_nothing(db, tmp_path):
         seen.clear()
         ctx = JobContext(on_status=cancel_on_second)
         with pytest.raises(Cancelled):
-            export_playlist(db, playlist, tmp_path / "out" / "week1", as_zip=as_zip, ctx=ctx)
+            export_playlist(db, playlist, tmp_path / "out" / "week1", as_zip=as_zip, ctx=ctx, actor=TRAINER)
         assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_an_existing_folder_is_kept_unless_overwriting_is_allowed(db, tmp_path):
     clip = phone_clip(db, recorded_call(db, tmp_path))
     (tmp_path / "empty").mkdir()
-    export_clip(db, clip.id, tmp_path / "empty")  # an empty folder is a fine target
+    export_clip(db, clip.id, tmp_path / "empty", actor=TRAINER)  # an empty folder is a fine target
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "mine.txt").write_text("keep me")
     with pytest.raises(ExportSetupError, match="not empty"):
-        export_clip(db, clip.id, tmp_path / "full")
+        export_clip(db, clip.id, tmp_path / "full", actor=TRAINER)
     with pytest.raises(ExportSetupError, match="more than a clip export"):  # -o ~ --overwrite deletes nothing
-        export_clip(db, clip.id, tmp_path / "full", overwrite=True)
+        export_clip(db, clip.id, tmp_path / "full", overwrite=True, actor=TRAINER)
     assert [p.name for p in (tmp_path / "full").iterdir()] == ["mine.txt"]
-    report = export_clip(db, clip.id, tmp_path / "empty", overwrite=True, audio_format="flac")  # an earlier export
+    report = export_clip(db, clip.id, tmp_path / "empty", overwrite=True, audio_format="flac", actor=TRAINER)  # an earlier export
     assert sorted(p.name for p in (tmp_path / "empty").iterdir()) == report.files  # the old WAV is gone
     assert sorted(p.suffix for p in (tmp_path / "empty").iterdir()) == [".flac", ".srt", ".txt"]
     (tmp_path / "x.zip").write_bytes(b"theirs")
     with pytest.raises(ExportSetupError, match="already exists"):
-        export_clip(db, clip.id, tmp_path / "x.zip", as_zip=True)
+        export_clip(db, clip.id, tmp_path / "x.zip", as_zip=True, actor=TRAINER)
     assert (tmp_path / "x.zip").read_bytes() == b"theirs" and leftovers(tmp_path) == []
 
 
@@ -220,13 +221,13 @@ def test_a_clip_that_cannot_be_read_is_named_and_the_rest_are_exported(db, tmp_p
     good, broken = phone_clip(db, zh), phone_clip(db, en, title="Broken one")
     with db.session() as s:
         s.get(ClipAudio, broken.id).data = b"not flac"
-    report = export_clips(db, [broken.id, good.id, 999], tmp_path / "out", index_title="Clips")
+    report = export_clips(db, [broken.id, good.id, 999], tmp_path / "out", index_title="Clips", actor=TRAINER)
     assert [(f.clip_id, f.title) for f in report.failures] == [(broken.id, "Broken one"), (999, None)]
     assert "cannot be read" in report.failures[0].message and "does not exist" in report.failures[1].message
     assert [c.number for c in report.clips] == [2]  # numbered as asked, so a gap shows what is missing
     assert "02-Agent" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     with pytest.raises(ClipExportError, match="nothing was exported") as raised:
-        export_clip(db, broken.id, tmp_path / "none")
+        export_clip(db, broken.id, tmp_path / "none", actor=TRAINER)
     assert [f.clip_id for f in raised.value.failures] == [broken.id]
     assert not (tmp_path / "none").exists() and leftovers(tmp_path) == []
 
@@ -235,7 +236,7 @@ def test_a_clip_that_cannot_be_read_is_named_and_the_rest_are_exported(db, tmp_p
 def test_mp3_export_plays_back_at_the_clips_length(sqlite_db, tmp_path):
     db = sqlite_db
     clip = phone_clip(db, recorded_call(db, tmp_path))
-    export_clip(db, clip.id, tmp_path / "out", audio_format="mp3")
+    export_clip(db, clip.id, tmp_path / "out", audio_format="mp3", actor=TRAINER)
     info = sf.info(only(tmp_path / "out", ".mp3"))
     assert info.samplerate == RATE and info.channels == 2
     assert info.duration == pytest.approx(clip_sound(db, clip.id).duration, abs=0.1)
@@ -244,11 +245,11 @@ def test_mp3_export_plays_back_at_the_clips_length(sqlite_db, tmp_path):
 def test_unusable_options_are_refused_before_anything_is_written(sqlite_db, tmp_path):
     clip = phone_clip(sqlite_db, recorded_call(sqlite_db, tmp_path))
     with pytest.raises(ExportSetupError, match="beep"):
-        export_clip(sqlite_db, clip.id, tmp_path / "out", hide_with="bleep")
+        export_clip(sqlite_db, clip.id, tmp_path / "out", hide_with="bleep", actor=TRAINER)
     with pytest.raises(ExportSetupError, match="wav, flac or mp3"):
-        export_clip(sqlite_db, clip.id, tmp_path / "out", audio_format="ogg")
+        export_clip(sqlite_db, clip.id, tmp_path / "out", audio_format="ogg", actor=TRAINER)
     with pytest.raises(ExportSetupError, match="playlist 42 does not exist"):
-        export_playlist(sqlite_db, 42, tmp_path / "out")
+        export_playlist(sqlite_db, 42, tmp_path / "out", actor=TRAINER)
     assert not (tmp_path / "out").exists()
 
 

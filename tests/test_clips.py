@@ -10,11 +10,14 @@ from sqlalchemy import delete
 
 from qa_desk.clips import adjust_clip, clip_sound, excerpt_utterances, plan_span, save_clip
 from qa_desk.store.calls import add_call
+from qa_desk.permissions import Actor
 from qa_desk.store.clips import ClipDetails, ClipError, get_clip
 from qa_desk.store.models import Call
 from qa_desk.store.transcripts import UtteranceRow, replace_transcript
 from tests.recordings import write_call
 from tests.store_data import call_row
+
+TRAINER = Actor("王芳", "trainer")  # who keeps the training library
 
 WORDS = [("您好", 1.0, 1.4), ("请问", 1.5, 1.9), ("有", 2.0, 2.1), ("什么", 2.1, 2.5), ("可以", 2.6, 3.0),
          ("帮", 3.0, 3.2), ("您", 3.2, 3.5)]
@@ -47,7 +50,7 @@ def test_a_span_snaps_to_the_words_it_touches_and_the_roll_widens_only_the_audio
 
 def test_the_clip_keeps_the_recordings_own_samples_and_lines(db, tmp_path):
     call_id, path = _recorded_call(db, tmp_path)
-    clip = save_clip(db, call_id, 1.7, 2.3, ClipDetails("Greeting", "good", ("opening",)), by="王芳", pre_roll=0.5)
+    clip = save_clip(db, call_id, 1.7, 2.3, ClipDetails("Greeting", "good", ("opening",)), actor=TRAINER, pre_roll=0.5)
     assert (clip.start, clip.end) == (1.5, 2.5)
     sound = clip_sound(db, clip.id)
     original, rate = sf.read(path, dtype="int16", always_2d=True)
@@ -59,9 +62,9 @@ def test_the_clip_keeps_the_recordings_own_samples_and_lines(db, tmp_path):
 
 def test_the_clip_outlives_its_call_but_cannot_be_moved_without_it(db, tmp_path):
     call_id, path = _recorded_call(db, tmp_path)
-    clip = save_clip(db, call_id, 4.0, 6.5, ClipDetails("Complaint"), by="王芳")
+    clip = save_clip(db, call_id, 4.0, 6.5, ClipDetails("Complaint"), actor=TRAINER)
     assert (clip.start, clip.end) == (4.5, 6.0)
-    moved = adjust_clip(db, clip.id, 1.2, 6.0)
+    moved = adjust_clip(db, clip.id, 1.2, 6.0, actor=TRAINER)
     assert moved.start == 1.0 and len(moved.excerpt) == 2
     path.unlink()  # the recording's retention period is over…
     with db.session() as s:
@@ -70,13 +73,13 @@ def test_the_clip_outlives_its_call_but_cannot_be_moved_without_it(db, tmp_path)
     with db.session() as s:
         assert get_clip(s, clip.id).call_id is None
     with pytest.raises(ClipError, match="call was deleted"):
-        adjust_clip(db, clip.id, 1.0, 2.0)
+        adjust_clip(db, clip.id, 1.0, 2.0, actor=TRAINER)
 
 
 def test_an_unreadable_recording_is_refused_with_its_name(db, tmp_path):
     call_id, path = _recorded_call(db, tmp_path)
     path.write_bytes(b"not audio any more")
     with pytest.raises(ClipError, match="call.wav"):
-        save_clip(db, call_id, 1.0, 2.0, ClipDetails("x"), by="王芳")
+        save_clip(db, call_id, 1.0, 2.0, ClipDetails("x"), actor=TRAINER)
     with db.session() as s:
         assert s.query(Call).count() == 1

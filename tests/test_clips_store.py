@@ -22,6 +22,7 @@ from qa_desk.store.clips import (
     update_clip,
 )
 from qa_desk.store.calls import add_call
+from qa_desk.permissions import Actor
 from qa_desk.store.models import Call
 from qa_desk.store.playlists import (
     add_entry,
@@ -35,6 +36,8 @@ from qa_desk.store.playlists import (
 )
 from tests.store_data import agent_calls, call_row
 
+TRAINER = Actor("王芳", "trainer")  # who keeps the training library
+
 EXCERPT = [
     {"speaker": "agent", "start": 12.0, "end": 14.5, "text": "不 知道 您 说 的 是 哪 笔",
      "words": [{"word": "不", "start": 12.0, "end": 12.2}]},
@@ -46,7 +49,7 @@ AUDIO = ClipAudioData(b"fLaC-bytes", "flac", 8000, 2, 11.5)
 def _clip(db, call_id, title="不知道 — 该怎么说", **details):
     with db.session() as s:
         return add_clip(s, call_id, 12.0, 16.0, ClipDetails(title, **details), audio=AUDIO, excerpt=EXCERPT,
-                        by="王芳")
+                        actor=TRAINER)
 
 
 def test_a_clip_keeps_its_span_words_names_and_audio(db):
@@ -82,15 +85,15 @@ def test_bad_clips_are_refused_with_the_reason(db):
     call_id = agent_calls(db, 1)[0]
     with db.session() as s:
         with pytest.raises(ClipError, match="needs a title"):
-            add_clip(s, call_id, 1, 2, ClipDetails("  "), audio=None, excerpt=[], by="x")
+            add_clip(s, call_id, 1, 2, ClipDetails("  "), audio=None, excerpt=[], actor=TRAINER)
         with pytest.raises(ClipError, match="kind 'great'"):
-            add_clip(s, call_id, 1, 2, ClipDetails("t", kind="great"), audio=None, excerpt=[], by="x")
+            add_clip(s, call_id, 1, 2, ClipDetails("t", kind="great"), audio=None, excerpt=[], actor=TRAINER)
         with pytest.raises(ClipError, match="end after it starts"):
-            add_clip(s, call_id, 5, 5, ClipDetails("t"), audio=None, excerpt=[], by="x")
+            add_clip(s, call_id, 5, 5, ClipDetails("t"), audio=None, excerpt=[], actor=TRAINER)
         with pytest.raises(ClipError, match="after the call's end"):
-            add_clip(s, call_id, 400, 410, ClipDetails("t"), audio=None, excerpt=[], by="x")
+            add_clip(s, call_id, 400, 410, ClipDetails("t"), audio=None, excerpt=[], actor=TRAINER)
         with pytest.raises(ClipError, match="call 999 does not exist"):
-            add_clip(s, 999, 1, 2, ClipDetails("t"), audio=None, excerpt=[], by="x")
+            add_clip(s, 999, 1, 2, ClipDetails("t"), audio=None, excerpt=[], actor=TRAINER)
 
 
 def test_edit_move_and_delete(db):
@@ -98,13 +101,13 @@ def test_edit_move_and_delete(db):
     clip = _clip(db, call_id)
     with db.session() as s:
         edited = update_clip(s, clip.id, ClipDetails("Perfect greeting", "good", ("opening",), "", "hotline-zh",
-                                                     "opening", "greeting"))
+                                                     "opening", "greeting"), actor=TRAINER)
         assert (edited.title, edited.kind, edited.section_key, edited.item_key) == (
             "Perfect greeting", "good", "opening", "greeting")
-        moved = move_clip(s, clip.id, 11.0, 17.5, audio=None, excerpt=EXCERPT[:1])
+        moved = move_clip(s, clip.id, 11.0, 17.5, audio=None, excerpt=EXCERPT[:1], actor=TRAINER)
         assert (moved.start, moved.end, len(moved.excerpt)) == (11.0, 17.5, 1)
         assert clip_audio(s, clip.id) is None
-        delete_clip(s, clip.id)
+        delete_clip(s, clip.id, actor=TRAINER)
         with pytest.raises(ClipError, match="does not exist"):
             get_clip(s, clip.id)
 
@@ -134,28 +137,28 @@ def test_playlists_keep_order_and_notes(db):
     calls = agent_calls(db, 3)
     clips = [_clip(db, c, f"clip {n}") for n, c in enumerate(calls)]
     with db.session() as s:
-        playlist = create_playlist(s, " New hires  week 1 ", "Monday", by="王芳")
+        playlist = create_playlist(s, " New hires  week 1 ", "Monday", actor=TRAINER)
         assert playlist.name == "New hires week 1"
         for clip in clips:
-            playlist = add_entry(s, playlist.id, clip.id)
-        playlist = add_entry(s, playlist.id, clips[2].id, notes="again, after the talk", position=0)
+            playlist = add_entry(s, playlist.id, clip.id, actor=TRAINER)
+        playlist = add_entry(s, playlist.id, clips[2].id, notes="again, after the talk", position=0, actor=TRAINER)
         assert [e.clip.title for e in playlist.entries] == ["clip 2", "clip 0", "clip 1", "clip 2"]
         assert [e.position for e in playlist.entries] == [0, 1, 2, 3]
         ids = [e.id for e in playlist.entries]
-        playlist = reorder(s, playlist.id, [ids[1], ids[2], ids[3], ids[0]])
+        playlist = reorder(s, playlist.id, [ids[1], ids[2], ids[3], ids[0]], actor=TRAINER)
         assert [e.clip.title for e in playlist.entries] == ["clip 0", "clip 1", "clip 2", "clip 2"]
         with pytest.raises(ClipError, match="exactly once"):
-            reorder(s, playlist.id, ids[:3])
-        playlist = set_entry_notes(s, ids[2], " listen for the pause ")
+            reorder(s, playlist.id, ids[:3], actor=TRAINER)
+        playlist = set_entry_notes(s, ids[2], " listen for the pause ", actor=TRAINER)
         assert playlist.entries[1].notes == "listen for the pause"
-        playlist = remove_entry(s, ids[0])
+        playlist = remove_entry(s, ids[0], actor=TRAINER)
         assert [e.position for e in playlist.entries] == [0, 1, 2]
         assert playlist.duration == pytest.approx(12.0)
         [summary] = list_playlists(s)
         assert (summary.name, summary.clips, summary.duration) == ("New hires week 1", 3, pytest.approx(12.0))
     with db.session() as s:
-        delete_clip(s, clips[2].id)  # a deleted clip leaves the playlists it was in
+        delete_clip(s, clips[2].id, actor=TRAINER)  # a deleted clip leaves the playlists it was in
         assert [e.clip.title for e in get_playlist(s, playlist.id).entries] == ["clip 0", "clip 1"]
-        delete_playlist(s, playlist.id)
+        delete_playlist(s, playlist.id, actor=TRAINER)
         assert list_playlists(s) == []
         assert get_clip(s, clips[0].id).title == "clip 0"  # clips outlive their playlists

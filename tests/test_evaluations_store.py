@@ -15,9 +15,12 @@ from qa_desk.store import flags as flag_store
 from qa_desk.store.database import Database
 from qa_desk.store.forms import save_form
 
+from actors import ADMIN, lead, reviewer
 from store_data import add_test_call
 from test_form_scoring import SHEET
 
+WANG, LI = reviewer("王质检"), lead("李组长")
+ZHANG = reviewer("张伟")  # the agent's dispute, as recorded for them
 ZH = next(load_form(p) for p in shipped_forms() if p.stem == "hotline-zh")
 
 
@@ -39,9 +42,9 @@ def _flags(session, call_id: int) -> list:
 def draft(db):
     with db.session() as s:
         call_id = add_test_call(s)
-        form_id = save_form(s, ZH).id
+        form_id = save_form(s, ZH, actor=ADMIN).id
         suggestions = suggest_answers(ZH, _flags(s, call_id), checked=True)
-        view = ev.start_evaluation(s, call_id, form_id, "王质检", suggestions)
+        view = ev.start_evaluation(s, call_id, form_id, WANG, suggestions)
     return db, view
 
 
@@ -62,11 +65,11 @@ def test_a_reviewer_scores_a_call_end_to_end_and_the_score_matches_the_hand_calc
     edits = {key: ev.AnswerEdit(value) for key, value in SHEET.items()}
     edits["no_forbidden_phrases"] = ev.AnswerEdit("no", "“不知道”推诿客户")
     with db.session() as s:
-        saved = ev.save_answers(s, view.id, view.row_version, edits, "王质检")
-        ev.add_timed_comment(s, view.id, 125.0, 132.0, "打断客户", "王质检")
+        saved = ev.save_answers(s, view.id, view.row_version, edits, WANG)
+        ev.add_timed_comment(s, view.id, 125.0, 132.0, "打断客户", WANG)
     assert saved.row_version == view.row_version + 1
     with db.session() as s:
-        submitted = ev.submit(s, view.id, saved.row_version, "王质检")
+        submitted = ev.submit(s, view.id, saved.row_version, WANG)
     assert (submitted.status, submitted.score, submitted.max_score) == ("submitted", 70.5, 91)
     assert submitted.percent == pytest.approx(77.4725, abs=1e-3)
     with db.session() as s:
@@ -81,10 +84,10 @@ def test_a_reviewer_scores_a_call_end_to_end_and_the_score_matches_the_hand_calc
 def test_submitting_needs_every_item_answered_and_bad_answers_change_nothing(draft):
     db, view = draft
     with db.session() as s, pytest.raises(ev.EvaluationError, match=r"items still need an answer: 三声"):
-        ev.submit(s, view.id, view.row_version, "王质检")
+        ev.submit(s, view.id, view.row_version, WANG)
     with db.session() as s, pytest.raises(ev.AnswerError, match="N/A is not allowed"):
         ev.save_answers(s, view.id, view.row_version, {"standard_opening": ev.AnswerEdit("no"),
-                                                        "privacy_protected": ev.AnswerEdit("na")}, "王质检")
+                                                        "privacy_protected": ev.AnswerEdit("na")}, WANG)
     with db.session() as s:
         unchanged = ev.get_evaluation(s, view.id)
     assert unchanged.answers["standard_opening"].value == "yes" and unchanged.row_version == view.row_version
@@ -93,17 +96,17 @@ def test_submitting_needs_every_item_answered_and_bad_answers_change_nothing(dra
 def test_a_dispute_and_its_resolution_with_a_rescore_are_in_the_history(draft):
     db, view = draft
     with db.session() as s:
-        saved = ev.save_answers(s, view.id, view.row_version, {k: ev.AnswerEdit(v) for k, v in SHEET.items()}, "王质检")
-        ev.submit(s, view.id, saved.row_version, "王质检")
+        saved = ev.save_answers(s, view.id, view.row_version, {k: ev.AnswerEdit(v) for k, v in SHEET.items()}, WANG)
+        ev.submit(s, view.id, saved.row_version, WANG)
     with db.session() as s:
         with pytest.raises(ev.EvaluationError, match="only through a dispute"):
-            ev.save_answers(s, view.id, saved.row_version + 1, {"standard_closing": ev.AnswerEdit("yes")}, "王质检")
+            ev.save_answers(s, view.id, saved.row_version + 1, {"standard_closing": ev.AnswerEdit("yes")}, WANG)
     with db.session() as s:
         with pytest.raises(ev.EvaluationError, match="needs the agent's reason"):
-            ev.dispute(s, view.id, "张伟", "  ")
-        disputed = ev.dispute(s, view.id, "张伟", "结束语说了，在 4:58，转写漏了")
+            ev.dispute(s, view.id, ZHANG, "  ")
+        disputed = ev.dispute(s, view.id, ZHANG, "结束语说了，在 4:58，转写漏了")
     with db.session() as s:
-        resolved = ev.resolve(s, view.id, disputed.row_version, "李组长", "听过录音，结束语确实说了",
+        resolved = ev.resolve(s, view.id, disputed.row_version, LI, "听过录音，结束语确实说了",
                               {"standard_closing": ev.AnswerEdit("yes")})
     assert (resolved.status, resolved.score) == ("resolved", 72.5)
     with db.session() as s:
@@ -115,15 +118,15 @@ def test_a_dispute_and_its_resolution_with_a_rescore_are_in_the_history(draft):
     assert (rescored.old["score"], rescored.new["score"]) == (70.5, 72.5)
     assert events[2].text == "结束语说了，在 4:58，转写漏了" and events[2].by == "张伟"
     with db.session() as s, pytest.raises(ev.EvaluationError, match="cannot be acknowledged"):
-        ev.acknowledge(s, view.id, "张伟")
+        ev.acknowledge(s, view.id, ZHANG)
 
 
 def test_a_save_from_an_older_copy_is_refused(draft):
     db, view = draft
     with db.session() as s:
-        ev.save_answers(s, view.id, view.row_version, {"attentive": ev.AnswerEdit("yes")}, "王质检")
+        ev.save_answers(s, view.id, view.row_version, {"attentive": ev.AnswerEdit("yes")}, WANG)
     with db.session() as s, pytest.raises(ev.ConcurrentEdit, match="changed by 王质检 since you opened it"):
-        ev.save_answers(s, view.id, view.row_version, {"attentive": ev.AnswerEdit("no")}, "李组长")
+        ev.save_answers(s, view.id, view.row_version, {"attentive": ev.AnswerEdit("no")}, WANG)  # their other window
     with db.session() as s:
         assert ev.get_evaluation(s, view.id).answers["attentive"].value == "yes"
 
@@ -140,11 +143,11 @@ def test_two_reviewers_saving_at_once_on_a_shared_database(draft, db_url):
             mine = ev.get_evaluation(first, view.id)
             theirs = ev.get_evaluation(second, view.id)
             assert mine.row_version == theirs.row_version
-            ev.save_answers(first, view.id, mine.row_version, {"attentive": ev.AnswerEdit("yes")}, "王质检")
+            ev.save_answers(first, view.id, mine.row_version, {"attentive": ev.AnswerEdit("yes")}, WANG)
             first.commit()
             # The second session still holds the version it read: its UPDATE finds no row.
             with pytest.raises(ev.ConcurrentEdit):
-                ev.save_answers(second, view.id, theirs.row_version, {"attentive": ev.AnswerEdit("no")}, "李组长")
+                ev.save_answers(second, view.id, theirs.row_version, {"attentive": ev.AnswerEdit("no")}, WANG)  # their other window
         with db.session() as s:
             final = ev.get_evaluation(s, view.id)
         assert final.answers["attentive"].value == "yes" and final.updated_by == "王质检"

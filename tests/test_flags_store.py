@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, func, select
 
+from actors import reviewer
+from qa_desk.permissions import PermissionDenied
 from qa_desk.scoring.findings import Finding
 from qa_desk.store import flags as store
 from qa_desk.store.calls import add_call
@@ -81,8 +83,8 @@ def test_rescan_keeps_decisions_for_findings_that_moved_a_little(db):
         v1, _ = _rulebook(s, "v1")
         store.save_findings(s, call_id, v1, [forbidden(42.0), forbidden(180.0), MISSING_GREETING])
         early, late = [f.id for f in store.flags_for_call(s, call_id) if f.start is not None]
-        store.confirm(s, early, "Zhang Min")
-        store.dismiss(s, late, "Zhang Min", "客户说的，不是坐席")
+        store.confirm(s, early, reviewer("Zhang Min"))
+        store.dismiss(s, late, reviewer("Zhang Min"), "客户说的，不是坐席")
     with db.session() as s:
         v2, _ = _rulebook(s, "v2")
         # Re-transcribed: times moved by under two seconds, the recogniser spaced the words.
@@ -102,9 +104,9 @@ def test_rescan_adds_new_removes_untouched_and_keeps_worked_on_flags_stale(db):
         v1, _ = _rulebook(s, "v1")
         store.save_findings(s, call_id, v1, [forbidden(10.0), forbidden(60.0), forbidden(120.0), forbidden(200.0)])
         confirmed, untouched, noted, dismissed = [f.id for f in store.flags_for_call(s, call_id)]
-        store.confirm(s, confirmed, "Zhang Min")
-        store.add_note(s, noted, "Zhang Min", "listen again: maybe 不知道 the customer's")
-        store.dismiss(s, dismissed, "Li Lei", "ASR error")
+        store.confirm(s, confirmed, reviewer("Zhang Min"))
+        store.add_note(s, noted, reviewer("Zhang Min"), "listen again: maybe 不知道 the customer's")
+        store.dismiss(s, dismissed, reviewer("Li Lei"), "ASR error")
     with db.session() as s:
         v2, _ = _rulebook(s, "v2")
         # The new rulebook finds none of them (moved far, or not at all), and a new one.
@@ -132,7 +134,7 @@ def test_a_decided_flag_wins_over_an_open_duplicate(db):
         rb, _ = _rulebook(s)
         store.save_findings(s, call_id, rb, [forbidden(50.0), forbidden(51.0)])
         first, second = [f.id for f in store.flags_for_call(s, call_id)]
-        store.confirm(s, second, "Zhang Min")
+        store.confirm(s, second, reviewer("Zhang Min"))
         # Only one of the two is found again, as far from each: the confirmed one keeps it.
         summary = store.save_findings(s, call_id, rb, [forbidden(50.5)])
         assert (summary.kept, summary.removed) == (1, 1)
@@ -162,17 +164,17 @@ def test_reviewer_actions_and_their_history(db):
         rb, _ = _rulebook(s)
         store.save_findings(s, call_id, rb, [forbidden(42.0)])
         (flag,) = store.flags_for_call(s, call_id)
-        row = store.confirm(s, flag.id, "Zhang Min")
+        row = store.confirm(s, flag.id, reviewer("Zhang Min"))
         assert (row.status, row.decided_by, row.event_count) == ("confirmed", "Zhang Min", 1)
         assert row.decided_at is not None
-        assert store.confirm(s, flag.id, "Zhang Min").event_count == 1  # a double-click changes nothing
-        row = store.dismiss(s, flag.id, "  Li Lei ", "客户说的")
+        assert store.confirm(s, flag.id, reviewer("Zhang Min")).event_count == 1  # a double-click changes nothing
+        row = store.dismiss(s, flag.id, reviewer("  Li Lei "), "客户说的")
         assert (row.status, row.decided_by, row.dismiss_reason) == ("dismissed", "Li Lei", "客户说的")
-        row = store.add_note(s, flag.id, "Li Lei", "calibration example")
+        row = store.add_note(s, flag.id, reviewer("Li Lei"), "calibration example")
         assert (row.status, row.note) == ("dismissed", "calibration example")
-        row = store.reopen(s, flag.id, "Zhang Min")
+        row = store.reopen(s, flag.id, reviewer("Zhang Min"))
         assert (row.status, row.decided_by, row.decided_at, row.dismiss_reason) == ("open", None, None, None)
-        assert store.reopen(s, flag.id, "Zhang Min").event_count == 4
+        assert store.reopen(s, flag.id, reviewer("Zhang Min")).event_count == 4
         history = store.flag_history(s, flag.id)
     assert [(e.action, e.old_status, e.new_status, e.by, e.text) for e in history] == [
         ("confirmed", "open", "confirmed", "Zhang Min", None),
@@ -193,9 +195,11 @@ def test_reviewer_id_is_set_for_known_users(db):
         rb, _ = _rulebook(s)
         store.save_findings(s, call_id, rb, [forbidden(1.0)])
         (flag,) = store.flags_for_call(s, call_id)
-        store.confirm(s, flag.id, "Zhang Min")
+        store.confirm(s, flag.id, "Zhang Min")  # a stored user's name: their stored role is checked
         assert s.get(Flag, flag.id).reviewer_id == user.id
-        store.dismiss(s, flag.id, "someone at the CLI", "not a forbidden phrase here")
+        with pytest.raises(PermissionDenied, match="not a QA Desk user"):
+            store.dismiss(s, flag.id, "someone at the CLI", "not a forbidden phrase here")
+        store.dismiss(s, flag.id, reviewer("someone at the CLI"), "not a forbidden phrase here")
         assert s.get(Flag, flag.id).reviewer_id is None
 
 
@@ -207,13 +211,13 @@ def test_clear_errors_for_bad_actions(db):
         (flag,) = store.flags_for_call(s, call_id)
         for blank in ("", "   ", None):
             with pytest.raises(ValueError, match="reason is required"):
-                store.dismiss(s, flag.id, "Zhang Min", blank)
+                store.dismiss(s, flag.id, reviewer("Zhang Min"), blank)
         with pytest.raises(ValueError, match="note is empty"):
-            store.add_note(s, flag.id, "Zhang Min", " ")
+            store.add_note(s, flag.id, reviewer("Zhang Min"), " ")
         with pytest.raises(ValueError, match="name is required"):
             store.confirm(s, flag.id, " ")
-        for action in (lambda: store.confirm(s, 999, "x"), lambda: store.dismiss(s, 999, "x", "why"),
-                       lambda: store.reopen(s, 999, "x"), lambda: store.add_note(s, 999, "x", "n"),
+        for action in (lambda: store.confirm(s, 999, reviewer("x")), lambda: store.dismiss(s, 999, reviewer("x"), "why"),
+                       lambda: store.reopen(s, 999, reviewer("x")), lambda: store.add_note(s, 999, reviewer("x"), "n"),
                        lambda: store.flag_history(s, 999)):
             with pytest.raises(LookupError, match="No flag 999"):
                 action()
@@ -228,8 +232,8 @@ def test_counts_for_the_library_and_cascades(db):
         store.save_findings(s, one, rb, [forbidden(1.0), forbidden(20.0), MISSING_GREETING])
         store.save_findings(s, two, rb, [forbidden(5.0)])
         a, b, _c = [f.id for f in store.flags_for_call(s, one)]
-        store.confirm(s, a, "Zhang Min")
-        store.dismiss(s, b, "Zhang Min", "wrong speaker")
+        store.confirm(s, a, reviewer("Zhang Min"))
+        store.dismiss(s, b, reviewer("Zhang Min"), "wrong speaker")
         counts = store.flag_counts(s, [one, two, three, one])
     assert counts == {
         one: {"open": 1, "confirmed": 1, "dismissed": 1},

@@ -120,6 +120,7 @@ def test_upgrade_scores_the_sections_of_stored_evaluations(at_0004):
     # Every evaluation but the unscorable one has its seven sections (a draft's are all None).
     assert len(per_evaluation) == 2 + EMPTY_EVALUATIONS and set(per_evaluation) == {7}
     assert tuple(kept) == (49.5, 54.3956)  # nobody is re-graded
+    db.upgrade()  # today's scorecard queries read today's schema
     with db.session() as s:
         card = scorecard(s, parse_period("2026-11"))
     (row,) = card.rows
@@ -133,6 +134,7 @@ def test_upgrade_adds_the_metric_summaries(at_0004):
     m1, m3, null, missing = _metrics(db)
     assert m1 == M1 and m3 == M3  # what as_dict writes today
     assert (null, missing) == (None, None)
+    db.upgrade()  # today's scorecard queries read today's schema
     with db.session() as s:
         metrics = scorecard(s, parse_period("2026-11")).centre.current.metrics
     assert (metrics.calls, metrics.dead_air, metrics.talk_ratio, metrics.overtalk) == (2, 11.0, 2.0, 2.0)

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import pytest
 from clip_library import phone_clip, playlist_of, recorded_call
+from clip_library import TRAINER
 
 from qa_desk.reports.clip_export import export_playlist
 from qa_desk.reports.playlist_index import ExportIndex, IndexEntry, IndexLine, index_html, write_index_html
@@ -121,7 +122,7 @@ def test_the_exported_index_opens_in_headless_chromium(sqlite_db, tmp_path):
     second = phone_clip(db, en, title="Sarah confirms the callback number", kind="needs_improvement",
                         tags=("English", "callback"), notes="Sarah Lee did not read the number back.")
     playlist = playlist_of(db, [(first.id, "先听这一段：注意语速。"), (second.id, "Compare: no read-back.")])
-    report = export_playlist(db, playlist, tmp_path / "新员工培训", language="zh")
+    report = export_playlist(db, playlist, tmp_path / "新员工培训", language="zh", actor=TRAINER)
     folder = report.target
     page = (folder / "index.html").read_text(encoding="utf-8")
     for _, attrs in (t for t in tags_of(page) if t[0] == "audio"):

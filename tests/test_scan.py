@@ -12,6 +12,7 @@ from qa_desk.cli import main
 from qa_desk.importing.importer import import_recordings
 from qa_desk.scoring.rulebook import default_rulebook_path, load_rulebook
 from qa_desk.scoring.scan import AfterTranscript, RulebookCache, calls_needing_scan, scan_call, scan_calls
+from qa_desk.permissions import Actor
 from qa_desk.store import flags as store_flags
 from qa_desk.store.database import Database
 from qa_desk.store.transcripts import UtteranceRow, replace_transcript
@@ -78,7 +79,7 @@ def test_a_rescan_keeps_reviewers_decisions(library, rulebook):
     scan_call(library, 1, rulebook)
     flag = open_rules(library, 1)["zh-forbidden-01"]
     with library.session() as s:
-        store_flags.confirm(s, flag.id, "li.na")
+        store_flags.confirm(s, flag.id, Actor("li.na", "reviewer"))
     again = scan_call(library, 1, rulebook)
     assert again.summary.added == 0 and again.summary.kept == again.findings
     kept = open_rules(library, 1)["zh-forbidden-01"]

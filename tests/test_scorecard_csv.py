@@ -14,6 +14,8 @@ from qa_desk.reports.tables import RowProgress
 
 from test_scorecard_workbook import EVIL, PERIOD, build_library, sample_export
 
+from qa_desk.permissions import Actor
+
 
 def _read(path: Path) -> list[list[str]]:
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
@@ -100,7 +102,7 @@ def test_export_from_the_database_to_csv(db, tmp_path):
     build_library(db)
     out = tmp_path / "out"
     out.mkdir()
-    report = export_scorecards(db, out / "october.csv", PERIOD, by="李主管")
+    report = export_scorecards(db, out / "october.csv", PERIOD, actor=Actor("李主管", "manager"))
     assert report.format == "csv" and report.path == out / "october.csv"
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in report.paths) == [
         "october-answers.csv", "october-evaluations.csv", "october-flags.csv", "october-parameters.csv",

@@ -14,12 +14,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from actors import ADMIN, MANAGER, reviewer
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart
 
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
 from qa_desk.jobs import Cancelled, JobContext
+from qa_desk.permissions import Actor
 from qa_desk.reports import workbook as workbook_module
 from qa_desk.reports.cells import neutralise, needs_neutralising, xlsx_text
 from qa_desk.reports.export import ExportError, export_scorecards
@@ -340,7 +342,7 @@ def build_library(db) -> dict:
     people = [("张伟", "1047", "Billing CN"), (EVIL, "1048", "Billing CN"), ("@SUM(1)", "2001", "Sales"),
               ("-2+3", "3001", None)]
     with db.session() as s:
-        form_id = save_form(s, form).id
+        form_id = save_form(s, form, actor=ADMIN).id
         rulebook_id, _ = flag_store.ensure_rulebook(s, key="zh-CN", name="规范", language="zh-CN",
                                                     content_hash="r" * 64, definition={})
         calls = 0
@@ -350,11 +352,11 @@ def build_library(db) -> dict:
                 calls += 1
                 call_id = add_test_call(s, f"{calls}.wav", agent_id=agent.id,
                                         started_at=datetime(2026, month, day + n, 9, 30))
-                view = ev.start_evaluation(s, call_id, form_id, "王质检")
+                view = ev.start_evaluation(s, call_id, form_id, reviewer("王质检"))
                 edits = {k: ev.AnswerEdit(v) for k, v in SHEET.items()}
                 edits["standard_closing"] = ev.AnswerEdit("no", "=1+1 客户挂断")
-                saved = ev.save_answers(s, view.id, view.row_version, edits, "王质检")
-                ev.submit(s, view.id, saved.row_version, "王质检")
+                saved = ev.save_answers(s, view.id, view.row_version, edits, reviewer("王质检"))
+                ev.submit(s, view.id, saved.row_version, reviewer("王质检"))
                 if n == 0 and month == 10:
                     finding = Finding(
                         rule_key="zh-forbidden-01", rule_title="推诿搪塞", category="forbidden_phrase",
@@ -362,7 +364,7 @@ def build_library(db) -> dict:
                         words=(), kind="exact", confidence=1.0, reason="禁用语", form_item="no_forbidden_phrases")
                     flag_store.save_findings(s, call_id, rulebook_id, [finding])
                     flag_id = flag_store.flags_for_call(s, call_id)[0].id
-                    flag_store.add_note(s, flag_id, "王质检", "-2+3 客户投诉")
+                    flag_store.add_note(s, flag_id, reviewer("王质检"), "-2+3 客户投诉")
     return {"form_id": form_id}
 
 
@@ -373,7 +375,7 @@ def test_export_from_the_database_to_xlsx(db, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     target = out / "october.xlsx"
-    report = export_scorecards(db, target, PERIOD, by="李主管", ctx=ctx)
+    report = export_scorecards(db, target, PERIOD, actor=Actor("李主管", "manager"), ctx=ctx)
     assert report.path == target and report.paths == (target,) and report.format == "xlsx"
     assert report.rows["summary"] == 4 and report.rows["evaluations"] == 6 and report.rows["flags"] == 2
     assert report.rows["answers"] == 6 * 24
@@ -401,7 +403,7 @@ def test_export_from_the_database_to_xlsx(db, tmp_path):
 def test_a_team_and_form_filtered_export(db, tmp_path):
     build_library(db)
     target = tmp_path / "sales.xlsx"
-    report = export_scorecards(db, target, PERIOD, team="Sales", form_key="hotline-zh", level="team")
+    report = export_scorecards(db, target, PERIOD, team="Sales", form_key="hotline-zh", level="team", actor=MANAGER)
     assert report.rows["evaluations"] == 2 and report.rows["summary"] == 1
     wb = load_workbook(target)
     assert [c.value for c in wb["Charts"][1]] == ["Period", "Sales"]
@@ -411,9 +413,9 @@ def test_a_team_and_form_filtered_export(db, tmp_path):
 
 def test_bad_names_and_a_cancelled_export_leave_nothing(db, tmp_path, monkeypatch):
     with pytest.raises(ExportError, match="scores.pdf"):
-        export_scorecards(db, tmp_path / "scores.pdf", PERIOD)
+        export_scorecards(db, tmp_path / "scores.pdf", PERIOD, actor=MANAGER)
     with pytest.raises(ExportError, match="does not exist"):
-        export_scorecards(db, tmp_path / "missing" / "x.xlsx", PERIOD)
+        export_scorecards(db, tmp_path / "missing" / "x.xlsx", PERIOD, actor=MANAGER)
     build_library(db)
     out = tmp_path / "out"
     out.mkdir()
@@ -421,7 +423,7 @@ def test_bad_names_and_a_cancelled_export_leave_nothing(db, tmp_path, monkeypatc
     monkeypatch.setattr(RowProgress, "EVERY", 10)
     ctx = JobContext(on_progress=lambda done, _total: done > 50 and ctx.cancel(), min_interval=0)
     with pytest.raises(Cancelled):  # in the middle of the answers
-        export_scorecards(db, out / "old.xlsx", PERIOD, ctx=ctx)
+        export_scorecards(db, out / "old.xlsx", PERIOD, ctx=ctx, actor=MANAGER)
     assert sorted(p.name for p in out.iterdir()) == ["old.xlsx"]
     assert (out / "old.xlsx").read_bytes() == b"the earlier export"
     assert not [f for f in ALL_TEMP_FILES if Path(f).exists()]  # openpyxl's sheet files removed too
@@ -439,7 +441,7 @@ def test_a_failure_while_writing_keeps_the_earlier_export(db, tmp_path, monkeypa
 
     monkeypatch.setattr("qa_desk.store.scorecards.flag_rows", broken)
     with pytest.raises(RuntimeError):
-        export_scorecards(db, out / "old.xlsx", PERIOD)
+        export_scorecards(db, out / "old.xlsx", PERIOD, actor=MANAGER)
     assert sorted(p.name for p in out.iterdir()) == ["old.xlsx"]
     assert (out / "old.xlsx").read_bytes() == b"the earlier export"
 

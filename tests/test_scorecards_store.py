@@ -32,6 +32,7 @@ from qa_desk.store.forms import install_forms, save_form
 from qa_desk.store.models import Agent, CalibrationSession, Evaluation, Flag
 
 from store_data import call_row
+from actors import ADMIN, lead, reviewer
 from test_form_scoring import SHEET
 
 NOV, OCT, DEC = parse_period("2026-11"), parse_period("2026-10"), parse_period("2026-12")
@@ -52,9 +53,9 @@ approx = pytest.approx
 
 
 def _evaluate(s, call_id: int, form_id: int, answers: dict, *, submit: bool = True):
-    view = ev.start_evaluation(s, call_id, form_id, "王质检")
-    view = ev.save_answers(s, view.id, view.row_version, {k: ev.AnswerEdit(v) for k, v in answers.items()}, "王质检")
-    return ev.submit(s, view.id, view.row_version, "王质检") if submit else view
+    view = ev.start_evaluation(s, call_id, form_id, reviewer("王质检"))
+    view = ev.save_answers(s, view.id, view.row_version, {k: ev.AnswerEdit(v) for k, v in answers.items()}, reviewer("王质检"))
+    return ev.submit(s, view.id, view.row_version, reviewer("王质检")) if submit else view
 
 
 def _finding(rule: str, category: str, said: str, start: float) -> Finding:
@@ -83,7 +84,7 @@ def build_centre(db) -> dict[str, int]:
     ids: dict[str, int] = {}
     with db.session() as s:
         forms = {(v.key, v.version): v.id for v in install_forms(s, shipped_forms()).stored}
-        v1, en, v2 = forms[("hotline-zh", 1)], forms[("contact-centre-en", 1)], save_form(s, ZH_V2).id
+        v1, en, v2 = forms[("hotline-zh", 1)], forms[("contact-centre-en", 1)], save_form(s, ZH_V2, actor=ADMIN).id
         agent = {name: get_or_create_agent(s, name=name, external_id=ext, team=team).id for name, ext, team in (
             ("张伟", "1047", "Billing CN"), ("李娜", "1048", "Billing CN"), ("赵强", "1049", "Billing CN"),
             ("钱七", "1050", "Billing CN"), ("Tom", "2001", "Care EN"), ("王芳", "3001", None))}
@@ -98,7 +99,7 @@ def build_centre(db) -> dict[str, int]:
         # Started in October, imported in November: an October call.
         _evaluate(s, call("z0", "张伟", datetime(2026, 10, 15, 9), imported_at=datetime(2026, 11, 1)), v1, SHEET)
         e1 = _evaluate(s, call("z1", "张伟", datetime(2026, 11, 3, 9, 30), duration=120.0), v1, SHEET)
-        ev.acknowledge(s, e1.id, "张伟")
+        ev.acknowledge(s, e1.id, reviewer("张伟"))
         # Scored in a calibration session: it measures the reviewer and must count nowhere.
         calibration = CalibrationSession(name="November", form_id=v1, created_by="组长")
         s.add(calibration)
@@ -112,8 +113,8 @@ def build_centre(db) -> dict[str, int]:
         _evaluate(s, call("z4", "张伟", None, imported_at=datetime(2026, 11, 20, 8)), v1, SHEET, submit=False)
         _evaluate(s, call("z5", "张伟", datetime(2026, 12, 1, 0, 0)), v1, E2_SHEET)
         e4 = _evaluate(s, call("l1", "李娜", datetime(2026, 11, 5, 11)), v1, {**SHEET, "privacy_protected": "no"})
-        e4 = ev.dispute(s, e4.id, "李娜", "客户已通过验证")
-        ev.resolve(s, e4.id, e4.row_version, "组长", "复核录音：已验证", {"privacy_protected": ev.AnswerEdit("yes")})
+        e4 = ev.dispute(s, e4.id, reviewer("李娜"), "客户已通过验证")
+        ev.resolve(s, e4.id, e4.row_version, lead("组长"), "复核录音：已验证", {"privacy_protected": ev.AnswerEdit("yes")})
         _evaluate(s, call("l2", "李娜", datetime(2026, 11, 6, 11)), v1, {**SHEET, "privacy_protected": "no"})
         _evaluate(s, call("t1", "Tom", datetime(2026, 11, 4, 16)), en, EN_SHEET)
         _evaluate(s, call("zq0", "赵强", datetime(2026, 10, 20, 9)), v1, {**SHEET, "correct_information": "no"})
@@ -126,12 +127,12 @@ def build_centre(db) -> dict[str, int]:
         z1 = _scan(s, rulebook, ids["z1"], [_finding("zh-forbidden-01", "forbidden_phrase", said, t)
                                              for said, t in (("不知道", 10), ("不归我管", 20), ("你自己查", 30))])
         for flag_id in z1.values():
-            flag_store.confirm(s, flag_id, "王质检")
+            flag_store.confirm(s, flag_id, reviewer("王质检"))
         s.execute(update(Flag).where(Flag.id == z1["你自己查"]).values(stale=True))  # no scan finds it any more
         z2 = _scan(s, rulebook, ids["z2"], [_finding("zh-forbidden-01", "forbidden_phrase", "不清楚", 5),
                                             _finding("zh-rhetorical-01", "rhetorical_question", "难道", 9)])
-        flag_store.dismiss(s, z2["不清楚"], "王质检", "客户说的")
-        flag_store.confirm(s, z2["难道"], "王质检")
+        flag_store.dismiss(s, z2["不清楚"], reviewer("王质检"), "客户说的")
+        flag_store.confirm(s, z2["难道"], reviewer("王质检"))
         _scan(s, rulebook, ids["z3"], [_finding("zh-forbidden-01", "forbidden_phrase", "没办法", 3)])  # left open
     return ids
 

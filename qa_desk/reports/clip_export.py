@@ -32,6 +32,9 @@ from pathlib import Path
 
 from ..audio.clip_audio import HIDE_WITH, ClipAudioError, clip_audio_format
 from ..jobs import JobContext
+from ..permissions import Actor
+from ..store import audit
+from ..store.users import check
 from ..store.clips import ClipError, ClipView, get_clip
 from ..store.playlists import get_playlist
 from .clip_files import agent_labels, prepare_clip, scrub_names, words_for, write_clip_files
@@ -107,16 +110,18 @@ class _Item:
 
 def export_clip(db, clip_id: int, target, *, audio_format: str = "wav", anonymise: bool = True,
                 hide_with: str = "beep", as_zip: bool = False, overwrite: bool = False, language: str = "en",
-                ctx: JobContext | None = None) -> ClipExportReport:
+                ctx: JobContext | None = None, actor: Actor | str | None = None) -> ClipExportReport:
     """One clip's audio, TXT and SRT in the folder (or zip) ``target``."""
     return export_clips(db, [clip_id], target, index_title=None, audio_format=audio_format, anonymise=anonymise,
-                        hide_with=hide_with, as_zip=as_zip, overwrite=overwrite, language=language, ctx=ctx)
+                        hide_with=hide_with, as_zip=as_zip, overwrite=overwrite, language=language, ctx=ctx,
+                        actor=actor)
 
 
 def export_playlist(db, playlist_id: int, target, *, audio_format: str = "wav", anonymise: bool = True,
                     hide_with: str = "beep", as_zip: bool = False, overwrite: bool = False, language: str = "en",
-                    ctx: JobContext | None = None) -> ClipExportReport:
+                    ctx: JobContext | None = None, actor: Actor | str | None = None) -> ClipExportReport:
     """The playlist's clips in its order, with its index (HTML and XLSX)."""
+    actor = _allowed(db, actor)
     try:
         with db.session() as session:
             playlist = get_playlist(session, playlist_id)
@@ -127,14 +132,18 @@ def export_playlist(db, playlist_id: int, target, *, audio_format: str = "wav", 
     items = [_Item(e.clip.id, e.notes, e.clip) for e in playlist.entries]
     index = ExportIndex(playlist.name, playlist.notes, playlist.author, datetime.now(), anonymise, language)
     return _export(db, items, Path(target), index, audio_format=audio_format, anonymise=anonymise,
-                   hide_with=hide_with, as_zip=as_zip, overwrite=overwrite, language=language, ctx=ctx)
+                   hide_with=hide_with, as_zip=as_zip, overwrite=overwrite, language=language, ctx=ctx,
+                   actor=actor)
 
 
 def export_clips(db, clip_ids, target, *, index_title: str | None = None, audio_format: str = "wav",
                  anonymise: bool = True, hide_with: str = "beep", as_zip: bool = False, overwrite: bool = False,
-                 language: str = "en", ctx: JobContext | None = None) -> ClipExportReport:
+                 language: str = "en", ctx: JobContext | None = None, actor: Actor | str | None = None
+                 ) -> ClipExportReport:
     """Clips in the order given; with an index titled ``index_title`` when there is one.
-    A clip id that does not exist is a failure in the report, like any other."""
+    A clip id that does not exist is a failure in the report, like any other. Only a
+    trainer, manager or admin exports clips (they leave the centre: checked, and audited)."""
+    actor = _allowed(db, actor)
     items = []
     for clip_id in dict.fromkeys(clip_ids):  # a clip named twice is exported once
         try:
@@ -146,7 +155,14 @@ def export_clips(db, clip_ids, target, *, index_title: str | None = None, audio_
     if index_title is not None:
         index = ExportIndex(index_title, "", None, datetime.now(), anonymise, language)
     return _export(db, items, Path(target), index, audio_format=audio_format, anonymise=anonymise,
-                   hide_with=hide_with, as_zip=as_zip, overwrite=overwrite, language=language, ctx=ctx)
+                   hide_with=hide_with, as_zip=as_zip, overwrite=overwrite, language=language, ctx=ctx,
+                   actor=actor)
+
+
+def _allowed(db, actor: Actor | str | None) -> Actor:
+    """The exporting user, when a trainer, manager or admin: clips leave the centre."""
+    with db.session() as session:
+        return check(session, actor, "clip.export")
 
 
 # --- the work ------------------------------------------------------------------------------------
@@ -192,7 +208,8 @@ def _options(audio_format: str, hide_with: str) -> str:
 
 def _export(db, items: list[_Item], target: Path, index: ExportIndex | None, *, audio_format: str,
             anonymise: bool, hide_with: str, as_zip: bool, overwrite: bool, language: str,
-            ctx: JobContext | None) -> ClipExportReport:
+            ctx: JobContext | None, actor: Actor | str | None = None) -> ClipExportReport:
+    actor = _allowed(db, actor)
     ctx = ctx or JobContext()
     audio_format = _options(audio_format, hide_with)
     target = zip_target(target) if as_zip else target
@@ -250,6 +267,11 @@ def _export(db, items: list[_Item], target: Path, index: ExportIndex | None, *, 
             _move_into_place(staging, target)
             report.files = files
         ctx.progress(total, total)
+        with db.session() as session:  # once the export is in place: the log says what left the centre
+            audit.record(session, actor, "export.clips", "export", None, None,
+                         {"target": str(target), "clips": [i.clip_id for i in items], "anonymised": anonymise,
+                          "playlist": index.title if index else None},
+                         f"{len(items)} clip(s) → {target.name}")
         return report
     except OSError as exc:
         raise ClipExportError(f"{target}: the export could not be written ({exc.strerror or exc})") from None

@@ -18,10 +18,13 @@ from pathlib import Path
 
 from .. import __version__
 from ..jobs import JobContext
+from ..permissions import Actor
 from ..scoring.periods import Period, periods_back
 from ..scoring.scorecards import DEFAULT_QUOTA, LEVELS, Scorecard, Thresholds
 from ..settings import login_name
+from ..store import audit
 from ..store import scorecards as store
+from ..store.users import check
 from .csv_export import csv_paths, write_csv
 from .headers import header
 from .tables import ExportParameters, RowProgress, ScorecardExport, TrendSeries
@@ -97,10 +100,15 @@ def _trend(session, card: Scorecard, teams_card: Scorecard | None, periods: list
 def export_scorecards(db, path: Path, period: Period, *, level: str = "agent", team: str | None = None,
                       form_key: str | None = None, quota_per_month: int = DEFAULT_QUOTA,
                       thresholds: Thresholds = Thresholds(), by: str = "",
-                      ctx: JobContext | None = None) -> ExportReport:
+                      ctx: JobContext | None = None, actor: Actor | str | None = None) -> ExportReport:
     """Write the scorecards of ``period`` to ``path`` (.xlsx: one workbook; .csv: FILE.csv
     and FILE-sections.csv, … beside it). Raises ExportError for a file or level that
-    cannot be used, ``Cancelled`` when ``ctx`` is cancelled; nothing is left behind then."""
+    cannot be used, ``Cancelled`` when ``ctx`` is cancelled; nothing is left behind then.
+    Only a manager, lead or admin exports (PermissionDenied before anything is read);
+    every export is in the audit log (``by`` may name a stored user instead of ``actor``)."""
+    with db.session() as session:
+        actor = check(session, actor or by or None, "scorecard.export")
+    by = actor.name
     started = time.perf_counter()
     path = Path(path)
     fmt = export_format(path)
@@ -163,6 +171,10 @@ def export_scorecards(db, path: Path, period: Period, *, level: str = "agent", t
         raise
     progress.done = progress.total = max(progress.done, 1)
     ctx.progress(progress.done, progress.total)
+    with db.session() as session:  # after the file is in place: the log says what was really exported
+        audit.record(session, actor, "export.scorecards", "export", None, None,
+                     {"path": str(path), "period": period.label, "level": level, "team": team, "form": form_key,
+                      "rows": rows}, f"scorecards {period.label} ({level}) → {path.name}")
     return ExportReport(path=path, paths=tuple(targets.values()), format=fmt, period=period.label,
                         level=level, rows=rows, seconds=time.perf_counter() - started)
 

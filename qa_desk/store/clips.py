@@ -16,9 +16,12 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..permissions import Actor, require
 from ..text import fold
+from . import audit
 from .calls import _like
 from .models import Agent, Call, Clip, ClipAudio, Team
+from .users import acting, check
 
 KINDS = ("good", "needs_improvement", "other")
 MAX_TITLE = 300
@@ -150,8 +153,12 @@ def _set_audio(session: Session, clip: Clip, audio: ClipAudioData | None) -> Non
 
 
 def add_clip(session: Session, call_id: int, start: float, end: float, details: ClipDetails, *,
-             audio: ClipAudioData | None, excerpt: list, by: str) -> ClipView:
-    """Save a span of a call as a clip with its audio copy and transcript lines."""
+             audio: ClipAudioData | None, excerpt: list, by: Actor | str | None = None,
+             actor: Actor | str | None = None) -> ClipView:
+    """Save a span of a call as a clip with its audio copy and transcript lines (a
+    trainer's or admin's; ``by`` may name a stored user instead of ``actor``)."""
+    actor = require(acting(session, by, actor), "clip.manage")
+    by = actor.name
     details = _checked(details)
     _check_span(start, end)
     row = session.execute(
@@ -171,24 +178,34 @@ def add_clip(session: Session, call_id: int, start: float, end: float, details: 
     session.add(clip)
     session.flush()
     _set_audio(session, clip, audio)
+    audit.record(session, actor, "clip.added", "clip", clip.id, None,
+                 {"call_id": call_id, "start": clip.start, "end": clip.end, "title": clip.title},
+                 f"clip {clip.id} '{clip.title}'")
     session.flush()
     return _view(clip)
 
 
-def update_clip(session: Session, clip_id: int, details: ClipDetails) -> ClipView:
+def update_clip(session: Session, clip_id: int, details: ClipDetails, *, actor: Actor | str | None = None) -> ClipView:
     """Change what a clip says about itself (title, kind, tags, notes, form section/item)."""
+    actor = check(session, actor, "clip.manage")
     clip = _load(session, clip_id)
+    old = {"title": clip.title, "kind": clip.kind}
     _set_details(clip, _checked(details))
     clip.search_text = _search_text(clip)
+    audit.record(session, actor, "clip.changed", "clip", clip.id, old, {"title": clip.title, "kind": clip.kind},
+                 f"clip {clip.id} '{clip.title}'")
     session.flush()
     return _view(clip)
 
 
 def move_clip(session: Session, clip_id: int, start: float, end: float, *, audio: ClipAudioData | None,
-              excerpt: list) -> ClipView:
+              excerpt: list, actor: Actor | str | None = None) -> ClipView:
     """New start and end (the trainer dragged a handle), with the audio and lines cut again."""
+    actor = check(session, actor, "clip.manage")
     _check_span(start, end)
     clip = _load(session, clip_id)
+    audit.record(session, actor, "clip.moved", "clip", clip.id, {"start": clip.start, "end": clip.end},
+                 {"start": start, "end": end}, f"clip {clip.id} '{clip.title}'")
     clip.start, clip.end, clip.excerpt = start, end, list(excerpt)
     clip.search_text = _search_text(clip)
     _set_audio(session, clip, audio)
@@ -196,9 +213,13 @@ def move_clip(session: Session, clip_id: int, start: float, end: float, *, audio
     return _view(clip)
 
 
-def delete_clip(session: Session, clip_id: int) -> None:
+def delete_clip(session: Session, clip_id: int, *, actor: Actor | str | None = None) -> None:
     """The clip, its audio and its places in playlists."""
-    session.delete(_load(session, clip_id))
+    actor = check(session, actor, "clip.manage")
+    clip = _load(session, clip_id)
+    audit.record(session, actor, "clip.deleted", "clip", clip.id, {"title": clip.title, "call_id": clip.call_id},
+                 None, f"clip {clip.id} '{clip.title}'")
+    session.delete(clip)
     session.flush()
 
 

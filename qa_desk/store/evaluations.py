@@ -15,6 +15,12 @@ Two people saving the same evaluation (a shared PostgreSQL database): each save 
 the ``row_version`` it started from; a save from an older version is refused with
 ``ConcurrentEdit`` (and the ORM's version check catches the same race between two
 saves in flight), so nobody's answers are silently overwritten.
+
+Who may do what is checked here, not only in the UI: every step takes the acting user
+(an ``Actor``, or the name of a stored user) — a reviewer scores only their own drafts
+(a lead or admin resolves a dispute, they do not edit someone else's draft); resolving
+needs a lead or admin. Every step after the draft is also written to the audit log,
+in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -22,18 +28,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..permissions import Actor, PermissionDenied, can, require
 from ..scoring.forms import Form
 from ..scoring.score import AnswerError, Score, score_form, score_item
 from ..scoring.suggestions import Suggestion
+from . import audit
 from .forms import stored_form
-from .models import Agent, Answer, Call, Evaluation, EvaluationEvent, EvaluationSection, TimedComment
+from .models import Answer, Call, Evaluation, EvaluationEvent, EvaluationSection, TimedComment
 from .models import Form as FormRow
+from .users import acting
+
+# The list of evaluations (scorecards, the CLI) lives beside: this module is their life cycle.
+from .evaluation_list import EvaluationSummary, list_evaluations  # noqa: E402,F401 - re-exported
 
 STATUSES = ("draft", "submitted", "acknowledged", "disputed", "resolved")
 
@@ -141,8 +153,21 @@ def _load(session: Session, evaluation_id: int) -> Evaluation:
     return ev
 
 
-def _event(session: Session, ev: Evaluation, action: str, by: str, old=None, new=None, text=None) -> None:
-    session.add(EvaluationEvent(evaluation_id=ev.id, action=action, by=by, at=_now(), old=old, new=new, text=text))
+def _event(session: Session, ev: Evaluation, action: str, actor: Actor, old=None, new=None, text=None) -> None:
+    """The evaluation's own history (the panel shows it) and the audit log (the audit view)."""
+    session.add(EvaluationEvent(evaluation_id=ev.id, action=action, by=actor.name, at=_now(), old=old, new=new,
+                                text=text))
+    summary = f"evaluation {ev.id} {action}" + (f": {text}" if text else "")
+    audit.record(session, actor, f"evaluation.{action}", "evaluation", ev.id, old,
+                 (new or {}) | ({"text": text} if text else {}), summary[:500])
+
+
+def _own(ev: Evaluation, actor: Actor) -> None:
+    """Only the evaluation's reviewer edits it, whatever their role: a lead who disagrees
+    resolves a dispute, they do not rewrite a colleague's draft."""
+    require(actor, "evaluation.score")
+    if ev.reviewer_name != actor.name:
+        raise PermissionDenied(f"{actor.name} may not edit evaluation {ev.id}: it is {ev.reviewer_name}'s")
 
 
 def _rescore(ev: Evaluation, form: Form) -> Score:
@@ -200,9 +225,13 @@ def _check_version(ev: Evaluation, row_version: int) -> None:
         raise ConcurrentEdit(ev.id, ev.updated_by)
 
 
-def start_evaluation(session: Session, call_id: int, form_id: int, reviewer: str,
-                     suggestions: Mapping[str, Suggestion] | None = None) -> EvaluationView:
-    """A new draft, with the suggested answers filled in and marked as suggested."""
+def start_evaluation(session: Session, call_id: int, form_id: int, reviewer: Actor | str | None = None,
+                     suggestions: Mapping[str, Suggestion] | None = None, *,
+                     actor: Actor | None = None) -> EvaluationView:
+    """A new draft by ``reviewer`` (the acting user), with the suggested answers filled in
+    and marked as suggested."""
+    actor = require(acting(session, reviewer, actor), "evaluation.score")
+    reviewer = actor.name
     if session.get(Call, call_id) is None:
         raise LookupError(f"There is no call {call_id}")
     form = stored_form(session, form_id)
@@ -215,7 +244,7 @@ def start_evaluation(session: Session, call_id: int, form_id: int, reviewer: str
     session.add(ev)
     _rescore(ev, form)
     session.flush()
-    _event(session, ev, "created", reviewer, new={"form": f"{form.key}", "form_id": form_id,
+    _event(session, ev, "created", actor, new={"form": f"{form.key}", "form_id": form_id,
                                                   "suggested": {k: s.value for k, s in (suggestions or {}).items()}})
     session.flush()
     return _view(session, ev)
@@ -256,10 +285,14 @@ def _apply(ev: Evaluation, form: Form, edits: Mapping[str, AnswerEdit]) -> dict[
 
 
 def save_answers(session: Session, evaluation_id: int, row_version: int, edits: Mapping[str, AnswerEdit],
-                 by: str) -> EvaluationView:
+                 by: Actor | str | None = None, *, actor: Actor | None = None) -> EvaluationView:
     """Save a draft's answers (the autosave). Raises ConcurrentEdit when someone else
-    saved since ``row_version``, AnswerError for an answer an item does not allow."""
+    saved since ``row_version``, AnswerError for an answer an item does not allow,
+    PermissionDenied when ``by`` is not the evaluation's reviewer."""
+    actor = acting(session, by, actor)
+    by = actor.name
     ev = _load(session, evaluation_id)
+    _own(ev, actor)
     _check_version(ev, row_version)
     if ev.status != "draft":
         raise EvaluationError(f"Evaluation {ev.id} is {ev.status}: after submission its answers change only "
@@ -273,8 +306,12 @@ def save_answers(session: Session, evaluation_id: int, row_version: int, edits: 
     return _view(session, ev)
 
 
-def submit(session: Session, evaluation_id: int, row_version: int, by: str) -> EvaluationView:
+def submit(session: Session, evaluation_id: int, row_version: int, by: Actor | str | None = None, *,
+           actor: Actor | None = None) -> EvaluationView:
+    actor = acting(session, by, actor)
+    by = actor.name
     ev = _load(session, evaluation_id)
+    _own(ev, actor)
     _check_version(ev, row_version)
     if ev.status != "draft":
         raise EvaluationError(f"Evaluation {ev.id} is already {ev.status}")
@@ -287,7 +324,7 @@ def submit(session: Session, evaluation_id: int, row_version: int, by: str) -> E
     ev.status = "submitted"
     ev.submitted_at = ev.updated_at = _now()
     ev.updated_by = by
-    _event(session, ev, "submitted", by, new=_score_dict(ev) | {"answers": {a.item_key: a.value for a in ev.answers}})
+    _event(session, ev, "submitted", actor, new=_score_dict(ev) | {"answers": {a.item_key: a.value for a in ev.answers}})
     _flush(session, ev)
     return _view(session, ev)
 
@@ -296,7 +333,7 @@ def _score_dict(ev: Evaluation) -> dict:
     return {"score": ev.score, "max_score": ev.max_score, "percent": ev.percent, "auto_failed": bool(ev.auto_failed)}
 
 
-def _step(session: Session, evaluation_id: int, by: str, allowed: tuple[str, ...], to: str, action: str,
+def _step(session: Session, evaluation_id: int, by: Actor, allowed: tuple[str, ...], to: str, action: str,
           text: str | None = None) -> Evaluation:
     ev = _load(session, evaluation_id)
     if ev.status not in allowed:
@@ -305,19 +342,23 @@ def _step(session: Session, evaluation_id: int, by: str, allowed: tuple[str, ...
     _event(session, ev, action, by, old={"status": ev.status}, new={"status": to}, text=text)
     ev.status = to
     ev.updated_at = _now()
-    ev.updated_by = by
+    ev.updated_by = by.name
     return ev
 
 
-def acknowledge(session: Session, evaluation_id: int, by: str) -> EvaluationView:
-    """The agent has seen the evaluation and accepts it."""
+def acknowledge(session: Session, evaluation_id: int, by: Actor | str | None = None, *,
+                actor: Actor | None = None) -> EvaluationView:
+    """The agent has seen the evaluation and accepts it (recorded by ``actor``)."""
+    by = require(acting(session, by, actor), "evaluation.acknowledge")
     ev = _step(session, evaluation_id, by, ("submitted",), "acknowledged", "acknowledged")
     _flush(session, ev)
     return _view(session, ev)
 
 
-def dispute(session: Session, evaluation_id: int, by: str, reason: str) -> EvaluationView:
-    """The agent contests the evaluation; the reason is required and kept."""
+def dispute(session: Session, evaluation_id: int, by: Actor | str | None = None, reason: str = "", *,
+            actor: Actor | None = None) -> EvaluationView:
+    """The agent contests the evaluation (recorded by ``actor``); the reason is required and kept."""
+    by = require(acting(session, by, actor), "evaluation.dispute")
     if not (reason or "").strip():
         raise EvaluationError("A dispute needs the agent's reason")
     ev = _step(session, evaluation_id, by, ("submitted", "acknowledged"), "disputed", "disputed", reason.strip())
@@ -325,10 +366,11 @@ def dispute(session: Session, evaluation_id: int, by: str, reason: str) -> Evalu
     return _view(session, ev)
 
 
-def resolve(session: Session, evaluation_id: int, row_version: int, by: str, note: str,
-            edits: Mapping[str, AnswerEdit] | None = None) -> EvaluationView:
-    """A lead settles a dispute, re-scoring it when ``edits`` change answers; every
-    changed answer and the score before and after are kept in the history."""
+def resolve(session: Session, evaluation_id: int, row_version: int, by: Actor | str | None = None, note: str = "",
+            edits: Mapping[str, AnswerEdit] | None = None, *, actor: Actor | None = None) -> EvaluationView:
+    """A lead (or admin) settles a dispute, re-scoring it when ``edits`` change answers;
+    every changed answer and the score before and after are kept in the history."""
+    by = require(acting(session, by, actor), "evaluation.resolve")
     if not (note or "").strip():
         raise EvaluationError("A resolution needs a note saying what was decided")
     ev = _load(session, evaluation_id)
@@ -347,9 +389,13 @@ def resolve(session: Session, evaluation_id: int, row_version: int, by: str, not
 
 
 def add_timed_comment(session: Session, evaluation_id: int, start: float, end: float | None, text: str,
-                      by: str) -> TimedCommentView:
-    """A comment at a moment or on a span of the call ("02:05–02:12: cut the customer off")."""
+                      by: Actor | str | None = None, *, actor: Actor | None = None) -> TimedCommentView:
+    """A comment at a moment or on a span of the call ("02:05–02:12: cut the customer off"):
+    by the evaluation's reviewer, or by a lead/admin once it is submitted (settling a dispute)."""
+    by = acting(session, by, actor)
     ev = _load(session, evaluation_id)
+    if not (ev.status != "draft" and ev.reviewer_name != by.name and can(by, "evaluation.resolve")):
+        _own(ev, by)
     if not (text or "").strip():
         raise EvaluationError("A comment needs some text")
     if start < 0 or (end is not None and end < start):
@@ -369,51 +415,6 @@ def history(session: Session, evaluation_id: int) -> list[EventView]:
         .order_by(EvaluationEvent.at, EvaluationEvent.id)
     ).scalars().all()
     return [EventView(r.action, r.by, r.at, r.old, r.new, r.text) for r in rows]
-
-
-@dataclass(frozen=True)
-class EvaluationSummary:
-    id: int
-    call_id: int
-    agent: str | None
-    started_at: datetime | None  # the call's
-    form_key: str
-    form_version: int
-    reviewer: str | None
-    status: str
-    score: float | None
-    max_score: float | None
-    percent: float | None
-    auto_failed: bool
-    submitted_at: datetime | None
-
-
-def list_evaluations(session: Session, *, agent: str | None = None, since: date | None = None,
-                     until: date | None = None, status: str | None = None, limit: int | None = None
-                     ) -> list[EvaluationSummary]:
-    """Evaluations, newest call first; ``agent`` matches the agent's name or external id,
-    ``since``/``until`` the call's date."""
-    query = (
-        select(Evaluation.id, Evaluation.call_id, Agent.name, Call.started_at, FormRow.key, FormRow.version,
-               Evaluation.reviewer_name, Evaluation.status, Evaluation.score, Evaluation.max_score,
-               Evaluation.percent, Evaluation.auto_failed, Evaluation.submitted_at)
-        .join(Call, Call.id == Evaluation.call_id)
-        .join(FormRow, FormRow.id == Evaluation.form_id)
-        .outerjoin(Agent, Agent.id == Call.agent_id)
-        .where(Evaluation.calibration_session_id.is_(None))  # calibration scores are the reviewers', not the agent's
-    )
-    if agent:
-        query = query.where((Agent.name == agent) | (Agent.external_id == agent))
-    if since:
-        query = query.where(Call.started_at >= datetime.combine(since, time.min))
-    if until:
-        query = query.where(Call.started_at <= datetime.combine(until, time.max))
-    if status:
-        query = query.where(Evaluation.status == status)
-    query = query.order_by(Call.started_at.desc(), Evaluation.id.desc())
-    if limit:
-        query = query.limit(limit)
-    return [EvaluationSummary(*row[:11], bool(row[11]), row[12]) for row in session.execute(query).all()]
 
 
 __all__ = [

@@ -30,8 +30,11 @@ from typing import Iterable, Protocol
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from ..permissions import Actor, require
 from ..text import fold
+from . import audit
 from .models import Call, Flag, FlagEvent, Rulebook, User
+from .users import acting
 from .versions import store_version
 
 MATCH_WINDOW = 2.0  # seconds: how far a finding may move between scans and stay itself
@@ -231,16 +234,21 @@ def _flag_for_update(session: Session, flag_id: int) -> Flag:
     return flag
 
 
-def _who(by: str) -> str:
-    name = (by or "").strip()
-    if not name:
+def _who(session: Session, by: Actor | str | None, actor: Actor | None = None) -> Actor:
+    """The acting user, allowed to decide flags (reviewer, lead, admin)."""
+    if actor is None and not isinstance(by, Actor) and not (by or "").strip():
         raise ValueError("Who is deciding? A reviewer's name is required for every decision on a flag")
-    return name[:100]
+    return require(acting(session, by, actor), "flag.decide")
 
 
-def _record(session: Session, flag: Flag, action: str, new_status: str, by: str, text: str | None) -> None:
-    """One reviewer action: the flag's new state and an event saying who, when, old → new."""
+def _record(session: Session, flag: Flag, action: str, new_status: str, actor: Actor, text: str | None) -> None:
+    """One reviewer action: the flag's new state and an event saying who, when, old → new
+    (in the flag's history and in the audit log)."""
     now = datetime.now()
+    by = actor.name.strip()[:100]
+    audit.record(session, actor, f"flag.{action}", "flag", flag.id, {"status": flag.status},
+                 {"status": new_status} | ({"text": text} if text else {}),
+                 f"flag {flag.id} ({flag.rule_key}) {action}" + (f": {text}" if text else ""))
     session.add(FlagEvent(flag_id=flag.id, action=action, old_status=flag.status, new_status=new_status,
                           by=by, at=now, text=text))
     if new_status != flag.status or action == "dismissed":
@@ -255,18 +263,19 @@ def _record(session: Session, flag: Flag, action: str, new_status: str, by: str,
     session.flush()
 
 
-def confirm(session: Session, flag_id: int, by: str) -> FlagRow:
+def confirm(session: Session, flag_id: int, by: Actor | str | None = None, *, actor: Actor | None = None) -> FlagRow:
     """The reviewer agrees: the agent did say it (or miss it). Again on a confirmed flag: nothing changes."""
-    by = _who(by)
+    by = _who(session, by, actor)
     flag = _flag_for_update(session, flag_id)
     if flag.status != "confirmed":
         _record(session, flag, "confirmed", "confirmed", by, None)
     return flag_row(session, flag_id)
 
 
-def dismiss(session: Session, flag_id: int, by: str, reason: str) -> FlagRow:
+def dismiss(session: Session, flag_id: int, by: Actor | str | None = None, reason: str = "", *,
+            actor: Actor | None = None) -> FlagRow:
     """The reviewer disagrees; the reason is kept for calibration and for the rulebook's authors."""
-    by = _who(by)
+    by = _who(session, by, actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("Say why the flag is dismissed (e.g. 'the customer said it, not the agent'): "
@@ -277,18 +286,19 @@ def dismiss(session: Session, flag_id: int, by: str, reason: str) -> FlagRow:
     return flag_row(session, flag_id)
 
 
-def reopen(session: Session, flag_id: int, by: str) -> FlagRow:
+def reopen(session: Session, flag_id: int, by: Actor | str | None = None, *, actor: Actor | None = None) -> FlagRow:
     """Undo a decision: the flag is open again (its history keeps the decision)."""
-    by = _who(by)
+    by = _who(session, by, actor)
     flag = _flag_for_update(session, flag_id)
     if flag.status != "open":
         _record(session, flag, "reopened", "open", by, None)
     return flag_row(session, flag_id)
 
 
-def add_note(session: Session, flag_id: int, by: str, text: str) -> FlagRow:
+def add_note(session: Session, flag_id: int, by: Actor | str | None = None, text: str = "", *,
+             actor: Actor | None = None) -> FlagRow:
     """A note on the flag (the newest is shown on the flag; every note stays in its history)."""
-    by = _who(by)
+    by = _who(session, by, actor)
     text = (text or "").strip()
     if not text:
         raise ValueError("The note is empty: write what should be remembered about this flag")

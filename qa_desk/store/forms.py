@@ -6,6 +6,10 @@ evaluation points at the version it was scored on, so it is always shown and
 recomputed with that version, whatever the form became later. The form builder asks
 ``evaluations_using`` before saving, to tell the lead that a form in use gets a new
 version (the old one stays with its evaluations).
+
+Saving a form's new version needs a lead or admin (checked here, whatever the caller)
+and is audited. The one exception is the app seeding a database with its own shipped
+forms on first use: that is not anyone's edit, and it is logged as QA Desk's.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..scoring.forms import Form, FormError, load_form
+from ..permissions import Actor
+from ..scoring.forms import Form, FormError, forms_dir, load_form
+from . import audit
 from .models import Evaluation
+from .users import check
 from .models import Form as FormRow
 from .versions import store_version
 
@@ -49,12 +56,27 @@ def _counts(session: Session, ids: list[int]) -> dict[int, int]:
     return dict(rows)
 
 
-def save_form(session: Session, form: Form) -> FormVersion:
-    """The stored version of ``form``'s content: the existing one, or the key's next."""
+# Who stores the shipped forms on a new database (never handed to callers).
+_SHIPPED = Actor("QA Desk (shipped forms)", "admin")
+
+
+def save_form(session: Session, form: Form, *, actor: Actor | str | None) -> FormVersion:
+    """The stored version of ``form``'s content: the existing one, or the key's next
+    (a new version needs a lead or admin, and is audited)."""
+    return _save(session, form, check(session, actor, "form.edit"))
+
+
+def _save(session: Session, form: Form, actor: Actor) -> FormVersion:
+    known = session.execute(select(FormRow.id).where(FormRow.key == form.key,
+                                                     FormRow.content_hash == form.content_hash)).first()
     row = store_version(session, FormRow, form.key, form.content_hash, lambda version: FormRow(
         key=form.key, version=version, name=form.name[:300], language=form.language,
         definition=form.definition, content_hash=form.content_hash,
     ))
+    if known is None:
+        audit.record(session, actor, "form.version_saved", "form", row.id, None,
+                     {"key": row.key, "version": row.version, "content_hash": row.content_hash},
+                     f"form {row.key} version {row.version}")
     return _version(row, _counts(session, [row.id]).get(row.id, 0))
 
 
@@ -94,9 +116,17 @@ class InstallReport:
     failed: dict[str, str]  # file name → why it was not stored
 
 
-def install_forms(session: Session, paths: list[Path], known_rules: set[str] | None = None) -> InstallReport:
+def _shipped(path: Path) -> bool:
+    return Path(path).resolve().parent == forms_dir().resolve()
+
+
+def install_forms(session: Session, paths: list[Path], known_rules: set[str] | None = None, *,
+                  actor: Actor | str | None = None) -> InstallReport:
     """Store each form file's content (a no-op for content already stored). A broken
-    file is reported by name and the others are still stored."""
+    file is reported by name and the others are still stored. Only the shipped forms
+    may be installed without an ``actor``; any other file is a lead's or admin's edit."""
+    if actor is not None or not all(_shipped(p) for p in paths):
+        actor = check(session, actor, "form.edit")
     report = InstallReport([], {})
     for path in paths:
         try:
@@ -104,5 +134,5 @@ def install_forms(session: Session, paths: list[Path], known_rules: set[str] | N
         except FormError as exc:
             report.failed[Path(path).name] = "\n".join(exc.problems)
             continue
-        report.stored.append(save_form(session, form))
+        report.stored.append(_save(session, form, actor or _SHIPPED))
     return report

@@ -12,8 +12,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..permissions import Actor, require
+from . import audit
 from .clips import ClipError, ClipView, _view as _clip_view
 from .models import Clip, Playlist, PlaylistEntry
+from .users import acting, check
 
 
 @dataclass(frozen=True)
@@ -89,23 +92,41 @@ def get_playlist(session: Session, playlist_id: int) -> PlaylistView:
                         playlist.created_at, playlist.updated_at, entries)
 
 
-def create_playlist(session: Session, name: str, notes: str = "", *, by: str) -> PlaylistView:
-    playlist = Playlist(name=_name(name), notes=notes.strip(), author_name=by)
+# Every change below needs a trainer or admin (``clip.manage``) and is audited.
+
+
+def _log(session: Session, actor: Actor, action: str, playlist: Playlist, old=None, new=None) -> None:
+    audit.record(session, actor, f"playlist.{action}", "playlist", playlist.id, old, new,
+                 f"playlist {playlist.id} '{playlist.name}' {action}")
+
+
+def create_playlist(session: Session, name: str, notes: str = "", *, by: Actor | str | None = None,
+                    actor: Actor | str | None = None) -> PlaylistView:
+    actor = require(acting(session, by, actor), "clip.manage")
+    playlist = Playlist(name=_name(name), notes=notes.strip(), author_name=actor.name)
     session.add(playlist)
     session.flush()
+    _log(session, actor, "created", playlist, None, {"name": playlist.name})
     return get_playlist(session, playlist.id)
 
 
-def update_playlist(session: Session, playlist_id: int, *, name: str, notes: str = "") -> PlaylistView:
+def update_playlist(session: Session, playlist_id: int, *, name: str, notes: str = "",
+                    actor: Actor | str | None = None) -> PlaylistView:
+    actor = check(session, actor, "clip.manage")
     playlist = _load(session, playlist_id)
+    old = {"name": playlist.name, "notes": playlist.notes}
     playlist.name, playlist.notes = _name(name), notes.strip()
+    _log(session, actor, "changed", playlist, old, {"name": playlist.name, "notes": playlist.notes})
     session.flush()
     return get_playlist(session, playlist_id)
 
 
-def delete_playlist(session: Session, playlist_id: int) -> None:
+def delete_playlist(session: Session, playlist_id: int, *, actor: Actor | str | None = None) -> None:
     """The playlist and its entries; the clips stay in the library."""
-    session.delete(_load(session, playlist_id))
+    actor = check(session, actor, "clip.manage")
+    playlist = _load(session, playlist_id)
+    _log(session, actor, "deleted", playlist, {"name": playlist.name})
+    session.delete(playlist)
     session.flush()
 
 
@@ -122,10 +143,12 @@ def list_playlists(session: Session) -> list[PlaylistSummary]:
 
 
 def add_entry(session: Session, playlist_id: int, clip_id: int, *, notes: str = "",
-              position: int | None = None) -> PlaylistView:
+              position: int | None = None, actor: Actor | str | None = None) -> PlaylistView:
     """Put a clip in the playlist, at the end or at ``position``; a clip can appear twice
     (a trainer may replay an example after discussing it)."""
+    actor = check(session, actor, "clip.manage")
     playlist = _load(session, playlist_id)
+    _log(session, actor, "clip_added", playlist, None, {"clip_id": clip_id})
     if session.get(Clip, clip_id) is None:
         raise ClipError(f"clip {clip_id} does not exist (deleted?)")
     ordered = sorted(playlist.entries, key=lambda e: e.position)
@@ -139,9 +162,11 @@ def add_entry(session: Session, playlist_id: int, clip_id: int, *, notes: str = 
     return get_playlist(session, playlist_id)
 
 
-def remove_entry(session: Session, entry_id: int) -> PlaylistView:
+def remove_entry(session: Session, entry_id: int, *, actor: Actor | str | None = None) -> PlaylistView:
+    actor = check(session, actor, "clip.manage")
     entry = _entry(session, entry_id)
     playlist = _load(session, entry.playlist_id)
+    _log(session, actor, "clip_removed", playlist, {"clip_id": entry.clip_id})
     playlist.entries.remove(entry)
     session.delete(entry)
     _renumber(playlist, sorted(playlist.entries, key=lambda e: e.position))
@@ -149,20 +174,26 @@ def remove_entry(session: Session, entry_id: int) -> PlaylistView:
     return get_playlist(session, playlist.id)
 
 
-def reorder(session: Session, playlist_id: int, entry_ids: list[int]) -> PlaylistView:
+def reorder(session: Session, playlist_id: int, entry_ids: list[int], *,
+            actor: Actor | str | None = None) -> PlaylistView:
     """The playlist in the order given (every entry exactly once, as after a drag)."""
+    actor = check(session, actor, "clip.manage")
     playlist = _load(session, playlist_id)
     by_id = {e.id: e for e in playlist.entries}
     if sorted(entry_ids) != sorted(by_id):
         raise ClipError("the new order must name every entry of the playlist exactly once "
                         "(someone else changed it meanwhile?)")
     _renumber(playlist, [by_id[i] for i in entry_ids])
+    _log(session, actor, "reordered", playlist, None, {"entries": list(entry_ids)})
     session.flush()
     return get_playlist(session, playlist_id)
 
 
-def set_entry_notes(session: Session, entry_id: int, notes: str) -> PlaylistView:
+def set_entry_notes(session: Session, entry_id: int, notes: str, *, actor: Actor | str | None = None) -> PlaylistView:
+    actor = check(session, actor, "clip.manage")
     entry = _entry(session, entry_id)
+    _log(session, actor, "notes_changed", _load(session, entry.playlist_id), {"notes": entry.notes},
+         {"notes": notes.strip()})
     entry.notes = notes.strip()
     session.flush()
     return get_playlist(session, entry.playlist_id)

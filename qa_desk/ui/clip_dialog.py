@@ -84,7 +84,7 @@ class ClipDialog(QDialog):
 
     saved = Signal(object)  # the ClipView stored
 
-    def __init__(self, db: Database, *, by: str, call_id: int | None = None, span: tuple[float, float] | None = None,
+    def __init__(self, db: Database, *, by: object, call_id: int | None = None, span: tuple[float, float] | None = None,
                  duration: float = 0.0, utterances=(), clip: ClipView | None = None, title: str = "",
                  kind: str = "other", parent: QWidget | None = None):
         super().__init__(parent)
@@ -208,7 +208,7 @@ class ClipDialog(QDialog):
 
     def _start(self, fn, finished, failed, name: str) -> None:
         self._jobs = [job for job in self._jobs if not job.is_done()]
-        self._jobs.append(run_job(fn, on_finished=finished, on_failed=failed, expected=(ClipError, LookupError),
+        self._jobs.append(run_job(fn, on_finished=finished, on_failed=failed, expected=(ClipError, LookupError, PermissionError),
                                   name=name))
 
     # --- what will be saved ---------------------------------------------------------------
@@ -302,6 +302,7 @@ class ClipDialog(QDialog):
         if not self.save_button.isEnabled():
             return
         db, details = self._db, self.details()
+        by = self._by  # the signed-in Actor, or a stored user's name: the store checks either
         if self._clip is not None:
             clip_id = self._clip.id
 
@@ -309,9 +310,9 @@ class ClipDialog(QDialog):
                 from ..store.clips import update_clip
 
                 with db.session() as session:
-                    return update_clip(session, clip_id, details)
+                    return update_clip(session, clip_id, details, actor=by)
         else:
-            call_id, (start, end), by = self._call_id, self._span, self._by
+            call_id, (start, end) = self._call_id, self._span
             snap, pre, post = self.snap.isChecked(), self.pre_roll.value(), self.post_roll.value()
 
             def job(ctx: JobContext):

@@ -33,8 +33,10 @@ class ClipExportDialog(QDialog):
     exported = Signal(object)  # the ClipExportReport
 
     def __init__(self, db: Database, *, name: str, clip_id: int | None = None, playlist_id: int | None = None,
-                 language: str = "en", folder: Path | None = None, parent: QWidget | None = None):
+                 language: str = "en", folder: Path | None = None, actor: object = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
+        self._actor = actor  # who exports (a trainer, manager or admin; the export refuses anyone else)
         from ..audio.clip_audio import clip_audio_formats
         from ..reports.clip_files import safe_file_name
 
@@ -153,7 +155,7 @@ class ClipExportDialog(QDialog):
         db, target = self._db, self.target_path()
         options = dict(audio_format=self.audio_format.currentData(), anonymise=self.anonymise.isChecked(),
                        hide_with="beep" if self.beep.isChecked() else "silence", as_zip=self.as_zip.isChecked(),
-                       language=self._language)
+                       language=self._language, actor=self._actor)
         clip_id, playlist_id = self._clip_id, self._playlist_id
 
         def job(ctx: JobContext):

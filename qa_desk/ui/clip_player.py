@@ -47,9 +47,10 @@ class ClipPlayer(QWidget):
     message = Signal(str)
 
     def __init__(self, db: Callable[[], Database], *, output_factory: Callable[[], object] | None = None,
-                 parent: QWidget | None = None):
+                 actor: Callable[[], object] = lambda: None, parent: QWidget | None = None):
         super().__init__(parent)
         self._db = db
+        self._actor = actor  # who moves a clip's span (the store refuses anyone but a trainer/admin)
         self._output_factory = output_factory
         self._folder = Path(tempfile.mkdtemp(prefix="qa-desk-clips-"))
         self._loaded: LoadedClip | None = None
@@ -372,9 +373,10 @@ class ClipPlayer(QWidget):
         # The roll the clip was saved with stays: only the span moves.
         pre = min(max(clip.start - loaded.offset, 0.0), MAX_ROLL)
         post = min(max(loaded.offset + loaded.duration - clip.end, 0.0), MAX_ROLL)
-        db, snap = self._db(), self.span_editor.snap.isChecked()
+        db, snap, actor = self._db(), self.span_editor.snap.isChecked(), self._actor()
         self.span_editor.set_busy(True)
-        self._start(lambda ctx: adjust_clip(db, clip.id, *pending, snap=snap, pre_roll=pre, post_roll=post),
+        self._start(lambda ctx: adjust_clip(db, clip.id, *pending, snap=snap, pre_roll=pre, post_roll=post,
+                                            actor=actor),
                     self._adjusted, self._adjust_failed, "adjust clip")
 
     def _adjusted(self, clip: object) -> None:

@@ -153,7 +153,7 @@ class ClipsPage(QWidget):
         self.export_button.setObjectName("exportClip")
         self.delete_button = QPushButton(self.tr("Delete"))
         self.delete_button.setObjectName("deleteClip")
-        self.playlists = PlaylistPanel(lambda: self._services.db, by=self._services.settings.reviewer,
+        self.playlists = PlaylistPanel(lambda: self._services.db, by=self.actor,
                                        selected_clip=self.selected_clip)
         self.playlists.setObjectName("playlistPanel")
 
@@ -220,7 +220,8 @@ class ClipsPage(QWidget):
         if self.player is None:
             from .clip_player import ClipPlayer
 
-            self.player = ClipPlayer(lambda: self._services.db, output_factory=self._output_factory)
+            self.player = ClipPlayer(lambda: self._services.db, output_factory=self._output_factory,
+                                     actor=self.actor)
             self.player.setObjectName("clipPlayer")
             self.player.clip_changed.connect(lambda clip: self.refresh(select=clip.id))
             self.player.message.connect(self.message)
@@ -229,12 +230,17 @@ class ClipsPage(QWidget):
     def _start(self, fn, finished, name: str, failed=None) -> JobRunner:
         self._jobs = [job for job in self._jobs if not job.is_done()]
         self._jobs.append(run_job(fn, on_finished=finished, on_failed=failed or self._failed,
-                                  expected=(ClipError, LookupError), name=name))
+                                  expected=(ClipError, LookupError, PermissionError), name=name))
         return self._jobs[-1]
 
     def is_idle(self) -> bool:
         """No search or change in flight (what tests wait for)."""
         return all(job.is_done() for job in self._jobs) and self.playlists.is_idle()
+
+    def actor(self):
+        """Who acts: the signed-in user, else the settings' name (accepted by the store
+        only when it names a stored user, whose role it checks)."""
+        return self._services.user or self._services.settings.reviewer()
 
     def refresh(self, *, choices: bool = False, select: int | None = None) -> None:
         """Search the library again with the filters shown; keep (or move to) a selection."""
@@ -319,7 +325,7 @@ class ClipsPage(QWidget):
         clip = self.selected_clip()
         if clip is None:
             return None
-        self._dialog = ClipDialog(self._services.db, by=self._services.settings.reviewer(), clip=clip, parent=self)
+        self._dialog = ClipDialog(self._services.db, by=self.actor(), clip=clip, parent=self)
         self._dialog.saved.connect(lambda saved: self.refresh(choices=True, select=saved.id))
         self._dialog.open()
         return self._dialog
@@ -332,7 +338,7 @@ class ClipsPage(QWidget):
         from .clip_export_dialog import ClipExportDialog
         from .clip_words import export_language
 
-        self._dialog = ClipExportDialog(self._services.db, clip_id=clip_id, playlist_id=playlist_id, name=name,
+        self._dialog = ClipExportDialog(self._services.db, clip_id=clip_id, playlist_id=playlist_id, name=name, actor=self.actor(),
                                         language=export_language(self._services.settings), parent=self)
         self._dialog.open()
         return self._dialog
@@ -349,11 +355,11 @@ class ClipsPage(QWidget):
     def delete_clip(self, clip_id: int) -> None:
         from ..store.clips import delete_clip
 
-        db = self._services.db
+        db, actor = self._services.db, self.actor()
 
         def job(ctx: JobContext):
             with db.session() as session:
-                delete_clip(session, clip_id)
+                delete_clip(session, clip_id, actor=actor)
 
         self._start(job, lambda _r: (self.refresh(choices=True), self.playlists.reload()), "delete clip")
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import reviewing
+from ..permissions import Actor, PermissionDenied, can
 from ..scoring.score import score_form
 from ..store import evaluations as store
 from .evaluation_history import HistoryDialog
@@ -45,7 +46,8 @@ from .waveform import format_time
 # Answers are written as soon as the event loop is free (one save at a time; answers
 # given meanwhile go in the next): a crash right after a click loses nothing.
 SAVE_DELAY_MS = 0
-EXPECTED = (LookupError, ValueError, store.ConcurrentEdit)
+# A refusal (PermissionDenied) is an answer for the user too, not a crash.
+EXPECTED = (LookupError, ValueError, store.ConcurrentEdit, PermissionDenied)
 
 
 class EvaluationPanel(QWidget):
@@ -56,7 +58,7 @@ class EvaluationPanel(QWidget):
     saved = Signal()  # answers reached the database
     step_done = Signal(str)  # submitted, acknowledged, disputed, resolved: the new status
 
-    def __init__(self, db, *, reviewer: Callable[[], str], language: Callable[[], str] = lambda: "zh",
+    def __init__(self, db, *, reviewer: Callable[[], Actor | str], language: Callable[[], str] = lambda: "zh",
                  position: Callable[[], float] = lambda: 0.0,
                  selection: Callable[[], tuple[float, float] | None] = lambda: None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -64,6 +66,8 @@ class EvaluationPanel(QWidget):
         self._position, self._selection = position, selection
         self._call_id: int | None = None
         self._sheet: reviewing.ReviewSheet | None = None
+        self._calibration: int | None = None  # the calibration session of the sheet shown, if any
+        self._loads = 0
         self._view: store.EvaluationView | None = None
         self._form = None
         self._answers: dict[str, str | None] = {}
@@ -151,8 +155,16 @@ class EvaluationPanel(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(start_page)
         self.pages.addWidget(sheet_page)
+        # A calibration sheet says so: the others' scores stay hidden until this one is submitted.
+        self.calibration_banner = QLabel(self.tr("Calibration sheet, scored blind: the others' scores "
+                                                 "appear in the session once you submit."))
+        self.calibration_banner.setObjectName("calibrationBanner")
+        self.calibration_banner.setWordWrap(True)
+        self.calibration_banner.setStyleSheet("background: palette(alternate-base); padding: 4px;")
+        self.calibration_banner.hide()
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.calibration_banner)
         column.addWidget(self.status)
         column.addWidget(self.pages, 1)
         self._timer = QTimer(self)
@@ -167,13 +179,36 @@ class EvaluationPanel(QWidget):
         self.flush_now()
         self._db = db
 
-    def load(self, call_id: int) -> None:
+    def load(self, call_id: int, calibration_session: int | None = None) -> None:
+        """The call's evaluation for this reviewer; with ``calibration_session``, their blind
+        sheet in that calibration session instead (never shown in the normal review)."""
         if call_id != self._call_id:
             self.flush_now()
         self._call_id = call_id
+        self._calibration = calibration_session
+        self.calibration_banner.setVisible(calibration_session is not None)
         self.status.setText(self.tr("Reading the evaluation…"))
-        db, who, language = self._db, self._reviewer(), self._language()
-        self._run(lambda ctx: reviewing.open_sheet(db, call_id, who, language), self._opened, "open evaluation")
+        db, who, language = self._db, self._name(), self._language()
+        # Only the newest load's answer is shown: a call opened for calibration first asks for
+        # its normal evaluation, and that answer must not replace the calibration sheet.
+        self._loads += 1
+        mine = self._loads
+        shown = lambda sheet: self._opened(sheet) if mine == self._loads else None  # noqa: E731
+        if calibration_session is not None:
+            actor = self._reviewer()
+            self._run(lambda ctx: reviewing.open_calibration_sheet(db, calibration_session, call_id, actor),
+                      shown, "open calibration sheet")
+        else:
+            self._run(lambda ctx: reviewing.open_sheet(db, call_id, who, language), shown, "open evaluation")
+
+    def calibration_session(self) -> int | None:
+        return self._calibration
+
+    def _name(self) -> str:
+        """The reviewer's name (what their evaluations are found by); ``reviewer`` gives the
+        signed-in Actor, or a stored user's name, which the store checks either way."""
+        who = self._reviewer()
+        return who.name if isinstance(who, Actor) else who
 
     def clear(self) -> None:
         self.flush_now()
@@ -195,7 +230,7 @@ class EvaluationPanel(QWidget):
         self.message.emit(message)
         if "since you opened it" in message and self._call_id is not None:
             self._pending = {}
-            self.load(self._call_id)  # show what the other person saved
+            self.load(self._call_id, self._calibration)  # show what the other person saved
 
     def _opened(self, sheet: object) -> None:
         if not isinstance(sheet, reviewing.ReviewSheet) or sheet.call_id != self._call_id:
@@ -219,7 +254,7 @@ class EvaluationPanel(QWidget):
         if self._call_id is None or form_id is None:
             return
         self.start_button.setEnabled(False)
-        call_id, db, who = self._call_id, self._db, self._reviewer()
+        call_id, db, who = self._call_id, self._db, self._name()
         self.status.setText(self.tr("Starting…"))
         self._run(lambda ctx: reviewing.start_evaluation(db, call_id, form_id, who), self._opened, "start evaluation")
 
@@ -308,7 +343,24 @@ class EvaluationPanel(QWidget):
         self.ack_button.setVisible(view.status == "submitted")
         self.dispute_button.setVisible(view.status in ("submitted", "acknowledged"))
         self.resolve_button.setVisible(view.status == "disputed")
+        self._grey_out_what_is_refused()
         self.total.setStyleSheet(CRITICAL_STYLE if result.auto_failed else "")
+
+    def _grey_out_what_is_refused(self) -> None:
+        """Buttons the signed-in user's role cannot use, disabled with the reason (the
+        store refuses them anyway; a name, not an Actor, leaves the store to decide)."""
+        who = self._reviewer()
+        if not isinstance(who, Actor):
+            return
+        reasons = {
+            self.ack_button: ("evaluation.acknowledge", self.tr("A reviewer, team lead or manager records this")),
+            self.dispute_button: ("evaluation.dispute", self.tr("A reviewer, team lead or manager records this")),
+            self.resolve_button: ("evaluation.resolve", self.tr("Only a team lead or an admin resolves a dispute")),
+        }
+        for button, (action, why) in reasons.items():
+            allowed = can(who, action)
+            button.setEnabled(allowed)
+            button.setToolTip("" if allowed else why)
 
     def score(self):
         return score_form(self._form, self._answers) if self._form is not None else None

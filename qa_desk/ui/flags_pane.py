@@ -39,7 +39,7 @@ from .flag_dialogs import (
 from .jobs import JobRunner, run_job
 from .shortcuts_help import TYPED_KEYS
 
-STORE_ERRORS = (LookupError, ValueError)  # a flag a rescan removed; a decision without a reason
+STORE_ERRORS = (LookupError, ValueError, PermissionError)  # a refusal; a flag a rescan removed; a decision without a reason
 
 
 @dataclass(frozen=True)
@@ -451,7 +451,7 @@ class FlagsPane(QWidget):
         def job(ctx: JobContext) -> tuple[CallFlags, str]:
             with db.session() as session:
                 action(session, by)
-            return read_flags(db, call_id), done.format(by)
+            return read_flags(db, call_id), done.format(getattr(by, "name", by))
 
         self._start(job, self._decided, self._decision_failed, "flag decision")
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..permissions import PermissionDenied, can
 from ..scoring.form_schema import check_form
 from ..scoring.forms import Form
 from ..scoring.yaml_lines import canonical_json
@@ -244,7 +245,9 @@ class FormBuilder(QWidget):
             self.preview.show_form(self._form, self.tr("The preview shows the form before its last change, "
                                                        "which has problems."))
         self._show_problems()
-        self.save_button.setEnabled(not problems)
+        allowed = can(self._services.user, "form.edit") if self._services.user is not None else True
+        self.save_button.setEnabled(not problems and allowed)
+        self.save_button.setToolTip("" if allowed else self.tr("Only a team lead or an admin saves forms"))
         return list(self._problems)
 
     def problems(self) -> list[str]:
@@ -406,7 +409,10 @@ class FormBuilder(QWidget):
                 self.say(self.tr("Not saved."), HINT_STYLE)
                 return None
             with self._services.db.session() as session:
-                stored = save_form(session, form)
+                stored = save_form(session, form, actor=self._services.user or self._services.settings.reviewer())
+        except PermissionDenied as exc:  # the store's check, whatever the button's state
+            self.say(str(exc), ERROR_STYLE)
+            return None
         except (DatabaseError, SQLAlchemyError) as exc:
             self.say(self.tr("The form could not be saved: {0}").format(str(exc)[:300]), ERROR_STYLE)
             return None

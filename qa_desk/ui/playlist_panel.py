@@ -34,7 +34,7 @@ class PlaylistPanel(QWidget):
     export_requested = Signal(int, str)  # playlist id, name
     message = Signal(str)
 
-    def __init__(self, db: Callable[[], Database], *, by: Callable[[], str],
+    def __init__(self, db: Callable[[], Database], *, by: Callable[[], object],
                  selected_clip: Callable[[], object], parent: QWidget | None = None):
         super().__init__(parent)
         self._db, self._by, self._selected_clip = db, by, selected_clip
@@ -135,15 +135,16 @@ class PlaylistPanel(QWidget):
     # --- reading and changing, each as a job -------------------------------------------------
 
     def _run(self, change: Callable, name: str, select: bool = False) -> None:
-        """Run change(session) -> PlaylistView | None, then read the list of playlists."""
-        db = self._db()
+        """Run change(session, by) -> PlaylistView | None, then read the list of playlists;
+        ``by`` is who acts (read here, on the GUI thread), checked and audited by the store."""
+        db, by = self._db(), self._by()
         chosen = self._playlist.id if self._playlist else None
 
         def job(ctx: JobContext):
             from ..store import playlists as store
 
             with db.session() as session:
-                result = change(session)
+                result = change(session, by)
                 shown = result.id if result is not None and hasattr(result, "entries") else chosen
                 summaries = store.list_playlists(session)
                 if shown is None or shown not in {s.id for s in summaries}:
@@ -152,15 +153,15 @@ class PlaylistPanel(QWidget):
 
         self._jobs = [j for j in self._jobs if not j.is_done()]
         self._jobs.append(run_job(job, on_finished=self._loaded, on_failed=self._failed,
-                                  expected=(ClipError, LookupError), name=name))
+                                  expected=(ClipError, LookupError, PermissionError), name=name))
 
     def reload(self, playlist_id: int | None = None) -> None:
         if playlist_id is not None:
             from ..store.playlists import get_playlist
 
-            self._run(lambda s: get_playlist(s, playlist_id), "read playlist")
+            self._run(lambda s, by: get_playlist(s, playlist_id), "read playlist")
         else:
-            self._run(lambda s: None, "read playlists")
+            self._run(lambda s, by: None, "read playlists")
 
     def is_idle(self) -> bool:
         return not self._drop_timer.isActive() and all(job.is_done() for job in self._jobs)
@@ -233,15 +234,14 @@ class PlaylistPanel(QWidget):
     def create_playlist(self, name: str) -> None:
         from ..store.playlists import create_playlist
 
-        by = self._by()
-        self._run(lambda s: create_playlist(s, name, by=by), "create playlist")
+        self._run(lambda s, by: create_playlist(s, name, actor=by), "create playlist")
 
     def rename_playlist(self, name: str) -> None:
         from ..store.playlists import update_playlist
 
         playlist = self._playlist
         if playlist is not None:
-            self._run(lambda s: update_playlist(s, playlist.id, name=name, notes=playlist.notes), "rename playlist")
+            self._run(lambda s, by: update_playlist(s, playlist.id, name=name, notes=playlist.notes, actor=by), "rename playlist")
 
     def delete_playlist(self) -> None:
         from ..store.playlists import delete_playlist
@@ -249,7 +249,7 @@ class PlaylistPanel(QWidget):
         playlist = self._playlist
         if playlist is not None:
             self._playlist = None
-            self._run(lambda s: delete_playlist(s, playlist.id), "delete playlist")
+            self._run(lambda s, by: delete_playlist(s, playlist.id, actor=by), "delete playlist")
 
     def _ask_new(self) -> None:
         name, ok = QInputDialog.getText(self, self.tr("New playlist"), self.tr("Name of the training session:"))
@@ -278,7 +278,7 @@ class PlaylistPanel(QWidget):
 
         playlist = self._playlist
         if playlist is not None:
-            self._run(lambda s: add_entry(s, playlist.id, clip_id), "add to playlist")
+            self._run(lambda s, by: add_entry(s, playlist.id, clip_id, actor=by), "add to playlist")
 
     def add_selected_clip(self) -> None:
         clip = self._selected_clip()
@@ -293,7 +293,7 @@ class PlaylistPanel(QWidget):
         item = self.entries.currentItem()
         if item is not None:
             entry_id = item.data(ENTRY_ROLE).id
-            self._run(lambda s: remove_entry(s, entry_id), "remove from playlist")
+            self._run(lambda s, by: remove_entry(s, entry_id, actor=by), "remove from playlist")
 
     def move_entry(self, row: int, to: int) -> None:
         """What a drag does, for the keyboard and tests: the row at `row` goes to `to`."""
@@ -307,7 +307,7 @@ class PlaylistPanel(QWidget):
         if playlist is not None and sorted(order) != sorted(e.id for e in playlist.entries):
             self._show(playlist)  # not a reordering (a drop outside the rows?): show what is stored
         elif playlist is not None and order != [e.id for e in playlist.entries]:
-            self._run(lambda s: reorder(s, playlist.id, order), "reorder playlist")
+            self._run(lambda s, by: reorder(s, playlist.id, order, actor=by), "reorder playlist")
 
     def _entry_changed(self, *_args) -> None:
         item = self.entries.currentItem()
@@ -323,7 +323,7 @@ class PlaylistPanel(QWidget):
         entry = item.data(ENTRY_ROLE) if item is not None else None
         if entry is not None and self.note.text().strip() != entry.notes:
             notes = self.note.text()
-            self._run(lambda s: set_entry_notes(s, entry.id, notes), "playlist note")
+            self._run(lambda s, by: set_entry_notes(s, entry.id, notes, actor=by), "playlist note")
 
     def _play(self) -> None:
         if self._playlist and self._playlist.entries:

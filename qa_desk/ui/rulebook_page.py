@@ -265,11 +265,26 @@ class RulebookPage(QGroupBox):
         if path:
             self._read(Path(path), chosen=True)
 
+    def _activate(self, path: str | None, rulebook, previous: str | None) -> bool:
+        """The service's check and audit entry (lead or admin); False, said, when refused."""
+        from ..store.rulebooks import activate_rulebook
+
+        try:
+            with self._services.db.session() as session:
+                activate_rulebook(session, self._services.user or self._services.settings.reviewer(), path=path,
+                                  rulebook=rulebook, previous=previous)
+        except PermissionError as exc:  # PermissionDenied: the rulebook in use stays
+            self._say(str(exc), ERROR_STYLE)
+            return False
+        return True
+
     def use_default(self) -> None:
         settings = self._services.settings
         if not (settings.rulebook_path or "").strip():
             return
         previous = settings.rulebook_path
+        if not self._activate(None, None, previous):
+            return
         settings.rulebook_path = None
         if not self._save_settings(lambda: setattr(settings, "rulebook_path", previous)):
             return
@@ -301,6 +316,8 @@ class RulebookPage(QGroupBox):
         self.choose_button.setEnabled(True)
         settings = self._services.settings
         previous = settings.rulebook_path
+        if not self._activate(str(path), rulebook, previous):
+            return
         settings.rulebook_path = str(path)
         if not self._save_settings(lambda: setattr(settings, "rulebook_path", previous)):
             return

@@ -31,7 +31,7 @@ class ExportRequest:
     form_key: str | None
     quota_per_month: int
     thresholds: object  # Thresholds
-    by: str
+    by: object  # who exports: the signed-in Actor, or a stored user's name (the export checks the role)
 
 
 class ExportBar(QWidget):
@@ -87,7 +87,7 @@ class ExportBar(QWidget):
 
         def job(ctx: JobContext):
             return export_scorecards(db, path, r.period, level=r.level, team=r.team, form_key=r.form_key,
-                                     quota_per_month=r.quota_per_month, thresholds=r.thresholds, by=r.by, ctx=ctx)
+                                     quota_per_month=r.quota_per_month, thresholds=r.thresholds, actor=r.by, ctx=ctx)
 
         self._path = path
         self._show(self.tr("Exporting the scorecards of {0} to {1}…").format(r.period.label, path.name), running=True)

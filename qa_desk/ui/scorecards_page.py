@@ -346,7 +346,7 @@ class ScorecardsPage(QWidget):
         """Export the scorecard on screen (period, team, form, level) to ``path`` as a job."""
         settings, f = self._services.settings, self.filters
         request = ExportRequest(f.period(), f.level(), f.team_name(), f.form_key(), settings.monitoring_quota,
-                                settings.thresholds(), settings.reviewer())
+                                settings.thresholds(), self._services.user or settings.reviewer())
         return self.export_bar.start(self._services.db, Path(path), request)
 
     def is_exporting(self) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from ..permissions import Actor
 from ..scoring.scan import RulebookCache
 from ..settings import Settings
 from ..store.database import Database
@@ -33,6 +34,9 @@ class Services:
     # The active rulebook, loaded once for the window's checks and the transcription
     # workers' checks alike (its phrase automata are the expensive part).
     rulebooks: RulebookCache = field(default_factory=RulebookCache)
+    # Who is signed in (the local user on SQLite, the signed-in person on a shared
+    # database): every change the window makes is made, checked and audited as them.
+    user: Actor | None = None
 
     def transcription_for(self, db: Database) -> TranscriptionService | None:
         return self.new_transcription(db) if self.new_transcription else None

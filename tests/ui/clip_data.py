@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from test_transcript_pane import add_sample_transcript
 
+from qa_desk.permissions import Actor
 from qa_desk.clips import save_clip
 from qa_desk.samples import load_sample_calls
 from qa_desk.store.clips import ClipDetails
@@ -38,6 +39,8 @@ CLIPS = (
      ("transfer", "impolite"), "Should offer a warm transfer to billing.", None),
 )
 
+TRAINER = Actor("王芳", "trainer")  # who keeps the training library
+
 
 def sample_calls(db) -> dict[str, int]:
     """The four sample calls imported, each with its transcript; file name → call id."""
@@ -50,7 +53,7 @@ def sample_calls(db) -> dict[str, int]:
     return ids
 
 
-def sample_clips(db, calls: dict[str, int], by: str = "王芳") -> list:
+def sample_clips(db, calls: dict[str, int], by: Actor = TRAINER) -> list:
     """The library of CLIPS, oldest first (the list shows the newest first)."""
     clips = []
     for name, start, end, title, kind, tags, notes, part in CLIPS:
@@ -62,7 +65,7 @@ def sample_clips(db, calls: dict[str, int], by: str = "王芳") -> list:
 
 def sample_playlist(db, clips: list, name: str = "新员工培训：开场与结束") -> int:
     with db.session() as session:
-        playlist = create_playlist(session, name, "第一周的培训课", by="王芳")
+        playlist = create_playlist(session, name, "第一周的培训课", actor=TRAINER)
         for clip, notes in ((clips[0], "先听标准开场"), (clips[3], "English version"), (clips[2], "对比：推诿的说法")):
-            add_entry(session, playlist.id, clip.id, notes=notes)
+            add_entry(session, playlist.id, clip.id, notes=notes, actor=TRAINER)
         return playlist.id

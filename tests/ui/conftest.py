@@ -33,6 +33,16 @@ def ui_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def first_run_answered(monkeypatch):
+    """The first-run question (who uses this SQLite file) is answered with its defaults:
+    the OS login as admin, so start_app opens the window without waiting for a click.
+    tests/ui/test_sign_in.py tests the dialog itself."""
+    from qa_desk.ui.sign_in import FirstRunDialog
+
+    monkeypatch.setattr(FirstRunDialog, "ask", FirstRunDialog.chosen)
+
+
+@pytest.fixture(autouse=True)
 def collect_garbage_on_the_gui_thread():
     """Closed views are freed here, on the GUI thread, once pytest-qt has closed them.
 
@@ -88,7 +98,13 @@ def services(ui_db):
         built.append(transcription_service(db))
         return built[-1]
 
-    services = Services(Settings(), ui_db, transcription=new_transcription(ui_db), new_transcription=new_transcription)
+    from qa_desk.store.users import local_user
+
+    settings = Settings()
+    with ui_db.session() as session:  # the file's local user, stored as the first run does (an admin)
+        user = local_user(session, settings.reviewer(), "admin")
+    services = Services(settings, ui_db, transcription=new_transcription(ui_db), new_transcription=new_transcription,
+                        user=user)  # tests of a role's view set their own
     yield services
     for service in built:
         service.stop()

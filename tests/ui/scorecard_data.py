@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from qa_desk.permissions import Actor
 from qa_desk.scoring.forms import shipped_forms
 from qa_desk.scoring.periods import month_of
 from qa_desk.store import evaluations as ev_store
@@ -36,6 +37,8 @@ PEOPLE = (
 )
 CATEGORIES = ("forbidden_phrase", "required_greeting", "filler_words", "required_closing", "impolite_address")
 LAST_MONTH = date(2026, 11, 1)
+
+REVIEWER = Actor("质检员 周敏", "reviewer")
 
 
 def _answer(item, q: float, rng: random.Random) -> str:
@@ -103,7 +106,7 @@ def build_centre(db, *, months: int = 6, last: date = LAST_MONTH, seed: int = 7,
                             session.add(Flag(call_id=call_id, rule_key=category, rule_title=category, category=category,
                                              severity="major", status="confirmed", fingerprint=f"{serial}-{category}"))
                     form = form_defs[form_key]
-                    view = ev_store.start_evaluation(session, call_id, forms[form_key], "质检员 周敏")
+                    view = ev_store.start_evaluation(session, call_id, forms[form_key], REVIEWER)
                     edits = {item.key: ev_store.AnswerEdit(_answer(item, q, rng)) for item in form.items()}
-                    view = ev_store.save_answers(session, view.id, view.row_version, edits, "质检员 周敏")
-                    ev_store.submit(session, view.id, view.row_version, "质检员 周敏")
+                    view = ev_store.save_answers(session, view.id, view.row_version, edits, REVIEWER)
+                    ev_store.submit(session, view.id, view.row_version, REVIEWER)

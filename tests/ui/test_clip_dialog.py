@@ -6,9 +6,12 @@ import pytest
 from PySide6.QtCore import Qt
 from clip_data import LI_NA, SARAH, sample_calls, sample_clips
 
+from qa_desk.permissions import Actor
 from qa_desk.store.clips import find_clips, get_clip
 from qa_desk.store.transcripts import latest_transcript
 from qa_desk.ui.clip_dialog import ClipDialog
+
+TRAINER = Actor("王芳", "trainer")
 
 
 @pytest.fixture
@@ -22,7 +25,7 @@ def lines_of(db, call_id):
 
 
 def new_dialog(qtbot, db, call_id, span, **options) -> ClipDialog:
-    dialog = ClipDialog(db, by="王芳", call_id=call_id, span=span, duration=35.0, utterances=lines_of(db, call_id),
+    dialog = ClipDialog(db, by=TRAINER, call_id=call_id, span=span, duration=35.0, utterances=lines_of(db, call_id),
                         **options)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -95,13 +98,13 @@ def test_a_span_that_cannot_be_a_clip_says_why(qtbot, ui_db, calls):
 
 def test_editing_a_clip_changes_its_words_only(qtbot, ui_db, calls):
     clips = sample_clips(ui_db, calls)
-    first = ClipDialog(ui_db, by="王芳", clip=clips[0])
+    first = ClipDialog(ui_db, by=TRAINER, clip=clips[0])
     qtbot.addWidget(first)
     qtbot.waitUntil(first.choices_ready)
     assert first.part.value() == ("hotline-zh", "opening_closing", "standard_opening")
     assert first.part.section.currentText().endswith("› 开场与结束")
     clip = clips[3]
-    dialog = ClipDialog(ui_db, by="王芳", clip=clip)
+    dialog = ClipDialog(ui_db, by=TRAINER, clip=clip)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(dialog.choices_ready)

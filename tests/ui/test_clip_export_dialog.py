@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from clip_data import sample_calls, sample_clips, sample_playlist
 
+from qa_desk.permissions import Actor
 from qa_desk.ui.clip_export_dialog import ClipExportDialog
 
 
@@ -23,7 +24,7 @@ def out(tmp_path):
 
 
 def make_dialog(qtbot, db, folder, **what) -> ClipExportDialog:
-    dialog = ClipExportDialog(db, folder=folder, **what)
+    dialog = ClipExportDialog(db, folder=folder, actor=Actor("王芳", "trainer"), **what)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog

@@ -11,6 +11,7 @@ import pytest
 from clip_data import sample_calls, sample_clips
 from test_call_view import Outputs
 
+from qa_desk.permissions import Actor
 from qa_desk.store.clips import get_clip
 from qa_desk.ui.clip_player import ClipPlayer
 
@@ -21,7 +22,7 @@ def clips(ui_db):
 
 
 def make_player(qtbot, db, outputs=None) -> ClipPlayer:
-    player = ClipPlayer(lambda: db, output_factory=outputs or Outputs())
+    player = ClipPlayer(lambda: db, output_factory=outputs or Outputs(), actor=lambda: Actor("王芳", "trainer"))
     qtbot.addWidget(player)
     player.resize(760, 560)
     player.show()

@@ -18,6 +18,7 @@ from ui_data import make_window
 
 from qa_desk.samples import load_sample_calls
 from qa_desk.scoring.findings import Finding
+from qa_desk.permissions import Actor
 from qa_desk.settings import Settings
 from qa_desk.store import flags as store_flags
 from qa_desk.store.models import Call
@@ -83,6 +84,10 @@ def history(db, flag_id) -> list:
 
 
 def flags_view(qtbot, db, call_id, reviewer=REVIEWER, outputs=None) -> CallView:
+    from qa_desk.store.users import local_user
+
+    with db.session() as s:  # the file's local user, as the first run stores it (an admin by default)
+        local_user(s, reviewer, "admin")
     view = CallView(db, output_factory=outputs or Outputs(), settings=Settings(reviewer_name=reviewer))
     qtbot.addWidget(view)
     view.resize(1280, 760)
@@ -236,7 +241,7 @@ def test_note_reopen_and_history_each_record_who(qtbot, ui_db, zhang_wei):
     store_findings(ui_db, zhang_wei)
     with ui_db.session() as s:
         flag_id = stored(ui_db, zhang_wei)["zh-forbidden-05"].id
-        store_flags.confirm(s, flag_id, "李组长")
+        store_flags.confirm(s, flag_id, Actor("李组长", "lead"))
     view = flags_view(qtbot, ui_db, zhang_wei)
     pane = view.flags
     click_flag(qtbot, view, "zh-forbidden-05")
@@ -291,9 +296,9 @@ def decided_flags(db, call_id) -> None:
     store_findings(db, call_id)
     keys = stored(db, call_id)
     with db.session() as s:
-        store_flags.confirm(s, keys["zh-forbidden-01"].id, "王质检")
-        store_flags.dismiss(s, keys["zh-rhetorical-01"].id, "李组长", "语音识别错误，坐席说的是“什么事儿”的语气词")
-        store_flags.add_note(s, keys["zh-forbidden-05"].id, "王质检", "培训时用作反面案例")
+        store_flags.confirm(s, keys["zh-forbidden-01"].id, Actor("王质检", "reviewer"))
+        store_flags.dismiss(s, keys["zh-rhetorical-01"].id, Actor("李组长", "lead"), "语音识别错误，坐席说的是“什么事儿”的语气词")
+        store_flags.add_note(s, keys["zh-forbidden-05"].id, Actor("王质检", "reviewer"), "培训时用作反面案例")
 
 
 def screenshot_window(qtbot, services, call_id):

@@ -6,8 +6,11 @@ import pytest
 from clip_data import sample_calls, sample_clips, sample_playlist
 from PySide6.QtCore import Qt
 
+from qa_desk.permissions import Actor
 from qa_desk.store.playlists import get_playlist, list_playlists
 from qa_desk.ui.playlist_panel import PlaylistPanel
+
+TRAINER = Actor("王芳", "trainer")
 
 
 @pytest.fixture
@@ -16,7 +19,7 @@ def clips(ui_db):
 
 
 def make_panel(qtbot, db, chosen=lambda: None) -> PlaylistPanel:
-    panel = PlaylistPanel(lambda: db, by=lambda: "王芳", selected_clip=chosen)
+    panel = PlaylistPanel(lambda: db, by=lambda: TRAINER, selected_clip=chosen)
     qtbot.addWidget(panel)
     panel.resize(460, 360)
     panel.show()

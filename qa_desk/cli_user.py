@@ -1,0 +1,49 @@
+"""Who runs a CLI command that changes something, checked like in the window.
+
+On a local SQLite file it is the file's single local user (settings ``user_name`` and
+``user_role``, an admin by default, created at first use — as the window's first run
+does). On a shared database each person signs in: ``--user NAME`` (or ``QA_DESK_USER``,
+or the settings' name) and the password from ``QA_DESK_PASSWORD`` (scripts) or a
+prompt (a terminal).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from .permissions import Actor, PermissionDenied
+
+
+class CliSignInError(Exception):
+    """The command's user could not be signed in; the message says why."""
+
+
+def cli_actor(session, args, settings) -> Actor:
+    from .store.users import SignInError, UserError, local_user, sign_in
+
+    name = (getattr(args, "user", None) or "").strip()
+    try:
+        if session.get_bind().dialect.name == "sqlite":
+            return local_user(session, name or settings.user(), settings.user_role or "admin")
+        name = name or os.environ.get("QA_DESK_USER", "").strip() or settings.user_name.strip()
+        if not name:
+            raise CliSignInError("a shared database needs --user NAME (and QA_DESK_PASSWORD or a password prompt)")
+        password = os.environ.get("QA_DESK_PASSWORD")
+        if password is None:
+            if not sys.stdin.isatty():
+                raise CliSignInError("set QA_DESK_PASSWORD: there is no terminal to ask the password on")
+            password = getpass.getpass(f"Password for {name}: ")
+        return sign_in(session, name, password)
+    except (SignInError, PermissionDenied, UserError) as exc:
+        raise CliSignInError(str(exc)) from None
+
+
+def add_user_option(parser) -> None:
+    parser.add_argument("--user", metavar="NAME", default=None,
+                        help="who runs the command on a shared database (password: QA_DESK_PASSWORD or a prompt); "
+                             "on a local file, the local user")
+
+
+__all__ = ["CliSignInError", "add_user_option", "cli_actor"]

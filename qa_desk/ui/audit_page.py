@@ -1,0 +1,160 @@
+"""The audit log: who changed what, when, old → new — filtered, and an evaluation's
+whole history (a dispute's steps) beside the entry chosen.
+
+A lead, manager or admin reads it (``audit.view``); the page changes nothing (the log is
+append-only for every role). Queries are bounded (LIMIT rows, newest first) and indexed
+by time, so they run on the GUI thread; the lead may move them into a job if a centre's
+log grows past what that allows.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+    QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..permissions import can
+from ..store.audit import ENTITIES, actions, audit_entries, evaluation_history
+
+LIMIT = 1000
+
+
+def _value(data: dict | None) -> str:
+    if not data:
+        return ""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)[:300]
+
+
+class AuditPage(QWidget):
+    COLUMNS = ("When", "Who", "Action", "Entity", "Old", "New", "Summary")
+
+    def __init__(self, services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._entries: list = []
+        self.user = QLineEdit()
+        self.user.setObjectName("auditUser")
+        self.user.setPlaceholderText(self.tr("Anyone"))
+        self.action = QComboBox()
+        self.action.setObjectName("auditAction")
+        self.entity = QComboBox()
+        self.entity.setObjectName("auditEntity")
+        self.entity.addItem(self.tr("Everything"), None)
+        for entity in ENTITIES:
+            self.entity.addItem(entity, entity)
+        self.use_dates = QCheckBox(self.tr("From"))
+        self.since, self.until = QDateEdit(QDate.currentDate().addMonths(-1)), QDateEdit(QDate.currentDate())
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.refresh_button = QPushButton(self.tr("Show"))
+        self.refresh_button.clicked.connect(self.refresh)
+        filters = QHBoxLayout()
+        for label, widget in ((self.tr("Who"), self.user), (self.tr("Action"), self.action),
+                              (self.tr("What"), self.entity)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        filters.addWidget(self.use_dates)
+        filters.addWidget(self.since)
+        filters.addWidget(QLabel(self.tr("to")))
+        filters.addWidget(self.until)
+        filters.addWidget(self.refresh_button)
+        filters.addStretch(1)
+
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("auditTable")
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in self.COLUMNS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.history_title = QLabel()
+        self.history = QListWidget()
+        self.history.setObjectName("auditHistory")
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.history_title)
+        side_layout.addWidget(self.history, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.status = QLabel()
+        self.status.setObjectName("auditStatus")
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+
+    def allowed(self) -> bool:
+        return can(self._services.user, "audit.view")
+
+    def refresh(self) -> None:
+        """Read the entries the filters ask for (nothing when the user may not read the log)."""
+        self.table.setRowCount(0)
+        self.history.clear()
+        self.history_title.setText("")
+        if not self.allowed():
+            self._entries = []
+            self.status.setText(self.tr("Only a team lead, a manager or an admin reads the audit log."))
+            return
+        dates = dict(since=self.since.date().toPython(), until=self.until.date().toPython()) \
+            if self.use_dates.isChecked() else {}
+        with self._services.db.session() as session:
+            known = actions(session)
+            self._entries = audit_entries(session, user=self.user.text().strip() or None,
+                                          action=self.action.currentData(), entity=self.entity.currentData(),
+                                          limit=LIMIT, **dates)
+        self._fill_actions(known)
+        for row, entry in enumerate(self._entries):
+            self.table.insertRow(row)
+            cells = (entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.user_name, entry.action,
+                     f"{entry.entity} {entry.entity_id}" if entry.entity_id is not None else entry.entity,
+                     _value(entry.old), _value(entry.new), entry.summary)
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        more = len(self._entries) >= LIMIT
+        self.status.setText(self.tr("%n entries", "", len(self._entries))
+                            + (self.tr(" (the newest {0}: narrow the filters)").format(LIMIT) if more else ""))
+
+    def _fill_actions(self, known: list[str]) -> None:
+        chosen = self.action.currentData()
+        self.action.blockSignals(True)
+        self.action.clear()
+        self.action.addItem(self.tr("Any action"), None)
+        for action in known:
+            self.action.addItem(action, action)
+        self.action.setCurrentIndex(max(0, self.action.findData(chosen)) if chosen else 0)
+        self.action.blockSignals(False)
+
+    def _selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.show_entry(rows[0].row())
+
+    def show_entry(self, row: int) -> None:
+        """Beside an evaluation's entry: that evaluation's whole history, oldest first."""
+        self.history.clear()
+        entry = self._entries[row] if 0 <= row < len(self._entries) else None
+        if entry is None or entry.entity != "evaluation" or entry.entity_id is None:
+            self.history_title.setText("")
+            return
+        self.history_title.setText(self.tr("Evaluation {0}: its whole history").format(entry.entity_id))
+        with self._services.db.session() as session:
+            steps = evaluation_history(session, entry.entity_id)
+        for step in steps:
+            self.history.addItem(f"{step.at:%Y-%m-%d %H:%M} · {step.user_name} · {step.action} · {step.summary}")
+
+    def history_lines(self) -> list[str]:
+        return [self.history.item(i).text() for i in range(self.history.count())]
+
+
+__all__ = ["AuditPage"]

@@ -1,0 +1,166 @@
+"""Who uses the window: the first-run choice of the local user (SQLite) or signing in
+(a shared database), before the window opens.
+
+On a local SQLite file one person works: at first run they give their name and role
+(admin by default: it is their own file), kept in the settings and stored as the file's
+single local user, without a password. On a shared database everyone signs in with the
+name and password an admin gave them (``qa_desk.store.users``). Either way the result is
+``Services.user``, the Actor every change in the window is checked and audited as.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
+)
+
+from ..permissions import ROLES, Actor, PermissionDenied
+
+ERROR_STYLE = "color: #b3261e;"
+
+
+def role_names(widget: QWidget) -> dict[str, str]:
+    """The roles as the user reads them."""
+    return {"reviewer": widget.tr("QA reviewer"), "lead": widget.tr("Team lead"), "trainer": widget.tr("Trainer"),
+            "manager": widget.tr("Manager"), "admin": widget.tr("Administrator")}
+
+
+class FirstRunDialog(QDialog):
+    """Name and role of the single local user of a SQLite file."""
+
+    def __init__(self, name: str = "", role: str = "admin", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Welcome to QA Desk"))
+        intro = QLabel(self.tr("Who uses QA Desk on this computer? Your name is written on the evaluations, "
+                               "flag decisions and clips you make, and in the audit log."))
+        intro.setWordWrap(True)
+        self.name = QLineEdit(name)
+        self.name.setObjectName("userName")
+        self.role = QComboBox()
+        self.role.setObjectName("userRole")
+        for key, label in role_names(self).items():
+            self.role.addItem(label, key)
+        self.role.setCurrentIndex(max(0, self.role.findData(role if role in ROLES else "admin")))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.name.textChanged.connect(self._check)
+        form = QFormLayout()
+        form.addRow(self.tr("Your name"), self.name)
+        form.addRow(self.tr("Your role"), self.role)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self._check()
+
+    def _check(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.name.text().strip()))
+
+    def chosen(self) -> tuple[str, str]:
+        return self.name.text().strip(), self.role.currentData()
+
+    def ask(self) -> tuple[str, str] | None:
+        """(name, role), or None when cancelled (tests replace this method)."""
+        return self.chosen() if self.exec() == QDialog.DialogCode.Accepted else None
+
+
+class SignInDialog(QDialog):
+    """Name and password for a shared database; ``attempt(name, password)`` signs in or
+    raises with the message to show (it never says which of the two was wrong)."""
+
+    def __init__(self, attempt: Callable[[str, str], Actor], name: str = "", database: str = "",
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._attempt = attempt
+        self.actor: Actor | None = None
+        self.setWindowTitle(self.tr("Sign in to QA Desk"))
+        where = QLabel(self.tr("Database: {0}").format(database)) if database else QLabel()
+        self.name = QLineEdit(name)
+        self.name.setObjectName("signInName")
+        self.password = QLineEdit()
+        self.password.setObjectName("signInPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setObjectName("signInError")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
+        self.buttons.accepted.connect(self.try_sign_in)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Password"), self.password)
+        layout = QVBoxLayout(self)
+        layout.addWidget(where)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        if name:
+            self.password.setFocus()
+
+    def try_sign_in(self) -> None:
+        name, password = self.name.text().strip(), self.password.text()
+        if not name or not password:
+            self._show_error(self.tr("Give your name and password."))
+            return
+        try:
+            self.actor = self._attempt(name, password)
+        except Exception as exc:  # noqa: BLE001 - SignInError, PermissionDenied, a database failure: said, not raised
+            self.password.clear()
+            self._show_error(self.tr("Could not sign in: {0}").format(exc))
+            return
+        self.accept()
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def ask(self) -> Actor | None:
+        return self.actor if self.exec() == QDialog.DialogCode.Accepted else None
+
+
+def choose_user(services, parent: QWidget | None = None, *, save: bool = True) -> Actor | None:
+    """The window's user (first run / stored local user, or signed in); None: quit.
+    ``save``: keep the first-run choice in the settings file (not over a broken one)."""
+    from ..store.users import local_user, sign_in
+
+    db, settings = services.db, services.settings
+    if db.backend == "sqlite":
+        name, role = settings.user_name.strip(), settings.user_role
+        if not name:
+            answer = FirstRunDialog(settings.user(), role or "admin", parent).ask()
+            if answer is None:
+                return None
+            name, role = answer
+        try:
+            with db.session() as session:
+                actor = local_user(session, name, role)
+        except (PermissionDenied, ValueError):
+            # A file with users who sign in (copied from a shared setup): they sign in here too.
+            return _sign_in(db, settings, parent, sign_in)
+        if save and (settings.user_name, settings.user_role) != (name, role):
+            settings.user_name, settings.user_role = name, role
+            try:
+                services.save_settings()
+            except OSError:
+                pass  # asked again next time; this session goes on as them
+        return actor
+    return _sign_in(db, settings, parent, sign_in)
+
+
+def _sign_in(db, settings, parent, sign_in) -> Actor | None:
+    from ..store.database import redact
+
+    def attempt(name: str, password: str) -> Actor:
+        with db.session() as session:
+            return sign_in(session, name, password)
+
+    return SignInDialog(attempt, settings.user_name.strip(), redact(db.url), parent).ask()
+
+
+__all__ = ["FirstRunDialog", "SignInDialog", "choose_user", "role_names"]

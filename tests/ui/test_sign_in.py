@@ -1,0 +1,77 @@
+"""Who uses the window: the first-run dialog of a SQLite file, signing in to a shared
+database, and the status bar saying who is signed in."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialogButtonBox
+
+from qa_desk.permissions import Actor
+from qa_desk.settings import Settings
+from qa_desk.store.users import SignInError, create_user, list_users
+from qa_desk.ui.services import Services
+from qa_desk.ui.sign_in import FirstRunDialog, SignInDialog, choose_user
+
+
+def test_first_run_asks_name_and_role_admin_by_default(qtbot):
+    dialog = FirstRunDialog("")
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert dialog.role.currentData() == "admin" and not ok.isEnabled()  # a name is needed
+    dialog.name.setText(" 王质检 ")
+    dialog.role.setCurrentIndex(dialog.role.findData("reviewer"))
+    assert ok.isEnabled() and dialog.chosen() == ("王质检", "reviewer")
+
+
+def test_first_run_stores_the_single_local_user_and_remembers_them(qtbot, sqlite_db, monkeypatch, tmp_path):
+    monkeypatch.setattr(FirstRunDialog, "ask", lambda self: ("王质检", "reviewer"))
+    path = tmp_path / "settings.json"
+    services = Services(Settings(), sqlite_db, settings_path=path)
+    actor = choose_user(services)
+    assert (actor.name, actor.role) == ("王质检", "reviewer") and actor.user_id is not None
+    saved = Settings.load(path)
+    assert (saved.user_name, saved.user_role) == ("王质检", "reviewer")
+    # Next start: no question, the same stored user.
+    monkeypatch.setattr(FirstRunDialog, "ask", lambda self: (_ for _ in ()).throw(AssertionError("asked again")))
+    assert choose_user(Services(saved, sqlite_db, settings_path=path)) == actor
+    with sqlite_db.session() as s:
+        assert [(u.name, u.role, u.has_password) for u in list_users(s)] == [("王质检", "reviewer", False)]
+
+
+def test_cancelling_the_first_run_quits(qtbot, sqlite_db, monkeypatch):
+    monkeypatch.setattr(FirstRunDialog, "ask", lambda self: None)
+    assert choose_user(Services(Settings(), sqlite_db)) is None
+
+
+def test_sign_in_dialog_shows_the_error_and_accepts_the_right_password(qtbot):
+    def attempt(name, password):
+        if password != "s3cret-pass":
+            raise SignInError("The name or password is wrong")
+        return Actor(name, "lead", 7)
+
+    dialog = SignInDialog(attempt, "李组长", "postgresql://qa@db/qa")
+    qtbot.addWidget(dialog)
+    dialog.try_sign_in()
+    assert dialog.error.text() == "Give your name and password."
+    dialog.password.setText("guess")
+    dialog.try_sign_in()
+    assert "The name or password is wrong" in dialog.error.text() and dialog.password.text() == ""
+    assert dialog.actor is None and dialog.result() == 0
+    dialog.password.setText("s3cret-pass")
+    dialog.try_sign_in()
+    assert dialog.actor == Actor("李组长", "lead", 7) and dialog.result() == 1
+
+
+def test_a_file_with_users_who_sign_in_asks_for_a_password(qtbot, sqlite_db, monkeypatch):
+    with sqlite_db.session() as s:
+        create_user(s, Actor("installer", "admin"), "李组长", "lead", password="s3cret-pass")
+    asked = []
+    monkeypatch.setattr(SignInDialog, "ask", lambda self: asked.append(self.name.text()) or None)
+    assert choose_user(Services(Settings(user_name="someone else"), sqlite_db)) is None
+    assert asked == ["someone else"]
+
+
+def test_the_window_shows_who_is_signed_in(qtbot, services):
+    from ui_data import make_window
+
+    window = make_window(qtbot, services)
+    assert window.user_label.text() == f"Signed in: {services.user.name} (Administrator)"
