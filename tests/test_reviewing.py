@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from qa_desk import reviewing
+from qa_desk.permissions import Actor
 from qa_desk.store import evaluations as store
 
 from store_data import agent_calls
 
 
-def _submit(db, sheet, who: str) -> None:
+def _submit(db, sheet, who: Actor) -> None:
     view = sheet.evaluation
     edits = {i.key: store.AnswerEdit(i.passing()) for i in sheet.form.items() if not i.bonus}
     with db.session() as s:
@@ -29,7 +30,7 @@ def test_the_shipped_forms_are_offered_in_the_reviewers_language(db):
 def test_the_teams_usual_form_comes_first(db):
     first, second = agent_calls(db, 2)
     english = next(f.id for f in reviewing.open_sheet(db, first, "Sam", "en").forms if f.key == "contact-centre-en")
-    reviewing.start_evaluation(db, first, english, "Sam")
+    reviewing.start_evaluation(db, first, english, Actor("Sam", "reviewer"))
     # A Chinese-speaking reviewer on the same team's next call is offered the team's form.
     sheet = reviewing.open_sheet(db, second, "王质检", "zh")
     assert sheet.default_form_id == english
@@ -38,9 +39,9 @@ def test_the_teams_usual_form_comes_first(db):
 def test_a_lead_opens_the_reviewers_submitted_evaluation_but_not_a_draft(db):
     (call,) = agent_calls(db, 1)
     form_id = reviewing.open_sheet(db, call, "王质检").default_form_id
-    sheet = reviewing.start_evaluation(db, call, form_id, "王质检")
+    sheet = reviewing.start_evaluation(db, call, form_id, Actor("王质检", "reviewer"))
     assert sheet.evaluation.status == "draft" and sheet.form.key == "hotline-zh"
     assert reviewing.open_sheet(db, call, "李组长").evaluation is None  # a draft is the reviewer's own
-    _submit(db, sheet, "王质检")
+    _submit(db, sheet, Actor("王质检", "reviewer"))
     lead = reviewing.open_sheet(db, call, "李组长")
     assert (lead.evaluation.reviewer, lead.evaluation.status) == ("王质检", "submitted")

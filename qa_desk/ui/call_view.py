@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..jobs import JobContext
+from ..permissions import Actor
 from ..settings import Settings, login_name
 from ..store.database import Database
 from ..store.transcripts import latest_transcript
@@ -64,10 +65,12 @@ class CallView(QWidget):
     rescan_requested = Signal(int)
 
     def __init__(self, db: Database, *, output_factory: Callable[[], object] | None = None,
-                 settings: Settings | None = None, parent: QWidget | None = None):
+                 settings: Settings | None = None, user: Callable[[], Actor | None] | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._db = db
         self._settings = settings  # the reviewer's name on flag decisions; None: the OS login
+        self._user = user  # the signed-in user (the window's services.user); the store checks their role
         self._moment: tuple[float, str] | None = None  # where to go once the call is open
         self._output_factory = output_factory  # None: the real sound device
         self._call = None
@@ -244,6 +247,11 @@ class CallView(QWidget):
         self._db = db
         self.flags.set_database(db)
         self.evaluation.set_database(db)
+
+    def score_calibration(self, session_id: int) -> None:
+        """Show the reviewer's blind sheet in a calibration session for the open call."""
+        self.evaluation.load(self._call_id, calibration_session=session_id)
+        self.review_tabs.setCurrentWidget(self.evaluation)
 
     def open_call(self, call_id: int) -> None:
         """Show a call: details and transcript first, then waveform and metrics as they come."""
@@ -513,7 +521,12 @@ class CallView(QWidget):
 
     # --- flags and moments -------------------------------------------------------------------
 
-    def reviewer(self) -> str:
+    def reviewer(self) -> Actor | str:
+        """Who acts: the signed-in user, else the settings' name (the store accepts it only
+        when it names a stored user, and checks that user's role)."""
+        user = self._user() if self._user is not None else None
+        if user is not None:
+            return user
         return self._settings.reviewer() if self._settings is not None else login_name()
 
     def request_rescan(self) -> None:

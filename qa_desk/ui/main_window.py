@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..samples import load_sample_calls
 from ..store.database import Database, redact
-from .area_page import AreaPage
+from .audit_page import AuditPage
+from .calibration_page import CalibrationPage
+from .review_page import ReviewPage
 from .calls_page import CallsPage
 from .clips_page import ClipsPage
 from .demo_offer import offer_demo_centre, summary_text
@@ -77,21 +79,14 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(services)
         self.forms_page = FormsPage(services)
         self.scorecards_page = ScorecardsPage(services)
+        self.review_page = ReviewPage(services)
         # The Calls area is the library, or one call opened from it (with a way back):
         # a reviewer goes library → call → library all day, keeping filters and place.
         self.calls_area = QStackedWidget()
         self.calls_area.addWidget(self.calls_page)
         pages: dict[str, QWidget] = {
             "calls": self.calls_area,
-            "review": AreaPage(
-                self.tr("Review"),
-                self.tr(
-                    "Listen to a call with its waveform and transcript, check the flagged "
-                    "phrases and score it on an evaluation form. Calls picked for review "
-                    "are listed here."
-                ),
-                style.standardIcon(SP.SP_MediaPlay),
-            ),
+            "review": self.review_page,
             "scorecards": self.scorecards_page,
             "clips": self._build_clips_area(),
             "forms": self.forms_page,
@@ -155,6 +150,14 @@ class MainWindow(QMainWindow):
         self.calls_page.transcribe_pending_requested.connect(self.transcribe_pending)
         self.jobs_panel.call_requested.connect(self.open_call)
         self.scorecards_page.call_requested.connect(self.open_call)
+        self.review_page.call_requested.connect(self.open_call)
+        # Calibration and the audit log are tabs of the Review area (leads use all three).
+        self.calibration_page = CalibrationPage(services)
+        self.calibration_page.score_requested.connect(lambda s, c: self.open_call(c).score_calibration(s))
+        self.review_page.add_tab(self.calibration_page, self.tr("Calibration"))
+        self.audit_page = AuditPage(services)
+        self.review_page.add_tab(self.audit_page, self.tr("Audit log"))
+        self.review_page.message.connect(self.show_message)
         self.scorecards_page.message.connect(self.show_message)
         self.calls_page.call_moment_requested.connect(lambda c, t, q: self.open_call(c).show_moment(t, q))
         self.flag_checker = FlagChecker(services, self)
@@ -217,8 +220,21 @@ class MainWindow(QMainWindow):
         self.transcription_button.clicked.connect(self.jobs_action.trigger)
         self.transcription_button.hide()
         self.statusBar().addPermanentWidget(self.transcription_button)
+        # Who is signed in: every change the window makes is checked and audited as them.
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userStatus")
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
         self._show_database()
+        self.show_user()
+
+    def show_user(self) -> None:
+        from .sign_in import role_names
+
+        user = self.services.user
+        self.user_label.setVisible(user is not None)
+        if user is not None:
+            self.user_label.setText(self.tr("Signed in: {0} ({1})").format(user.name, role_names(self)[user.role]))
 
     def _show_database(self) -> None:
         url = redact(self.services.db.url)
@@ -262,13 +278,14 @@ class MainWindow(QMainWindow):
             from .call_view import CallView
 
             self.call_view = CallView(self.services.db, output_factory=self.audio_output_factory,
-                                      settings=self.services.settings)
+                                      settings=self.services.settings, user=lambda: self.services.user)
             self.call_view.rescan_requested.connect(self._check_call)
             self.call_view.setObjectName("callView")
             self.call_view.back_requested.connect(self.back_to_calls)
             self.call_view.message.connect(self.show_message)
             self.calls_area.addWidget(self.call_view)
             self.call_view.transcribe_requested.connect(self._transcribe_call)
+            self.call_view.evaluation.saved.connect(self.calibration_page.sheet_changed)
         # Opened from another area (a scorecard's evaluation, a clip): Back returns there,
         # so a lead drilling through an agent's calls keeps their place.
         came_from = self.current_area()

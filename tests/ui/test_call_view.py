@@ -49,6 +49,11 @@ def samples(ui_db) -> dict[str, int]:
 
 
 def open_view(qtbot, db, call_id: int, outputs=None) -> CallView:
+    from qa_desk.settings import login_name
+    from qa_desk.store.users import local_user
+
+    with db.session() as s:  # the file's local user, as the first run stores it (an admin by default)
+        local_user(s, login_name(), "admin")
     view = CallView(db, output_factory=outputs or Outputs())
     qtbot.addWidget(view)  # closed at the end: the player stops, the jobs are let go
     view.resize(1100, 700)

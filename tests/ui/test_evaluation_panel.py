@@ -141,8 +141,8 @@ def test_a_save_from_a_stale_copy_is_refused_and_the_panel_reloads(qtbot, ui_db,
     view, panel = open_panel(qtbot, ui_db, zhang_wei)
     start(qtbot, panel)
     stored = stored_evaluation(ui_db, zhang_wei)
-    with ui_db.session() as s:  # someone else saves first
-        store.save_answers(s, stored.id, stored.row_version, {"attentive": store.AnswerEdit("no")}, "李组长")
+    with ui_db.session() as s:  # the same reviewer saves first from another window
+        store.save_answers(s, stored.id, stored.row_version, {"attentive": store.AnswerEdit("no")}, REVIEWER)
     messages = []
     panel.message.connect(messages.append)
     panel.answer("attentive", "yes")

@@ -7,7 +7,6 @@ from ui_data import insert_calls, make_window, wait_loaded
 
 from qa_desk import __version__
 from qa_desk.store.database import Database
-from qa_desk.ui.area_page import AreaPage
 from qa_desk.ui.import_dialog import ImportDialog
 from qa_desk.ui.jobs import JobRunner
 from qa_desk.ui.main_window import AREAS
@@ -24,7 +23,8 @@ def test_window_shows_areas_and_the_database(qtbot, services):
     assert window.database_label.text().startswith("Database: sqlite:///")
     window.show_area("review")
     page = window.stack.currentWidget()
-    assert isinstance(page, AreaPage) and page.isVisible() and page.text()
+    assert page is window.review_page and page.isVisible()
+    qtbot.waitUntil(lambda: not page.queue.is_loading())
     window.show_area("forms")
     assert window.stack.currentWidget() is window.forms_page
     window.show_area("scorecards")
