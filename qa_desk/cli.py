@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument("--min-overtalk", type=float, metavar="S", help="shortest overtalk to list, seconds (default 0.3)")
 
     from .cli_clips import add_clips_parser
+    from .cli_users import add_users_parser
     from .cli_flags import add_flags_parsers
     from .cli_demo import add_demo_parser
     from .cli_evaluations import add_evaluations_parser
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scorecards_parser(sub)
     add_export_parser(sub)
     add_clips_parser(sub)
+    add_users_parser(sub)
     from .cli_review import add_review_parsers
 
     add_review_parsers(sub)
@@ -224,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_calibration import run_calibration
 
             return run_calibration(args, url, settings)
+        if args.command == "users":
+            from .cli_users import run_users
+
+            return run_users(args, url, settings)
         return _db(args, url)
     except DatabaseError as exc:
         print(f"qa-desk: {exc}", file=sys.stderr)

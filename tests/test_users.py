@@ -114,3 +114,17 @@ def test_a_name_or_an_actor_as_who_acts(db):
         assert users.acting(s, ADMIN) is ADMIN
         with pytest.raises(PermissionDenied, match="cannot act as"):
             users.acting(s, "李组长", ADMIN)
+
+
+def test_a_new_shared_database_gets_its_first_admin_once(db):
+    with db.session() as s:
+        assert not users.has_users_who_sign_in(s)
+        with pytest.raises(users.UserError, match="at least 8"):
+            users.first_admin(s, "李组长", "short")
+        admin = users.first_admin(s, "李组长", "a long secret")
+        assert (admin.name, admin.role) == ("李组长", "admin")
+    with db.session() as s:
+        assert users.sign_in(s, "李组长", "a long secret").role == "admin"
+        with pytest.raises(PermissionDenied, match="already has users"):
+            users.first_admin(s, "someone else", "another secret")
+        assert [e.action for e in audit_entries(s)] == ["user.created"]

@@ -205,6 +205,34 @@ def local_user(session: Session, name: str, role: str = "admin") -> Actor:
     return _actor(user)
 
 
+def has_users_who_sign_in(session: Session) -> bool:
+    return bool(session.execute(select(func.count()).select_from(User)
+                                .where(User.password_hash.is_not(None), User.active.is_(True))).scalar())
+
+
+def first_admin(session: Session, name: str, password: str) -> Actor:
+    """The first admin of a new shared database, who then creates everyone else. Only while
+    nobody there can sign in: afterwards an admin adds users (create_user)."""
+    if has_users_who_sign_in(session):
+        raise PermissionDenied("This database already has users: ask an admin for an account")
+    if len(password or "") < MIN_PASSWORD:
+        raise UserError(f"A password needs at least {MIN_PASSWORD} characters")
+    name = (name or "").strip()
+    if not name:
+        raise UserError("A user needs a name")
+    user = _by_name(session, name)
+    if user is None:
+        user = User(name=name[:200], role="admin", active=True, created_at=_now())
+        session.add(user)
+    user.role, user.active, user.password_hash = "admin", True, hash_password(password)
+    user.last_sign_in_at = _now()
+    session.flush()
+    audit.record(session, _actor(user), "user.created", "user", user.id, None,
+                 {"name": user.name, "role": "admin", "password": True}, f"{user.name} (admin), the first admin")
+    session.flush()
+    return _actor(user)
+
+
 def acting(session: Session, who: Actor | str | None, actor: Actor | None = None) -> Actor:
     """The acting user: ``actor`` (or ``who``) as given when it is an Actor, else a name
     resolved to a stored, active user (their stored role is what is checked). Lets
@@ -238,5 +266,5 @@ def list_users(session: Session, *, include_inactive: bool = True) -> list[UserV
 
 __all__ = [
     "MIN_PASSWORD", "SignInError", "UserError", "UserView", "acting", "check", "create_user", "deactivate_user",
-    "hash_password", "list_users", "local_user", "set_password", "sign_in", "update_user", "verify_password",
+    "first_admin", "has_users_who_sign_in", "hash_password", "list_users", "local_user", "set_password", "sign_in", "update_user", "verify_password",
 ]

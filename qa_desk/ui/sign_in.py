@@ -72,12 +72,23 @@ class SignInDialog(QDialog):
     raises with the message to show (it never says which of the two was wrong)."""
 
     def __init__(self, attempt: Callable[[str, str], Actor], name: str = "", database: str = "",
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, first_admin: bool = False):
         super().__init__(parent)
         self._attempt = attempt
+        self._first_admin = first_admin
         self.actor: Actor | None = None
-        self.setWindowTitle(self.tr("Sign in to QA Desk"))
+        self.setWindowTitle(self.tr("Create the first admin") if first_admin else self.tr("Sign in to QA Desk"))
         where = QLabel(self.tr("Database: {0}").format(database)) if database else QLabel()
+        # A new shared database has nobody who can sign in: its first user becomes the admin
+        # who then adds everyone else (Review and Settings, or qa-desk users add).
+        self.first_admin_hint = QLabel(self.tr(
+            "Nobody can sign in to this database yet. Choose the name and password of its first admin; "
+            "the admin then adds the other users."))
+        self.first_admin_hint.setWordWrap(True)
+        self.first_admin_hint.setVisible(first_admin)
+        self.again = QLineEdit()
+        self.again.setObjectName("signInPasswordAgain")
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
         self.name = QLineEdit(name)
         self.name.setObjectName("signInName")
         self.password = QLineEdit()
@@ -89,14 +100,18 @@ class SignInDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            self.tr("Create and sign in") if first_admin else self.tr("Sign in"))
         self.buttons.accepted.connect(self.try_sign_in)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("Password"), self.password)
+        if first_admin:
+            form.addRow(self.tr("Password again"), self.again)
         layout = QVBoxLayout(self)
         layout.addWidget(where)
+        layout.addWidget(self.first_admin_hint)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -107,6 +122,9 @@ class SignInDialog(QDialog):
         name, password = self.name.text().strip(), self.password.text()
         if not name or not password:
             self._show_error(self.tr("Give your name and password."))
+            return
+        if self._first_admin and self.again.text() != password:
+            self._show_error(self.tr("The two passwords differ."))
             return
         try:
             self.actor = self._attempt(name, password)
@@ -155,12 +173,16 @@ def choose_user(services, parent: QWidget | None = None, *, save: bool = True) -
 
 def _sign_in(db, settings, parent, sign_in) -> Actor | None:
     from ..store.database import redact
+    from ..store.users import first_admin, has_users_who_sign_in
+
+    with db.session() as session:
+        first = not has_users_who_sign_in(session)
 
     def attempt(name: str, password: str) -> Actor:
         with db.session() as session:
-            return sign_in(session, name, password)
+            return first_admin(session, name, password) if first else sign_in(session, name, password)
 
-    return SignInDialog(attempt, settings.user_name.strip(), redact(db.url), parent).ask()
+    return SignInDialog(attempt, settings.user_name.strip(), redact(db.url), parent, first_admin=first).ask()
 
 
 __all__ = ["FirstRunDialog", "SignInDialog", "choose_user", "role_names"]

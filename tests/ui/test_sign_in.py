@@ -75,3 +75,23 @@ def test_the_window_shows_who_is_signed_in(qtbot, services):
 
     window = make_window(qtbot, services)
     assert window.user_label.text() == f"Signed in: {services.user.name} (Administrator)"
+
+
+def test_a_shared_database_without_users_asks_for_its_first_admin(qtbot):
+    made = []
+
+    def attempt(name, password):
+        made.append((name, password))
+        return Actor(name, "admin")
+
+    dialog = SignInDialog(attempt, "", "postgresql://qa@db/qa", first_admin=True)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "Create the first admin" and not dialog.first_admin_hint.isHidden()
+    dialog.name.setText("李组长")
+    dialog.password.setText("a long secret")
+    dialog.again.setText("a different one")
+    dialog.try_sign_in()
+    assert "differ" in dialog.error.text() and made == []
+    dialog.again.setText("a long secret")
+    dialog.try_sign_in()
+    assert made == [("李组长", "a long secret")] and dialog.actor.role == "admin"
