@@ -49,22 +49,11 @@ def add_calibration_parser(sub) -> None:
 
 
 def _actor(session, name: str):
-    """The acting user: a stored user by name (their stored role), else on a local SQLite
-    file the local user (the store creates them as its admin)."""
-    from sqlalchemy import select
+    """The acting user (a stored user, or the local user of a SQLite file; on a shared
+    database signed in with their password)."""
+    from .cli_user import named_actor
 
-    from .permissions import Actor, PermissionDenied
-    from .store.models import User
-    from .store.users import local_user
-
-    user = session.scalars(select(User).where(User.name == name)).first()
-    if user is not None:
-        if not user.active:
-            raise PermissionDenied(f"{name} has been deactivated")
-        return Actor(user.name, user.role, user.id)
-    if session.get_bind().dialect.name == "sqlite":
-        return local_user(session, name)
-    raise PermissionDenied(f"'{name}' is not a user of this database")
+    return named_actor(session, name)
 
 
 def _pct(value) -> str:

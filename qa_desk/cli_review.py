@@ -51,26 +51,11 @@ def add_review_parsers(sub) -> None:
 
 
 def _actor(session, name: str):
-    """The acting user: a stored user by name (their stored role), else the local admin."""
-    from .permissions import Actor
-    from .store.models import User
+    """The acting user (a stored user, or the local user of a SQLite file; on a shared
+    database signed in with their password)."""
+    from .cli_user import named_actor
 
-    from sqlalchemy import select
-
-    user = session.scalars(select(User).where(User.name == name)).first()
-    if user is not None:
-        if not user.active:
-            from .permissions import PermissionDenied
-
-            raise PermissionDenied(f"{name} has been deactivated")
-        return Actor(user.name, user.role, user.id)
-    if session.get_bind().dialect.name == "sqlite":
-        from .store.users import local_user
-
-        return local_user(session, name)
-    from .permissions import PermissionDenied
-
-    raise PermissionDenied(f"'{name}' is not a user of this database")
+    return named_actor(session, name)
 
 
 def _period(text: str):

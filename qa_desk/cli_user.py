@@ -40,10 +40,38 @@ def cli_actor(session, args, settings) -> Actor:
         raise CliSignInError(str(exc)) from None
 
 
+def named_actor(session, name: str) -> Actor:
+    """The user ``name`` acting in a command (sample, queue, calibration ``--as``). On a local
+    SQLite file: that stored user (their stored role) or the file's local user. On a shared
+    database only after signing in with their password (QA_DESK_PASSWORD or a prompt): a
+    name alone must never let anyone act as a lead or an admin."""
+    from sqlalchemy import select
+
+    from .store.models import User
+    from .store.users import SignInError, UserError, local_user, sign_in
+
+    try:
+        if session.get_bind().dialect.name == "sqlite":
+            user = session.scalars(select(User).where(User.name == name)).first()
+            if user is None:
+                return local_user(session, name)
+            if not user.active:
+                raise PermissionDenied(f"{name} has been deactivated")
+            return Actor(user.name, user.role, user.id)
+        password = os.environ.get("QA_DESK_PASSWORD")
+        if password is None:
+            if not sys.stdin.isatty():
+                raise CliSignInError("set QA_DESK_PASSWORD: there is no terminal to ask the password on")
+            password = getpass.getpass(f"Password for {name}: ")
+        return sign_in(session, name, password)
+    except (SignInError, UserError) as exc:
+        raise CliSignInError(str(exc)) from None
+
+
 def add_user_option(parser) -> None:
     parser.add_argument("--user", metavar="NAME", default=None,
                         help="who runs the command on a shared database (password: QA_DESK_PASSWORD or a prompt); "
                              "on a local file, the local user")
 
 
-__all__ = ["CliSignInError", "add_user_option", "cli_actor"]
+__all__ = ["CliSignInError", "add_user_option", "cli_actor", "named_actor"]

@@ -10,8 +10,17 @@ from openpyxl import load_workbook
 from qa_desk.cli import main
 from qa_desk.store.database import Database
 from qa_desk.store.models import User
+from qa_desk.store.users import hash_password
 
 from calibration_data import CHEN, LEAD, LIU, REVIEWERS, WANG, score, three_reviewer_session
+
+
+PASSWORD = "test secret"  # everyone's: on a shared database --as NAME signs in as NAME
+
+
+@pytest.fixture(autouse=True)
+def signs_in(monkeypatch):
+    monkeypatch.setenv("QA_DESK_PASSWORD", PASSWORD)
 
 
 @pytest.fixture
@@ -19,7 +28,8 @@ def calibration_url(db_url):
     """A session with the lead and three reviewers: everyone has scored but 刘质检."""
     db = Database.open(db_url)
     with db.session() as s:
-        s.add_all(User(name=a.name, role=a.role, active=True) for a in (LEAD, *REVIEWERS))
+        s.add_all(User(name=a.name, role=a.role, active=True, password_hash=hash_password(PASSWORD))
+                  for a in (LEAD, *REVIEWERS))
     session_id, (call,) = three_reviewer_session(db, submit=False)
     for actor, diff in ((LEAD, {}), (WANG, {"courtesy_words": "partial"}), (CHEN, {"attentive": "no"})):
         score(db, actor, session_id, call, diff)

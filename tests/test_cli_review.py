@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from qa_desk.cli import main
 from qa_desk.store.database import Database
 from qa_desk.store.users import create_user
@@ -11,12 +13,20 @@ from qa_desk.store.users import create_user
 from review_data import ADMIN, centre, submit_evaluation
 
 
+PASSWORD = "test secret"  # both users': on a shared database --as NAME signs in as NAME
+
+
+@pytest.fixture(autouse=True)
+def signs_in(monkeypatch):
+    monkeypatch.setenv("QA_DESK_PASSWORD", PASSWORD)
+
+
 def _centre(db_url: str) -> dict[str, list[int]]:
     db = Database.open(db_url)
     calls = centre(db, calls_per_agent=3)
     with db.session() as s:  # a shared database knows its users; a local file would make one
-        create_user(s, ADMIN, "林组长", "lead")
-        create_user(s, ADMIN, "王质检", "reviewer")
+        create_user(s, ADMIN, "林组长", "lead", password=PASSWORD)
+        create_user(s, ADMIN, "王质检", "reviewer", password=PASSWORD)
     db.close()
     return calls
 
@@ -82,3 +92,13 @@ def test_refusals_and_bad_input_have_their_exit_codes(capsys, db_url, tmp_path):
     assert main(db + ["sample", "run", "monthly", "--period", "2026-11", "--reviewers", "王质检",
                       "--as", "王质检"]) == 1
     assert main(["--db", "postgresql://nobody@127.0.0.1:1/none", "sample", "rules"]) == 3
+
+
+def test_on_a_shared_database_a_name_alone_does_not_act(capsys, db_url, tmp_path, monkeypatch):
+    _centre(db_url)
+    monkeypatch.setenv("QA_DESK_PASSWORD", "not the lead's password")
+    code = main(["--db", db_url, "sample", "add", str(_rule_file(tmp_path)), "--as", "林组长"])
+    if db_url.startswith("sqlite"):
+        assert code == 0  # a local file has one person, who holds the file
+    else:
+        assert code == 1 and "name or password is wrong" in capsys.readouterr().err
