@@ -178,3 +178,15 @@ def test_the_report_over_time(db):
         assert calibration_report(s, LEAD, since=tomorrow).reviewers == ()
         with pytest.raises(PermissionDenied):
             calibration_report(s, WANG)
+
+
+def test_a_closed_sessions_sheets_no_longer_change(db):
+    session_id, (call_id,) = three_reviewer_session(db, submit=False)
+    draft = score(db, WANG, session_id, call_id, submit=False)
+    with db.session() as s:
+        cal.close_session(s, session_id, LEAD)
+    with db.session() as s:
+        with pytest.raises(store.EvaluationError, match="closed calibration session"):
+            store.save_answers(s, draft.id, draft.row_version, {"attentive": store.AnswerEdit("no")}, actor=WANG)
+        with pytest.raises(store.EvaluationError, match="closed calibration session"):
+            store.submit(s, draft.id, draft.row_version, actor=WANG)

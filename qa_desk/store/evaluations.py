@@ -40,7 +40,7 @@ from ..scoring.score import AnswerError, Score, score_form, score_item
 from ..scoring.suggestions import Suggestion
 from . import audit
 from .forms import stored_form
-from .models import Answer, Call, Evaluation, EvaluationEvent, EvaluationSection, TimedComment
+from .models import Answer, CalibrationSession, Call, Evaluation, EvaluationEvent, EvaluationSection, TimedComment
 from .models import Form as FormRow
 from .users import acting
 
@@ -168,6 +168,12 @@ def _own(ev: Evaluation, actor: Actor) -> None:
     require(actor, "evaluation.score")
     if ev.reviewer_name != actor.name:
         raise PermissionDenied(f"{actor.name} may not edit evaluation {ev.id}: it is {ev.reviewer_name}'s")
+    if ev.calibration_session_id is not None:
+        # A closed calibration session's results are final: no sheet changes after it.
+        owner = object_session(ev).get(CalibrationSession, ev.calibration_session_id)
+        if owner is not None and owner.status == "closed":
+            raise EvaluationError(f"Evaluation {ev.id} belongs to the closed calibration session "
+                                  f"'{owner.name}': its sheets no longer change")
 
 
 def _rescore(ev: Evaluation, form: Form) -> Score:
