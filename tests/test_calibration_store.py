@@ -190,3 +190,13 @@ def test_a_closed_sessions_sheets_no_longer_change(db):
             store.save_answers(s, draft.id, draft.row_version, {"attentive": store.AnswerEdit("no")}, actor=WANG)
         with pytest.raises(store.EvaluationError, match="closed calibration session"):
             store.submit(s, draft.id, draft.row_version, actor=WANG)
+
+
+def test_starting_and_closing_a_session_are_audited(db):
+    from qa_desk.store.audit import audit_entries
+
+    session_id, _ = three_reviewer_session(db, submit=False)
+    with db.session() as s:
+        cal.close_session(s, session_id, LEAD)
+        entries = [(e.action, e.entity_id) for e in audit_entries(s, entity="calibration_session")]
+    assert sorted(entries) == [("calibration.closed", session_id), ("calibration.started", session_id)]

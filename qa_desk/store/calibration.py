@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..permissions import Actor, PermissionDenied, can, require
+from . import audit
 from . import evaluations as evaluation_store
 from .models import (
     Agent, Call, CalibrationCall, CalibrationParticipant, CalibrationSession, Evaluation, User,
@@ -183,6 +184,9 @@ def start_session(session: Session, actor: Actor, *, name: str, form_id: int, ca
     session.add_all(CalibrationCall(session_id=row.id, call_id=c) for c in calls)
     session.add_all(CalibrationParticipant(session_id=row.id, reviewer_name=n) for n in invited)
     session.flush()
+    audit.record(session, actor, "calibration.started", "calibration_session", row.id, None,
+                 {"name": row.name, "form_id": form_id, "calls": list(calls), "reviewers": list(invited),
+                  "reference": reference, "reference_reviewer": reference_reviewer}, row.name)
     return _summaries(session, [row], actor)[0]
 
 
@@ -301,6 +305,8 @@ def close_session(session: Session, session_id: int, actor: Actor) -> SessionSum
     if row.status != "closed":
         row.status, row.closed_at = "closed", _now()
         session.flush()
+        audit.record(session, actor, "calibration.closed", "calibration_session", row.id, {"status": "open"},
+                     {"status": "closed"}, row.name)
     return _summaries(session, [row], actor)[0]
 
 
