@@ -17,6 +17,7 @@ straight back to word times and speaker.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -62,8 +63,15 @@ def _joins_without_space(left: str, right: str) -> bool:
     return bool(left) and bool(right) and is_cjk(left) and is_cjk(right)
 
 
+# Han characters of the unified and extension A blocks: each is its own normal form
+# (no compatibility mapping, no case; a test checks every one), and none takes a space.
+_HAN_ONLY = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
 def fold(text: str) -> str:
     """The normal form of free text (a rule's phrase, a search, a typed sentence)."""
+    if _HAN_ONLY.fullmatch(text):
+        return text  # a Chinese phrase: thousands of them in a large rulebook
     out: list[str] = []
     for piece in _fold_token(text).split():
         if out and not _joins_without_space(out[-1][-1], piece[0]):

@@ -100,8 +100,8 @@ def acoustic_findings(rule, metrics, announced: set[int] = frozenset()) -> list[
 
 
 def _overtalk(rule, metrics) -> list[Finding]:
-    if metrics.overtalk is None:
-        return []  # mono: both speakers in one channel, overlaps cannot be heard apart
+    if not metrics.overtalk:
+        return []  # none; or mono (None): in one channel, overlaps cannot be heard apart
     # started_by "agent": the agent began speaking while the customer was talking.
     who = rule.speaker
     events = [o for o in metrics.overtalk if who == "any" or o.started_by == who]

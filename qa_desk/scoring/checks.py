@@ -57,7 +57,7 @@ def _clock(seconds: float) -> str:
 class _Context:
     rulebook: object
     lanes: dict[str, Lane]
-    hits: dict[int, list[tuple[Lane, Hit]]]
+    hits: dict[int, list[tuple[Lane, list[Hit]]]]  # rule → (lane, its hits of the rule), by lane
     end_anchor: float  # "last N s" counts back from here
     metrics: object | None
     places: dict
@@ -69,64 +69,74 @@ class _Context:
             place = self.places[key] = lane.locate(hit.start, hit.end)
         return place
 
-    def in_window(self, rule, t: float) -> bool:
+    def _edge(self, rule) -> float:
+        """Where a "first" or "last" window ends or starts, in seconds."""
         window = rule.window
-        if window.anchor == "first":
-            return t < window.seconds
-        if window.anchor == "last":
-            return t >= self.end_anchor - window.seconds
-        return True
+        return window.seconds if window.anchor == "first" else self.end_anchor - window.seconds
 
-    def _window_verdict(self, rule, lane: Lane, hit: Hit) -> bool | None:
-        """In the window or not from the utterance's times alone; None when the
-        utterance straddles the window's edge and the word times must decide."""
+    def _in_window(self, first: bool, edge: float, lane: Lane, hit: Hit) -> tuple[bool, Place | None]:
+        """Whether a hit is inside a "first" (``first``) or "last" window with that edge:
+        told by its utterance's times, or by the words' own times (its place, returned
+        too) when the utterance straddles the edge."""
         u = lane.utterances[lane.utterance_at(hit.start)]
-        edge = rule.window.seconds if rule.window.anchor == "first" else self.end_anchor - rule.window.seconds
         if float(u.end) < edge:
-            return rule.window.anchor == "first"
+            return first, None
         if float(u.start) >= edge:
-            return rule.window.anchor == "last"
-        return None
+            return not first, None
+        place = self.place(lane, hit)
+        return (place.start < edge if first else place.start >= edge), place
 
     def said_between(self, index: int, lo: float, hi: float) -> bool:
         """Whether a hit of the rule starts between two times (word times read only for
         an utterance that straddles an edge)."""
         lo, hi = lo - _EPS, hi + _EPS
-        for lane, hit in self.hits.get(index, ()):
-            u = lane.utterances[lane.utterance_at(hit.start)]
-            begin, end = float(u.start), float(u.end)
-            if end < lo or begin > hi:
-                continue  # the phrase starts within its utterance
-            if lo <= begin and end <= hi:
-                return True
-            if lo <= self.place(lane, hit).start <= hi:
-                return True
+        for lane, found in self.hits.get(index, ()):
+            for hit in found:
+                u = lane.utterances[lane.utterance_at(hit.start)]
+                begin, end = float(u.start), float(u.end)
+                if end < lo or begin > hi:
+                    continue  # the phrase starts within its utterance
+                if lo <= begin and end <= hi:
+                    return True
+                if lo <= self.place(lane, hit).start <= hi:
+                    return True
         return False
 
-    def occurrences(self, index: int, rule, first_only: bool = False) -> list[tuple[Lane, Hit, Place | None]]:
+    def occurrences(self, index: int, rule) -> list[tuple[Lane, Hit, Place | None]]:
         """The rule's hits inside its window (places looked up only where the window needs them)."""
+        groups = self.hits.get(index, ())
+        anchor = rule.window.anchor
+        if anchor not in ("first", "last"):
+            return [(lane, hit, None) for lane, found in groups for hit in found]
+        first, edge = anchor == "first", self._edge(rule)
         out = []
-        timed = rule.window.anchor in ("first", "last")
-        hits = self.hits.get(index, ())
-        if first_only and rule.window.anchor == "last":
-            hits = reversed(hits)  # any one will do: look from the end, where the window is
-        for lane, hit in hits:
-            place = None
-            if timed:
-                inside = self._window_verdict(rule, lane, hit)
-                if inside is None:
-                    place = self.place(lane, hit)
-                    inside = self.in_window(rule, place.start)
-                if not inside:
-                    continue
-            out.append((lane, hit, place))
-            if first_only:
-                break
+        for lane, found in groups:
+            for hit in found:
+                inside, place = self._in_window(first, edge, lane, hit)
+                if inside:
+                    out.append((lane, hit, place))
         return out
+
+    def said_in_window(self, index: int, rule) -> bool:
+        """Whether a hit of the rule is inside its window: any one will do, so a "last
+        N s" window is looked for from the end, where it is."""
+        groups = self.hits.get(index)
+        if not groups:
+            return False
+        anchor = rule.window.anchor
+        if anchor not in ("first", "last"):
+            return True
+        first, edge = anchor == "first", self._edge(rule)
+        for lane, found in groups if first else reversed(groups):
+            for hit in found if first else reversed(found):
+                if self._in_window(first, edge, lane, hit)[0]:
+                    return True
+        return False
 
 
 def _as_utterances(utterances) -> list:
-    items = list(utterances or ())
+    # A list is used as it is (never changed): copying it would touch every utterance.
+    items = utterances if isinstance(utterances, list) else list(utterances or ())
     if items and isinstance(items[0], dict):
         items = [SimpleNamespace(**{k: u.get(k) for k in ("speaker", "start", "end", "text", "words")})
                  for u in items]
@@ -144,17 +154,17 @@ def check_call(rulebook, utterances, metrics=None, duration: float = 0.0) -> lis
     utterances = _as_utterances(utterances)
     lanes = build_lanes(utterances) if utterances else {}
     index = rulebook.matcher()
-    hits: dict[int, list[tuple[Lane, Hit]]] = {}
+    hits: dict[int, list[tuple[Lane, list[Hit]]]] = {}
     for lane in lanes.values():
         if index.has_rules(lane.role):
-            for hit in index.scan(lane.text, lane.role, lane.codes):
-                hits.setdefault(hit.rule, []).append((lane, hit))
+            for rule, found in index.hits_by_rule(lane.text, lane.role, lane.units).items():
+                hits.setdefault(rule, []).append((lane, found))
     # A speaker's utterances do not overlap, so each lane's last one ends it.
     end_anchor = max((float(lane.utterances[-1].end) for lane in lanes.values()), default=float(duration or 0.0))
     ctx = _Context(rulebook, lanes, hits, end_anchor, metrics, {})
     findings: list[Finding] = []
     rules = rulebook.rules
-    for i in sorted(hits.keys() | set(index.must_occur if lanes else ())):
+    for i in sorted(hits.keys() | index.must_occur if lanes else hits.keys()):
         rule = rules[i]
         if rule.kind == "must_not_occur":
             findings += [_hit_finding(rule, lane, hit, place or ctx.place(lane, hit))
@@ -164,7 +174,9 @@ def check_call(rulebook, utterances, metrics=None, duration: float = 0.0) -> lis
         else:
             findings += _too_often(ctx, i, rule)
     if metrics is not None:
-        announced = announced_silences(metrics, _before_hold_times(ctx, index.before_hold))
+        announced: set[int] = set()
+        if metrics.silences:  # only a silence can be announced: else no hold phrases to place
+            announced = announced_silences(metrics, _before_hold_times(ctx, index.before_hold))
         for i in index.acoustic:
             findings += acoustic_findings(rules[i], metrics, announced)
     order = index.order
@@ -203,19 +215,22 @@ def _missing(rule, start, end, reason: str) -> Finding:
     )
 
 
-def _holds(rule, metrics) -> list:
+def _holds(rule, metrics):
     if rule.min_hold is None:
-        return list(metrics.holds)
+        return metrics.holds
+    if not metrics.silences:
+        return ()
     return [s for s in metrics.silences if s.duration >= rule.min_hold - 1e-6]
 
 
 def _must_occur(ctx: _Context, index: int, rule) -> list[Finding]:
     around_hold = rule.window.anchor in _HOLD_WINDOWS
-    if not around_hold and ctx.occurrences(index, rule, first_only=True):
+    if around_hold:
+        holds = _holds(rule, ctx.metrics) if ctx.metrics is not None else ()
+        if not holds:
+            return []  # no hold (or no audio metrics to know where the holds were)
+    elif ctx.said_in_window(index, rule):
         return []  # said where it should be: the usual case, kept quick
-    holds = _holds(rule, ctx.metrics) if around_hold and ctx.metrics is not None else []
-    if around_hold and not holds:
-        return []  # no hold (or no audio metrics to know where the holds were)
     if rule.speaker == "customer" and not any(applies(rule, lane.role) for lane in ctx.lanes.values()):
         return []  # no customer lane (mono call): cannot be told
     said_by = "the agent" if rule.speaker == "agent" else "the customer" if rule.speaker == "customer" else "anyone"
@@ -252,6 +267,12 @@ def _before_hold_times(ctx: _Context, before_hold: list[int]) -> list[tuple[floa
 
 
 def _too_often(ctx: _Context, index: int, rule) -> list[Finding]:
+    # No speaker said it more often than the whole call did: too few hits in all (the
+    # usual case) need no window or talk time.
+    said = sum(len(found) for _, found in ctx.hits.get(index, ()))
+    too_few = said <= rule.limit if rule.kind == "at_most" else said < (rule.min_count or 1)
+    if too_few:
+        return []
     by_lane: dict[str, list] = {}
     for lane, hit, place in ctx.occurrences(index, rule):
         by_lane.setdefault(lane.speaker, []).append((lane, hit, place))
@@ -263,9 +284,11 @@ def _too_often(ctx: _Context, index: int, rule) -> list[Finding]:
                 continue
             why = f"at most {rule.limit:g} {'is' if rule.limit == 1 else 'are'} allowed"
         else:
+            if n < (rule.min_count or 1):
+                continue  # too few to be a habit, whatever the talk time
             talk = (ctx.metrics.talk.get(speaker) if ctx.metrics is not None else None) or lane.talk_seconds()
             minutes = talk / 60
-            if n < (rule.min_count or 1) or minutes <= 0 or n / minutes <= rule.limit:
+            if minutes <= 0 or n / minutes <= rule.limit:
                 continue
             why = f"{n / minutes:.1f} a minute over {minutes:.1f} min of talk, more than {rule.limit:g} a minute"
         places = sorted((place or ctx.place(lane_, hit) for lane_, hit, place in items), key=lambda p: p.start)
@@ -304,7 +327,7 @@ def check_text(rulebook, text: str, speaker: str = "agent", at: float = 0.0) -> 
     lane = Lane(speaker, [said])
     index = rulebook.matcher()
     out = []
-    for hit in index.scan(lane.text, role_of(speaker), lane.codes):
+    for hit in index.scan(lane.text, role_of(speaker), lane.units):
         rule = rulebook.rules[hit.rule]
         if rule.window.anchor == "first" and at >= rule.window.seconds:
             continue

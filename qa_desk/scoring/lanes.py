@@ -10,14 +10,17 @@ calls word by word in Python would cost more than all the matching.
 
 A Chinese recogniser's text (Han characters only) is already in the normal form and is
 used as it is; plain ASCII text takes a shortcut with the same result as ``fold``;
-anything else is folded utterance by utterance.
+anything else is folded utterance by utterance. A Chinese lane keeps, from the same
+numpy pass that told it was Chinese, its UTF-16 units (the phrase automaton's spelling
+reads them) and where its line breaks are: a hit finds its utterance by bisection,
+without reading any utterance before it.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate, compress
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
@@ -26,11 +29,11 @@ import numpy as np
 from ..transcription.words import join_words
 from ..text import fold, fold_words
 from .phrase_index import role_of
+from .pinyin_codes import utf16_units
 
 _ASCII_JUNK = re.compile(r"[^a-z0-9\n]+")
 _ASCII_EDGES = re.compile(r" *\n *")
 _text = attrgetter("text")
-_speaker = attrgetter("speaker")
 
 
 class Place(NamedTuple):
@@ -41,6 +44,11 @@ class Place(NamedTuple):
 
 
 _word = attrgetter("word")
+
+
+def _next_break(at: int, length: int) -> int:
+    """Where the line break after a line of that length is, the one before it being at ``at``."""
+    return at + 1 + length
 
 
 def _word_texts(words) -> list[str]:
@@ -62,47 +70,60 @@ def _word_dict(w) -> dict:
 
 
 def _not_han_table() -> np.ndarray:
-    table = np.ones(0x110000, dtype=bool)
+    table = np.ones(0x10000, dtype=bool)
     table[0x3400:0x4DC0] = table[0x4E00:0xA000] = table[ord("\n")] = False
     return table
 
 
-_NOT_HAN = _not_han_table()  # 1.1 MB: code point → not a Han character (nor a line break)
+# UTF-16 unit → not a Han character (nor a line break); a character beyond the BMP is
+# U+FFFF in ``utf16_units``, so not Han either (the readings stop at U+9FFF).
+_NOT_HAN = _not_han_table()
 
 
 def fold_lines(texts: list[str]) -> tuple[str, list[str], np.ndarray | None]:
     """(a line break + the folded texts joined by line breaks, the folded lines, the
-    code points of the text when it was pure Chinese, else None): one line per text."""
+    UTF-16 units of the text when it was pure Chinese, else None): one line per text."""
+    text, lines, units, _ = _fold_lines(texts)
+    return text, lines, units
+
+
+def _fold_lines(texts: list[str]) -> tuple[str, list[str], np.ndarray | None, list[int] | None]:
+    """``fold_lines``, and where its line breaks are when that came for free."""
     try:
         joined = "\n" + "\n".join(texts)
     except TypeError:  # a None among them
         texts = [t or "" for t in texts]
         joined = "\n" + "\n".join(texts)
-    if joined.count("\n") == len(texts):  # no line break inside a text
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        if not _NOT_HAN.take(codes).any():
-            # A Chinese recogniser's text: nothing to fold. Its code points are kept for
-            # the syllable spelling the phrase automaton reads.
-            return joined, texts, codes
-        if joined.isascii():
+    if joined.isascii():
+        if joined.count("\n") == len(texts):  # no line break inside a text
             # fold() on ASCII: lower case, every run of non-alphanumerics one space,
             # no space at either end of a line.
             text = _ASCII_EDGES.sub("\n", _ASCII_JUNK.sub(" ", joined.lower())).rstrip(" ")
-            return text, text[1:].split("\n"), None
+            return text, text[1:].split("\n"), None, None
+    else:
+        units = utf16_units(joined)
+        breaks = (units == 10).nonzero()[0]
+        # No line break inside a text, and nothing but Han characters: a Chinese
+        # recogniser's text, with nothing to fold. Its units are kept for the syllable
+        # spelling the phrase automaton reads, its line breaks to place hits by line.
+        if len(breaks) == len(texts) and not np.count_nonzero(_NOT_HAN.take(units)):
+            return joined, texts, units, breaks.tolist()
     lines = [fold(t or "") for t in texts]
-    return "\n" + "\n".join(lines), lines, None
+    return "\n" + "\n".join(lines), lines, None, None
 
 
 class Lane:
     """One speaker's utterances and their folded text."""
+
+    __slots__ = ("speaker", "role", "utterances", "units", "_text", "_lines", "_breaks", "_owner")
 
     def __init__(self, speaker: str, utterances: list):
         self.speaker = speaker
         self.role = role_of(speaker)
         self.utterances = utterances
         self._text: str | None = None
-        self.codes: np.ndarray | None = None  # code points of a pure-Chinese text, once folded
-        self._starts: list[int] | None = None
+        self.units: np.ndarray | None = None  # UTF-16 units of a pure-Chinese text, once folded
+        self._breaks: list[int] | None = None  # where each line's leading line break is in ``text``
         self._owner: dict[int, tuple] = {}
 
     @property
@@ -110,15 +131,27 @@ class Lane:
         """A line break + the folded utterances, one a line; folded on first use (a lane no
         rule applies to, such as the customer's with an agent-only rulebook, never is)."""
         if self._text is None:
-            self._text, self._lines, self.codes = fold_lines(list(map(_text, self.utterances)))
+            self._text, self._lines, self.units, self._breaks = _fold_lines(list(map(_text, self.utterances)))
         return self._text
 
     def utterance_at(self, offset: int) -> int:
-        """Index of the utterance an offset of ``text`` falls in."""
-        if self._starts is None:
-            self.text  # noqa: B018 - folds the lines
-            self._starts = list(accumulate([len(line) + 1 for line in self._lines[:-1]], initial=1))
-        return bisect_right(self._starts, offset) - 1
+        """Index of the utterance an offset of ``text`` falls in: the line breaks before it,
+        less the one at the start."""
+        return bisect_left(self._line_breaks(), offset) - 1
+
+    def line_at(self, offset: int) -> tuple[int, int]:
+        """(index of the utterance an offset of ``text`` falls in, where its line starts)."""
+        breaks = self._line_breaks()
+        index = bisect_left(breaks, offset) - 1
+        return index, breaks[index] + 1
+
+    def _line_breaks(self) -> list[int]:
+        """Where the line break before each utterance's line is in ``text``."""
+        if self._breaks is None:
+            self.text  # noqa: B018 - folds the lines (a Chinese text comes with its breaks)
+            if self._breaks is None:
+                self._breaks = list(accumulate(map(len, self._lines[:-1]), _next_break, initial=0))
+        return self._breaks
 
     def _owners(self, index: int) -> tuple[list[int] | None, list[int] | None]:
         """How the utterance's line maps to its words: (ends, owner). ``ends``: where each
@@ -143,8 +176,8 @@ class Lane:
 
     def locate(self, start: int, end: int) -> Place:
         """Times and words of the text between two offsets (within one utterance)."""
-        index = self.utterance_at(start)
-        s = start - self._starts[index]
+        index, line_start = self.line_at(start)
+        s = start - line_start
         e = s + (end - start)
         utterance = self.utterances[index]
         ends, owner = self._owners(index)
@@ -166,8 +199,12 @@ class Lane:
 
 def build_lanes(utterances: list) -> dict[str, Lane]:
     """Speaker → Lane, in the order speakers first speak (utterances in time order)."""
-    speakers = list(map(_speaker, utterances))
-    distinct = list(dict.fromkeys(speakers))
-    if len(distinct) == 1:
-        return {distinct[0]: Lane(distinct[0], utterances)}
-    return {who: Lane(who, list(compress(utterances, map(who.__eq__, speakers)))) for who in distinct}
+    # A plain loop: every utterance is read once, and its speaker only (filtering the
+    # list once per speaker calls a comparison per utterance and speaker).
+    by: dict[str, list] = {}
+    for utterance in utterances:
+        try:
+            by[utterance.speaker].append(utterance)
+        except KeyError:
+            by[utterance.speaker] = [utterance]
+    return {who: Lane(who, items) for who, items in by.items()}
