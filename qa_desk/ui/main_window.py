@@ -32,6 +32,7 @@ from ..store.database import Database, redact
 from .audit_page import AuditPage
 from .calibration_page import CalibrationPage
 from .review_page import ReviewPage
+from .users_page import UsersPage
 from .calls_page import CallsPage
 from .clips_page import ClipsPage
 from .demo_offer import offer_demo_centre, summary_text
@@ -157,6 +158,8 @@ class MainWindow(QMainWindow):
         self.review_page.add_tab(self.calibration_page, self.tr("Calibration"))
         self.audit_page = AuditPage(services)
         self.review_page.add_tab(self.audit_page, self.tr("Audit log"))
+        self.users_page = UsersPage(services)
+        self.review_page.add_tab(self.users_page, self.tr("Users"))
         self.review_page.message.connect(self.show_message)
         self.scorecards_page.message.connect(self.show_message)
         self.calls_page.call_moment_requested.connect(lambda c, t, q: self.open_call(c).show_moment(t, q))

@@ -1,0 +1,214 @@
+"""Users and roles, for an admin: who may sign in to this database and what they may do.
+
+Everyone can see the list; only an admin's buttons are enabled (the store refuses the
+others anyway, and says why). Passwords are typed twice and go straight to the store,
+which keeps only their Argon2id hash.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from ..permissions import ROLES, PermissionDenied, can
+from ..store import users as store
+from .jobs import JobRunner, run_job
+from .pattern_edit import ERROR_STYLE, HINT_STYLE
+
+
+def role_label(widget: QWidget, role: str) -> str:
+    names = {"reviewer": widget.tr("Reviewer"), "lead": widget.tr("Team lead"), "trainer": widget.tr("Trainer"),
+             "manager": widget.tr("Manager"), "admin": widget.tr("Admin")}
+    return names.get(role, role)
+
+
+class UserDialog(QDialog):
+    """A new user (name, role, password twice) or a new password for one."""
+
+    def __init__(self, parent: QWidget | None = None, *, name: str = "", password_only: bool = False):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Set password") if password_only else self.tr("Add user"))
+        self.name = QLineEdit(name)
+        self.name.setReadOnly(password_only)
+        self.role = QComboBox()
+        for role in ROLES:
+            self.role.addItem(role_label(self, role), role)
+        self.password, self.again = QLineEdit(), QLineEdit()
+        for edit in (self.password, self.again):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setStyleSheet(ERROR_STYLE)
+        form = QFormLayout()
+        form.addRow(self.tr("Name"), self.name)
+        if not password_only:
+            form.addRow(self.tr("Role"), self.role)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("Password again"), self.again)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.check)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def check(self) -> None:
+        if not self.name.text().strip():
+            self.error.setText(self.tr("Give the user's name."))
+        elif len(self.password.text()) < store.MIN_PASSWORD:
+            self.error.setText(self.tr("A password needs at least {0} characters.").format(store.MIN_PASSWORD))
+        elif self.password.text() != self.again.text():
+            self.error.setText(self.tr("The two passwords differ."))
+        else:
+            self.accept()
+
+    def values(self) -> tuple[str, str, str]:
+        return self.name.text().strip(), self.role.currentData(), self.password.text()
+
+
+class UsersPage(QWidget):
+    COLUMNS = ("Name", "Role", "Signs in", "Active", "Last sign-in")
+
+    def __init__(self, services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._users: list[store.UserView] = []
+        self._job: JobRunner | None = None
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setObjectName("usersTable")
+        headers = (self.tr("Name"), self.tr("Role"), self.tr("Signs in"), self.tr("Active"), self.tr("Last sign-in"))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.add_button = QPushButton(self.tr("Add user…"))
+        self.role_choice = QComboBox()
+        for role in ROLES:
+            self.role_choice.addItem(role_label(self, role), role)
+        self.role_button = QPushButton(self.tr("Change role"))
+        self.password_button = QPushButton(self.tr("Set password…"))
+        self.deactivate_button = QPushButton(self.tr("Deactivate"))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet(HINT_STYLE)
+        row = QHBoxLayout()
+        for widget in (self.add_button, self.role_choice, self.role_button, self.password_button,
+                       self.deactivate_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        self.add_button.clicked.connect(self.add_user)
+        self.role_button.clicked.connect(self.change_role)
+        self.password_button.clicked.connect(self.set_password)
+        self.deactivate_button.clicked.connect(self.deactivate)
+        self.table.itemSelectionChanged.connect(self._enable)
+        self._enable()
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        db = self._services.db
+        self._job = run_job(lambda ctx: _listed(db), on_finished=self._show, on_failed=self._say_error,
+                            name="list users")
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+
+    def _show(self, users: object) -> None:
+        self._users = list(users)
+        self.table.setRowCount(len(self._users))
+        for row, user in enumerate(self._users):
+            seen = f"{user.last_sign_in_at:%Y-%m-%d %H:%M}" if user.last_sign_in_at else self.tr("never")
+            cells = (user.name, role_label(self, user.role),
+                     self.tr("password") if user.has_password else self.tr("local user"),
+                     self.tr("yes") if user.active else self.tr("no"), seen)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if not user.active:
+                    item.setForeground(self.palette().placeholderText())
+                self.table.setItem(row, column, item)
+        self._enable()
+
+    def selected(self) -> store.UserView | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return self._users[rows[0].row()] if rows else None
+
+    def _enable(self) -> None:
+        admin = can(self._services.user, "user.manage")
+        chosen = self.selected()
+        self.add_button.setEnabled(admin)
+        for widget in (self.role_choice, self.role_button, self.password_button, self.deactivate_button):
+            widget.setEnabled(admin and chosen is not None)
+        if not admin:
+            self.add_button.setToolTip(self.tr("Only an admin manages users."))
+
+    # --- changing -----------------------------------------------------------------------------
+
+    def add_user(self) -> UserDialog:
+        dialog = UserDialog(self)
+        dialog.accepted.connect(lambda: self._change(lambda s, actor: store.create_user(
+            s, actor, *dialog.values()[:2], password=dialog.values()[2])))
+        dialog.open()
+        return dialog
+
+    def change_role(self) -> None:
+        user, role = self.selected(), self.role_choice.currentData()
+        if user is not None:
+            self._change(lambda s, actor: store.update_user(s, actor, user.id, role=role))
+
+    def set_password(self) -> UserDialog | None:
+        user = self.selected()
+        if user is None:
+            return None
+        dialog = UserDialog(self, name=user.name, password_only=True)
+        dialog.accepted.connect(lambda: self._change(lambda s, actor: store.set_password(
+            s, actor, user.id, dialog.values()[2])))
+        dialog.open()
+        return dialog
+
+    def deactivate(self) -> None:
+        user = self.selected()
+        if user is not None:
+            self._change(lambda s, actor: store.deactivate_user(s, actor, user.id))
+
+    def _change(self, change) -> None:
+        db, actor = self._services.db, self._services.user
+
+        def work(ctx):
+            with db.session() as session:
+                change(session, actor)
+            return _listed(db)
+
+        self._job = run_job(work, on_finished=self._changed, on_failed=self._say_error,
+                            expected=(PermissionDenied, store.UserError, LookupError), name="change user")
+
+    def _changed(self, users: object) -> None:
+        self.status.setStyleSheet(HINT_STYLE)
+        self.status.setText(self.tr("Saved."))
+        self._show(users)
+
+    def _say_error(self, message: str) -> None:
+        self.status.setStyleSheet(ERROR_STYLE)
+        self.status.setText(message)
+
+    def is_busy(self) -> bool:
+        return self._job is not None and not self._job.is_done()
+
+
+def _listed(db) -> list[store.UserView]:
+    with db.session() as session:
+        return store.list_users(session)
+
+
+__all__ = ["UserDialog", "UsersPage", "role_label"]
