@@ -516,6 +516,10 @@ class MainWindow(QMainWindow):
         # The old database's workers give their calls back to its queue, then stop.
         self.transcription.stop()
         old, self.services.db = self.services.db, db
+        from .sign_in import user_after_reconnect
+
+        self.services.user = user_after_reconnect(self.services, self)
+        self.show_user()
         self.services.transcription = self.services.transcription_for(db)
         self.transcription.set_service(self.services.transcription)
         self.jobs_panel.show_snapshot(None)

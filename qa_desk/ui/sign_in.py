@@ -171,6 +171,23 @@ def choose_user(services, parent: QWidget | None = None, *, save: bool = True) -
     return _sign_in(db, settings, parent, sign_in)
 
 
+def user_after_reconnect(services, parent: QWidget | None = None) -> Actor | None:
+    """Who works on the database the window just switched to. A signed-in user of one
+    database means nothing on another: on a local file the same person carries on as its
+    local user; where people sign in, they sign in again (None: nobody, so every change is
+    refused until they do)."""
+    from ..store.users import local_user, sign_in
+
+    db, settings, current = services.db, services.settings, services.user
+    if db.backend == "sqlite" and current is not None:
+        try:
+            with db.session() as session:
+                return local_user(session, current.name, current.role)
+        except (PermissionDenied, ValueError):
+            pass  # a file with users who sign in
+    return _sign_in(db, settings, parent, sign_in)
+
+
 def _sign_in(db, settings, parent, sign_in) -> Actor | None:
     from ..store.database import redact
     from ..store.users import first_admin, has_users_who_sign_in
@@ -185,4 +202,4 @@ def _sign_in(db, settings, parent, sign_in) -> Actor | None:
     return SignInDialog(attempt, settings.user_name.strip(), redact(db.url), parent, first_admin=first).ask()
 
 
-__all__ = ["FirstRunDialog", "SignInDialog", "choose_user", "role_names"]
+__all__ = ["FirstRunDialog", "SignInDialog", "choose_user", "role_names", "user_after_reconnect"]

@@ -136,3 +136,28 @@ def test_back_returns_to_the_area_the_call_was_opened_from(qtbot, services, tmp_
     assert view.back_button.text() == "← Back to calls"
     view.back_button.click()
     assert window.current_area() == "calls" and not window.showing_call()
+
+
+def test_after_a_reconnect_the_user_belongs_to_the_new_database(qtbot, services, tmp_path, monkeypatch):
+    from qa_desk.permissions import Actor
+    from qa_desk.store.users import create_user, list_users
+
+    window = make_window(qtbot, services)
+    before = services.user
+    local = Database.open(f"sqlite:///{tmp_path}/local.sqlite3")
+    local.close()
+    window.reconnect(local.url)
+    qtbot.waitUntil(lambda: services.db.url == local.url, timeout=10000)
+    assert services.user.name == before.name and services.user.user_id is not None  # the same person, stored there
+    with services.db.session() as s:
+        assert [u.name for u in list_users(s)] == [before.name]
+    # A file whose people sign in: the user is asked to, and cancelling leaves nobody signed in.
+    shared = Database.open(f"sqlite:///{tmp_path}/shared.sqlite3")
+    with shared.session() as s:
+        create_user(s, Actor("bootstrap", "admin"), "李组长", "lead", password="a long secret")
+    shared.close()
+    asked = []
+    monkeypatch.setattr("qa_desk.ui.sign_in.SignInDialog.ask", lambda dialog: asked.append(dialog) or None)
+    window.reconnect(shared.url)
+    qtbot.waitUntil(lambda: services.db.url == shared.url, timeout=10000)
+    assert asked and services.user is None and not window.user_label.isVisible()
