@@ -20,8 +20,20 @@ class CliSignInError(Exception):
     """The command's user could not be signed in; the message says why."""
 
 
+def _signed_in(session, name: str) -> Actor:
+    """``name`` signed in with the password from QA_DESK_PASSWORD, else asked on the terminal."""
+    from .store.users import sign_in
+
+    password = os.environ.get("QA_DESK_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliSignInError("set QA_DESK_PASSWORD: there is no terminal to ask the password on")
+        password = getpass.getpass(f"Password for {name}: ")
+    return sign_in(session, name, password)
+
+
 def cli_actor(session, args, settings) -> Actor:
-    from .store.users import SignInError, UserError, local_user, sign_in
+    from .store.users import SignInError, UserError, local_user
 
     name = (getattr(args, "user", None) or "").strip()
     try:
@@ -30,12 +42,7 @@ def cli_actor(session, args, settings) -> Actor:
         name = name or os.environ.get("QA_DESK_USER", "").strip() or settings.user_name.strip()
         if not name:
             raise CliSignInError("a shared database needs --user NAME (and QA_DESK_PASSWORD or a password prompt)")
-        password = os.environ.get("QA_DESK_PASSWORD")
-        if password is None:
-            if not sys.stdin.isatty():
-                raise CliSignInError("set QA_DESK_PASSWORD: there is no terminal to ask the password on")
-            password = getpass.getpass(f"Password for {name}: ")
-        return sign_in(session, name, password)
+        return _signed_in(session, name)
     except (SignInError, PermissionDenied, UserError) as exc:
         raise CliSignInError(str(exc)) from None
 
@@ -45,25 +52,12 @@ def named_actor(session, name: str) -> Actor:
     SQLite file: that stored user (their stored role) or the file's local user. On a shared
     database only after signing in with their password (QA_DESK_PASSWORD or a prompt): a
     name alone must never let anyone act as a lead or an admin."""
-    from sqlalchemy import select
-
-    from .store.models import User
-    from .store.users import SignInError, UserError, local_user, sign_in
+    from .store.users import SignInError, UserError, local_user
 
     try:
         if session.get_bind().dialect.name == "sqlite":
-            user = session.scalars(select(User).where(User.name == name)).first()
-            if user is None:
-                return local_user(session, name)
-            if not user.active:
-                raise PermissionDenied(f"{name} has been deactivated")
-            return Actor(user.name, user.role, user.id)
-        password = os.environ.get("QA_DESK_PASSWORD")
-        if password is None:
-            if not sys.stdin.isatty():
-                raise CliSignInError("set QA_DESK_PASSWORD: there is no terminal to ask the password on")
-            password = getpass.getpass(f"Password for {name}: ")
-        return sign_in(session, name, password)
+            return local_user(session, name)  # the stored user with their stored role, or the first one
+        return _signed_in(session, name)
     except (SignInError, UserError) as exc:
         raise CliSignInError(str(exc)) from None
 

@@ -14,22 +14,12 @@ from qa_desk.store.calls import get_or_create_agent, save_metrics
 from qa_desk.store.forms import save_form
 
 from store_data import add_test_call
+from test_form_scoring import SHEET  # a complete hotline sheet, worked out by hand there
 
 LEAD = Actor("林组长", "lead")
 ADMIN = Actor("admin", "admin")
 REVIEWER = Actor("王质检", "reviewer")
 ZH = next(load_form(p) for p in shipped_forms() if p.stem == "hotline-zh")
-SHEET = {
-    "answered_quickly": "na", "hold_announced_thanked": "yes", "response_time": "na",
-    "standard_opening": "yes", "standard_closing": "no",
-    "courtesy_words": "partial", "approved_scripts": "yes", "no_forbidden_phrases": "no",
-    "no_rhetorical_questions": "yes", "positive_information": "partial",
-    "positive_proactive": "3", "attentive": "yes", "patient_attitude": "2", "not_rushing": "yes",
-    "clear_moderate_pace": "partial", "beyond_expectations": "yes",
-    "correct_information": "yes", "correct_process": "partial", "complete_record": "yes",
-    "need_identified": "4", "first_call_resolution": "partial", "transfer_explained": "na",
-    "identity_verified": "yes", "privacy_protected": "yes",
-}
 
 # agent → (external id, team, queue, hired on)
 AGENTS = {

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCalendarWidget,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -27,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from ..scoring.periods import Period, period_of
+from ..scoring.periods import KINDS, Period, period_of
+from .call_filter_bar import date_edit
 
-KINDS = ("week", "month", "quarter", "range")
 LEVELS = ("agent", "team")
 SWITCH_STYLE = (
     "QToolButton { border: 1px solid palette(mid); padding: 3px 12px; background: palette(button); }"
@@ -93,8 +92,8 @@ class ScorecardFilterBar(QWidget):
         menu.addAction(action)
         self.period_button.setMenu(menu)
 
-        self.date_from = self._date_edit("rangeFrom")
-        self.date_to = self._date_edit("rangeTo")
+        self.date_from = date_edit("rangeFrom")
+        self.date_to = date_edit("rangeTo")
         self._dash = QLabel("–")
 
         self.team = QComboBox()
@@ -153,13 +152,6 @@ class ScorecardFilterBar(QWidget):
         self.form.currentIndexChanged.connect(self._emit)
         self.level_group.buttonToggled.connect(lambda _button, checked: checked and self._emit())
         self._show_period()
-
-    def _date_edit(self, name: str) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setObjectName(name)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        return edit
 
     # --- what the page reads and sets --------------------------------------------------------
 
