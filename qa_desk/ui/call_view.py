@@ -248,13 +248,9 @@ class CallView(QWidget):
         self.flags.set_database(db)
         self.evaluation.set_database(db)
 
-    def score_calibration(self, session_id: int) -> None:
-        """Show the reviewer's blind sheet in a calibration session for the open call."""
-        self.evaluation.load(self._call_id, calibration_session=session_id)
-        self.review_tabs.setCurrentWidget(self.evaluation)
-
-    def open_call(self, call_id: int) -> None:
-        """Show a call: details and transcript first, then waveform and metrics as they come."""
+    def open_call(self, call_id: int, calibration_session: int | None = None) -> None:
+        """Show a call: details and transcript first, then waveform and metrics as they come.
+        With ``calibration_session``, the Evaluation tab shows the reviewer's blind sheet in it."""
         self.close_call()
         self._call = None
         self._call_id = call_id
@@ -269,7 +265,9 @@ class CallView(QWidget):
         self.player_bar.set_position(0.0, 0.0)
         self.waveform.show_message(self.tr("Drawing waveform…"))
         self.flags.load(call_id)
-        self.evaluation.load(call_id)
+        self.evaluation.load(call_id, calibration_session)
+        if calibration_session is not None:
+            self.review_tabs.setCurrentWidget(self.evaluation)
         db = self._db
 
         def load(ctx: JobContext):

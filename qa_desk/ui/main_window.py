@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         self.review_page.call_requested.connect(self.open_call)
         # Calibration and the audit log are tabs of the Review area (leads use all three).
         self.calibration_page = CalibrationPage(services)
-        self.calibration_page.score_requested.connect(lambda s, c: self.open_call(c).score_calibration(s))
+        self.calibration_page.score_requested.connect(lambda s, c: self.open_call(c, calibration_session=s))
         self.review_page.add_tab(self.calibration_page, self.tr("Calibration"))
         self.audit_page = AuditPage(services)
         self.review_page.add_tab(self.audit_page, self.tr("Audit log"))
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         self.clips_area.message.connect(self.show_message)
         return self.clips_area
 
-    def open_call(self, call_id: int) -> CallView:
+    def open_call(self, call_id: int, calibration_session: int | None = None) -> CallView:
         """Show one call in the Calls area, in place of the library."""
         if self.call_view is None:
             # Imported here: pyqtgraph takes ~0.6 s to import, which the window's start
@@ -297,7 +297,7 @@ class MainWindow(QMainWindow):
         self.call_view.set_back_target(self._area_name(self._came_from) if self._came_from else None)
         self.show_area("calls")
         self.calls_area.setCurrentWidget(self.call_view)
-        self.call_view.open_call(call_id)
+        self.call_view.open_call(call_id, calibration_session)
         self.call_view.setFocus()
         return self.call_view
 

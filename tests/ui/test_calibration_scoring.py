@@ -17,7 +17,7 @@ def test_score_requested_opens_the_blind_sheet(qtbot, services):
     window.calibration_page.score_requested.emit(session_id, call_id)
     panel = window.call_view.evaluation
     qtbot.waitUntil(lambda: panel.pages.currentIndex() == 1 and panel._view is not None, timeout=10000)
-    qtbot.wait(200)  # the normal evaluation's answer, asked for first, must not replace it
+    qtbot.wait(200)  # nothing arriving later replaces it
     assert panel.calibration_banner.isVisible() and panel.calibration_session() == session_id
     with services.db.session() as s:
         shown = s.get(Evaluation, panel._view.id)
