@@ -41,6 +41,7 @@ class AuditPage(QWidget):
         self.user.setPlaceholderText(self.tr("Anyone"))
         self.action = QComboBox()
         self.action.setObjectName("auditAction")
+        self.action.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.entity = QComboBox()
         self.entity.setObjectName("auditEntity")
         self.entity.addItem(self.tr("Everything"), None)
@@ -73,6 +74,8 @@ class AuditPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)  # one line an entry; each cell's whole text is its tooltip
+        self.table.verticalHeader().hide()
         self.table.itemSelectionChanged.connect(self._selected)
         self.history_title = QLabel()
         self.history = QListWidget()
@@ -86,7 +89,7 @@ class AuditPage(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(1, 1)
         self.status = QLabel()
         self.status.setObjectName("auditStatus")
         layout = QVBoxLayout(self)
@@ -120,7 +123,10 @@ class AuditPage(QWidget):
                      f"{entry.entity} {entry.entity_id}" if entry.entity_id is not None else entry.entity,
                      _value(entry.old), _value(entry.new), entry.summary)
             for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # the cell shows one line; the whole value on hover
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnToContents(0)  # the time whole, never "2026-12-02 …"
         more = len(self._entries) >= LIMIT
         self.status.setText(self.tr("%n entries", "", len(self._entries))
                             + (self.tr(" (the newest {0}: narrow the filters)").format(LIMIT) if more else ""))
