@@ -61,6 +61,30 @@ def test_scoring_is_blind_until_one_submits(db):
             session_view(s, session_id, Actor("赵质检", "reviewer"))
 
 
+def test_reading_a_sheet_directly_keeps_the_blind_rule(db):
+    """The store's get_evaluation and history are the same gate as the session view: a
+    script cannot read a colleague's calibration answers before submitting its own."""
+    session_id, (call,) = three_reviewer_session(db, submit=False)
+    wang = score(db, WANG, session_id, call, DIFFERENCES[WANG.name])
+    chen = score(db, CHEN, session_id, call, DIFFERENCES[CHEN.name], submit=False)
+    with db.session() as s:
+        assert store.get_evaluation(s, wang.id, WANG).answers["courtesy_words"].value == "partial"
+        for reader in (None, LIU, CHEN, LEAD):  # nobody named, not yet submitted, the scoring lead
+            with pytest.raises(PermissionDenied):
+                store.get_evaluation(s, wang.id, reader)
+            with pytest.raises(PermissionDenied):
+                store.history(s, wang.id, reader)
+        assert store.get_evaluation(s, chen.id, CHEN).status == "draft"
+        with pytest.raises(PermissionDenied):  # a draft stays its author's even once others submitted
+            store.get_evaluation(s, chen.id, WANG)
+        # A lead who is not scoring follows the session.
+        assert store.get_evaluation(s, wang.id, Actor("周组长", "lead")).id == wang.id
+    score(db, LIU, session_id, call, DIFFERENCES[LIU.name])
+    with db.session() as s:
+        assert store.get_evaluation(s, wang.id, LIU).reviewer == WANG.name
+        assert [e.action for e in store.history(s, wang.id, LIU)][:1] == ["created"]
+
+
 def test_results_agree_with_calibrate_against_the_leads_sheet(db):
     session_id, (call,) = three_reviewer_session(db)
     with db.session() as s:

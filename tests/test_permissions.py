@@ -72,6 +72,13 @@ def _row_version(db, evaluation_id):
         return ev.get_evaluation(s, evaluation_id).row_version
 
 
+def test_a_draft_is_read_by_its_author_only(sheet):
+    db, _, _, drafts = sheet
+    with db.session() as s:
+        assert allowed_roles(lambda a: ev.get_evaluation(s, drafts["reviewer"], a)) == {"reviewer"}
+        assert allowed_roles(lambda a: ev.history(s, drafts["lead"], a)) == {"lead"}
+
+
 def test_starting_an_evaluation_is_for_reviewers_leads_and_admins(sheet):
     db, call_id, form_id, _ = sheet
     assert allowed_roles(in_rolled_back(db, lambda s, a: ev.start_evaluation(s, call_id, form_id, a))) == {

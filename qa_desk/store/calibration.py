@@ -264,7 +264,7 @@ def calibration_evaluation(session: Session, session_id: int, call_id: int,
         raise LookupError(f"Call {call_id} is not in the calibration session '{row.name}'")
     existing = _own_evaluation(session, session_id, call_id, actor.name)
     if existing is not None:
-        return evaluation_store.get_evaluation(session, existing)
+        return evaluation_store.get_evaluation(session, existing, actor)
     if row.status != "open":
         raise CalibrationSessionError(f"The calibration session '{row.name}' is closed: no new scores")
     # start_evaluation's own signature, then the marker on the same row in this transaction:
@@ -273,7 +273,7 @@ def calibration_evaluation(session: Session, session_id: int, call_id: int,
     ev = session.get(Evaluation, started.id)
     ev.calibration_session_id = session_id
     session.flush()
-    return evaluation_store.get_evaluation(session, ev.id)
+    return evaluation_store.get_evaluation(session, ev.id, actor)
 
 
 def _start(session: Session, call_id: int, form_id: int, actor: Actor):

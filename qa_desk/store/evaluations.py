@@ -256,8 +256,39 @@ def start_evaluation(session: Session, call_id: int, form_id: int, reviewer: Act
     return _view(session, ev)
 
 
-def get_evaluation(session: Session, evaluation_id: int) -> EvaluationView:
-    return _view(session, _load(session, evaluation_id))
+def get_evaluation(session: Session, evaluation_id: int, reader: Actor | str | None = None) -> EvaluationView:
+    """The evaluation as ``reader`` may see it (see ``_readable``)."""
+    return _view(session, _readable(session, _load(session, evaluation_id), reader))
+
+
+def _readable(session: Session, ev: Evaluation, reader: Actor | str | None) -> Evaluation:
+    """``ev`` when ``reader`` may read it, PermissionDenied otherwise.
+
+    - A calibration sheet is blind: only its author reads it, and others only once the
+      session shows them that call's results (calibration_results' rule), so a script
+      cannot peek at a colleague's answers before submitting its own. The reader is
+      required here: the database alone does not say who is asking.
+    - An ordinary draft is its reviewer's work in progress: a reader who is not its
+      author is refused. Without a reader (a script on its own database) submitted and
+      draft evaluations read as before: an evaluation is not secret from the centre.
+    """
+    if ev.calibration_session_id is None:
+        if ev.status == "draft" and reader is not None and acting(session, reader).name != ev.reviewer_name:
+            raise PermissionDenied(f"evaluation {ev.id} is {ev.reviewer_name}'s draft")
+        return ev
+    if reader is None:
+        raise PermissionDenied(f"evaluation {ev.id} is a calibration sheet: say who is reading it")
+    actor = acting(session, reader)
+    if actor.name == ev.reviewer_name:
+        return ev
+    from .calibration_results import session_view  # calibration builds on this module
+
+    view = session_view(session, ev.calibration_session_id, actor)
+    shown = next((c for c in view.calls if c.call.call_id == ev.call_id), None)
+    if shown is None or not shown.revealed or ev.reviewer_name not in shown.submitted_by:
+        raise PermissionDenied(f"{actor.name} may not see {ev.reviewer_name}'s calibration sheet "
+                               f"(evaluation {ev.id}) yet: calibration scoring is blind")
+    return ev
 
 
 def _validate(form: Form, edits: Mapping[str, AnswerEdit]) -> None:
@@ -414,8 +445,8 @@ def add_timed_comment(session: Session, evaluation_id: int, start: float, end: f
     return TimedCommentView(comment.id, comment.start, comment.end, comment.text)
 
 
-def history(session: Session, evaluation_id: int) -> list[EventView]:
-    _load(session, evaluation_id)
+def history(session: Session, evaluation_id: int, reader: Actor | str | None = None) -> list[EventView]:
+    _readable(session, _load(session, evaluation_id), reader)
     rows = session.execute(
         select(EvaluationEvent).where(EvaluationEvent.evaluation_id == evaluation_id)
         .order_by(EvaluationEvent.at, EvaluationEvent.id)

@@ -497,8 +497,9 @@ class EvaluationPanel(QWidget):
     def show_history(self) -> None:
         if self._view is None:
             return
-        view, db = self._view, self._db
-        self._run(lambda ctx: _in_session(db, lambda s: store.history(s, view.id)), self._history_read, "history")
+        view, db, who = self._view, self._db, self._reviewer()
+        self._run(lambda ctx: _in_session(db, lambda s: store.history(s, view.id, who)), self._history_read,
+                  "history")
 
     def history_lines(self, events) -> list[str]:
         return HistoryDialog.lines(events)
@@ -525,7 +526,7 @@ class EvaluationPanel(QWidget):
         def work(ctx):
             with db.session() as session:
                 store.add_timed_comment(session, view.id, start, end, text, who)
-                return store.get_evaluation(session, view.id)
+                return store.get_evaluation(session, view.id, who)
 
         self._run(work, self._comments_read, "comment")
 
