@@ -12,8 +12,7 @@ change runs off the GUI thread; who may do what is checked by the store, the but
 are only greyed out to match.
 
 The acting user is given as an ``Actor`` or a callable returning one (the window's
-signed-in user); without either the page uses ``services.actor`` when the window's
-services carry one.
+signed-in user); without either, the window's signed-in user (``acting.signed_in``).
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..permissions import Actor, can
+from .acting import signed_in
 from .calibration_results import CalibrationResults
 from .calibration_start_dialog import CalibrationStartDialog, load_choices
 from .jobs import JobRunner, run_job
@@ -120,7 +120,7 @@ class CalibrationPage(QWidget):
             return source()
         if isinstance(source, Actor):
             return source
-        return getattr(self._services, "actor", None)
+        return signed_in(self._services)
 
     def set_actor(self, actor) -> None:
         """Another person signed in: their sessions, their blind view."""

@@ -22,6 +22,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QPushButton, QToolButton
 
 from ..jobs import JobContext
+from ..permissions import can
 from .clip_export_dialog import default_folder
 from .clip_words import export_language
 from .jobs import JobRunner, run_job
@@ -50,7 +51,8 @@ class CallClips(QObject):
         self.save_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.save_button.hide()
         self.save_button.clicked.connect(self.save_selection)
-        view.waveform.selection_changed.connect(lambda span: self.save_button.setVisible(span is not None))
+        view.waveform.selection_changed.connect(
+            lambda span: self.save_button.setVisible(span is not None and self.may_save_clips()))
 
         self.export_button = QToolButton()
         self.export_button.setObjectName("exportTranscript")
@@ -109,12 +111,18 @@ class CallClips(QObject):
             clip.title, span_text(clip.start, clip.end)))
         self.clip_saved.emit(clip)
 
+    def may_save_clips(self) -> bool:
+        """Trainers and admins keep clips (the store refuses others); a view without a
+        window acts by a name, which only the store can judge."""
+        who = self._view.reviewer()
+        return can(who, "clip.manage") if not isinstance(who, str) else True
+
     def _transcript_menu(self, pos: QPoint) -> None:
         text = self._view.transcript.text
         menu = text.createStandardContextMenu(pos)
         menu.addSeparator()
         action = menu.addAction(self.tr("Save selected lines as clip…"), self.save_lines)
-        action.setEnabled(self._view.transcript.selected_span() is not None)
+        action.setEnabled(self._view.transcript.selected_span() is not None and self.may_save_clips())
         menu.addAction(self.tr("Export transcript…"), lambda: self.ask_export(anonymise=False))
         menu.popup(text.viewport().mapToGlobal(pos))
         self.menu = menu
@@ -128,7 +136,7 @@ class CallClips(QObject):
         flag = flags.selected_flag()
         menu = QMenu(flags.list)
         action = QAction(self.tr("Save as clip…"), menu)
-        action.setEnabled(flag is not None and flag.start is not None)
+        action.setEnabled(flag is not None and flag.start is not None and self.may_save_clips())
         action.triggered.connect(lambda: self.save_flag(flag))
         menu.addAction(action)
         menu.popup(flags.list.viewport().mapToGlobal(pos))

@@ -519,12 +519,12 @@ class CallView(QWidget):
 
     # --- flags and moments -------------------------------------------------------------------
 
-    def reviewer(self) -> Actor | str:
-        """Who acts: the signed-in user, else the settings' name (the store accepts it only
-        when it names a stored user, and checks that user's role)."""
-        user = self._user() if self._user is not None else None
-        if user is not None:
-            return user
+    def reviewer(self) -> Actor | str | None:
+        """Who acts: the window's signed-in user (None: nobody, the store refuses). A view
+        without a window (a test, an embedding) acts as the settings' name, which the store
+        accepts only when it names a stored user, and checks that user's role."""
+        if self._user is not None:
+            return self._user()
         return self._settings.reviewer() if self._settings is not None else login_name()
 
     def request_rescan(self) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ..durations import format_duration
 from ..jobs import JobContext
 from ..store.clips import ClipError
+from .acting import gate, permitted
 from .clip_filters import ClipFilter, ClipFilterBar, filter_choices
 from .clip_words import KIND_COLOURS, kind_name, tags_text
 from .jobs import JobRunner, run_job
@@ -238,9 +239,8 @@ class ClipsPage(QWidget):
         return all(job.is_done() for job in self._jobs) and self.playlists.is_idle()
 
     def actor(self):
-        """Who acts: the signed-in user, else the settings' name (accepted by the store
-        only when it names a stored user, whose role it checks)."""
-        return self._services.user or self._services.settings.reviewer()
+        """Who acts: the signed-in user (None: nobody, the store refuses)."""
+        return self._services.user
 
     def refresh(self, *, choices: bool = False, select: int | None = None) -> None:
         """Search the library again with the filters shown; keep (or move to) a selection."""
@@ -304,10 +304,19 @@ class ClipsPage(QWidget):
             if shown is None or shown.id != clip.id or shown.updated_at != clip.updated_at:
                 self.player.show_clip(clip.id)
 
+    def apply_role(self) -> None:
+        """Another person signed in: offer what their role allows."""
+        self._enable_actions()
+        self.playlists.apply_role()
+
     def _enable_actions(self) -> None:
         clip = self.selected_clip()
-        for button in (self.edit_button, self.export_button, self.delete_button):
-            button.setEnabled(clip is not None)
+        manage = permitted(self._services, "clip.manage")
+        trainer_only = self.tr("Only a trainer or an admin changes the training library")
+        gate(self.edit_button, clip is not None, manage, trainer_only)
+        gate(self.delete_button, clip is not None, manage, trainer_only)
+        gate(self.export_button, clip is not None, permitted(self._services, "clip.export"),
+             self.tr("Only a trainer, a manager or an admin exports clips"))
         self.open_call_button.setEnabled(clip is not None and clip.call_id is not None)
         self.open_call_button.setToolTip(self.tr("The call of this clip was deleted") if clip and clip.call_id
                                          is None else self.tr("Open the call at this clip"))

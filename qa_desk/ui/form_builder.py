@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..permissions import PermissionDenied, can
+from ..permissions import PermissionDenied
 from ..scoring.form_schema import check_form
 from ..scoring.forms import Form
 from ..scoring.yaml_lines import canonical_json
 from ..store.database import DatabaseError
+from .acting import gate, permitted
 from .form_editors import FormFields, ItemEditor, SectionEditor
 from .form_preview import FormPreview
 from .form_tree import FormTree
@@ -245,9 +246,8 @@ class FormBuilder(QWidget):
             self.preview.show_form(self._form, self.tr("The preview shows the form before its last change, "
                                                        "which has problems."))
         self._show_problems()
-        allowed = can(self._services.user, "form.edit") if self._services.user is not None else True
-        self.save_button.setEnabled(not problems and allowed)
-        self.save_button.setToolTip("" if allowed else self.tr("Only a team lead or an admin saves forms"))
+        gate(self.save_button, not problems, permitted(self._services, "form.edit"),
+             self.tr("Only a team lead or an admin saves forms"))
         return list(self._problems)
 
     def problems(self) -> list[str]:
@@ -409,7 +409,7 @@ class FormBuilder(QWidget):
                 self.say(self.tr("Not saved."), HINT_STYLE)
                 return None
             with self._services.db.session() as session:
-                stored = save_form(session, form, actor=self._services.user or self._services.settings.reviewer())
+                stored = save_form(session, form, actor=self._services.user)
         except PermissionDenied as exc:  # the store's check, whatever the button's state
             self.say(str(exc), ERROR_STYLE)
             return None

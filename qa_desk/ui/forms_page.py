@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ..scoring.form_yaml import form_to_yaml
 from ..scoring.forms import FormError, known_rule_ids, load_form, shipped_forms
+from .acting import gate, permitted
 from .area_page import AreaPage
 from .form_builder import FormBuilder
 from .form_preview import FormPreview
@@ -298,10 +299,17 @@ class FormsPage(QWidget):
     def _enable(self) -> None:
         ready = not self.is_loading()
         chosen = ready and self.current_version() is not None
+        # Forms are a lead's (the store refuses others); everyone may read and export them.
+        edit, refusal = permitted(self._services, "form.edit"), self.tr("Only a team lead or an admin edits forms")
         for button in (self.new_button, self.import_button):
-            button.setEnabled(ready)
-        for button in (self.duplicate_button, self.edit_button, self.export_button):
-            button.setEnabled(chosen)
+            gate(button, ready, edit, refusal)
+        for button in (self.duplicate_button, self.edit_button):
+            gate(button, chosen, edit, refusal)
+        self.export_button.setEnabled(chosen)
+
+    def apply_role(self) -> None:
+        """Another person signed in: offer what their role allows."""
+        self._enable()
 
     # --- actions ------------------------------------------------------------------------------------
 

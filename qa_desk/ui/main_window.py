@@ -239,6 +239,17 @@ class MainWindow(QMainWindow):
         if user is not None:
             self.user_label.setText(self.tr("Signed in: {0} ({1})").format(user.name, role_names(self)[user.role]))
 
+    def apply_role(self) -> None:
+        """After another sign-in, every area offers what the new user's role allows (the
+        store checks each change anyway; this keeps refused buttons out of reach)."""
+        user = self.services.user
+        self.review_page.set_actor(user)
+        self.calibration_page.set_actor(user)
+        self.forms_page.apply_role()
+        self.settings_page.rulebook.apply_role()
+        self.scorecards_page.apply_role()
+        self.clips_area.apply_role()
+
     def _show_database(self) -> None:
         url = redact(self.services.db.url)
         self.database_label.setText(self.tr("Database: {0}").format(url))
@@ -520,6 +531,7 @@ class MainWindow(QMainWindow):
 
         self.services.user = user_after_reconnect(self.services, self)
         self.show_user()
+        self.apply_role()
         self.services.transcription = self.services.transcription_for(db)
         self.transcription.set_service(self.services.transcription)
         self.jobs_panel.show_snapshot(None)

@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..durations import format_duration
+from ..permissions import can
 from ..jobs import JobContext
 from ..store.clips import ClipError
 from ..store.database import Database
+from .acting import gate
 from .clip_words import KIND_COLOURS
 from .jobs import JobRunner, run_job
 
@@ -126,6 +128,25 @@ class PlaylistPanel(QWidget):
             lambda: self._playlist and self.export_requested.emit(self._playlist.id, self._playlist.name))
         self._show(None)
 
+    def apply_role(self) -> None:
+        """Offer changes to trainers and admins, exports also to managers (the store
+        refuses the others anyway); everyone may play."""
+        item = self.entries.currentItem()
+        has, entry = self._playlist is not None, item is not None and item.data(ENTRY_ROLE) is not None
+        filled = bool(self._playlist and self._playlist.entries)
+        manage = can(self._by(), "clip.manage")
+        refusal = self.tr("Only a trainer or an admin changes playlists")
+        gate(self.new_button, True, manage, refusal, self.tr("A new playlist"))
+        gate(self.rename_button, has, manage, refusal, self.tr("Rename this playlist"))
+        gate(self.delete_button, has, manage, refusal, self.tr("Delete this playlist (its clips stay)"))
+        gate(self.add_button, has, manage, refusal)
+        gate(self.remove_button, entry, manage, refusal)
+        self.note.setEnabled(entry and manage)
+        self.entries.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove if manage
+                                     else QAbstractItemView.DragDropMode.NoDragDrop)
+        gate(self.export_button, filled, can(self._by(), "clip.export"),
+             self.tr("Only a trainer, a manager or an admin exports playlists"))
+
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton()
         button.setText(text)
@@ -201,10 +222,8 @@ class PlaylistPanel(QWidget):
         if 0 <= current < self.entries.count():
             self.entries.setCurrentRow(current)
         has, filled = playlist is not None, bool(playlist and playlist.entries)
-        for button in (self.rename_button, self.delete_button, self.add_button):
-            button.setEnabled(has)
-        for button in (self.play_button, self.export_button):
-            button.setEnabled(filled)
+        self.apply_role()
+        self.play_button.setEnabled(filled)
         self.entries.setVisible(filled)
         self.empty.setVisible(not filled)
         self.empty.setText(self.tr("Add clips from the library: choose a clip, then \u201cAdd chosen clip\u201d.") if has else
@@ -312,9 +331,8 @@ class PlaylistPanel(QWidget):
     def _entry_changed(self, *_args) -> None:
         item = self.entries.currentItem()
         entry = item.data(ENTRY_ROLE) if item is not None else None
-        self.note.setEnabled(entry is not None)
         self.note.setText(entry.notes if entry else "")
-        self.remove_button.setEnabled(entry is not None)
+        self.apply_role()
 
     def _save_note(self) -> None:
         from ..store.playlists import set_entry_notes

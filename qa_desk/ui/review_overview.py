@@ -63,10 +63,6 @@ class ReviewOverview(QWidget):
         self.reassign_button.clicked.connect(self.reassign_selected)
         self.cancel_button = QPushButton(self.tr("Take out of queue"))
         self.cancel_button.clicked.connect(self.cancel_selected)
-        if not self.may_manage:
-            tip = self.tr("Only a lead or an admin can move queued calls")
-            for button in (self.reassign_button, self.cancel_button):
-                button.setToolTip(tip)
 
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("Period:")))
@@ -99,7 +95,7 @@ class ReviewOverview(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
-        self._selection_changed()
+        self.set_actor(actor)
 
     @property
     def db(self):
@@ -147,6 +143,14 @@ class ReviewOverview(QWidget):
         overdue = sum(i.overdue for i in self._items)
         self.status.setText(self.tr("{0} calls queued in {1}, {2} done, {3} overdue").format(
             len(self._items), view.period.label, sum(i.status == "done" for i in self._items), overdue))
+        self._selection_changed()
+
+    def set_actor(self, actor: Actor) -> None:
+        """Who is looking (again after another sign-in): what they may do with queued calls."""
+        self.actor, self.may_manage = actor, can(actor, "sampling.manage")
+        tip = "" if self.may_manage else self.tr("Only a lead or an admin can move queued calls")
+        for button in (self.reassign_button, self.cancel_button):
+            button.setToolTip(tip)
         self._selection_changed()
 
     def selected_item(self) -> assignments.QueueItem | None:

@@ -2,9 +2,8 @@
 
 Tabs: "My queue" for everyone; "Overview" and "Sampling rules" are shown to all but
 only a lead or admin can change anything in them (``sampling.manage``). Other areas
-add their own tabs with ``add_tab`` (calibration). Who is acting comes from
-``services.user`` when the window has a signed-in user; without one (a local SQLite
-file before users existed), the settings' reviewer name acts as the admin.
+add their own tabs with ``add_tab`` (calibration). Who is acting is the window's
+signed-in user (``acting.signed_in``); the window hands over a new one with ``set_actor``.
 """
 
 from __future__ import annotations
@@ -16,19 +15,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from ..permissions import Actor
+from .acting import signed_in
 from .review_overview import ReviewOverview
 from .review_queue import MyQueueView
 from .sampling_rules_view import SamplingRulesView
 
 
-def acting_user(services) -> Actor:
-    """The signed-in user as an Actor, or the settings' reviewer as the local admin."""
-    user = getattr(services, "user", None)
-    if isinstance(user, Actor):
-        return user
-    if user is not None and getattr(user, "name", None) and getattr(user, "role", None):
-        return Actor(user.name, user.role, getattr(user, "user_id", getattr(user, "id", None)))
-    return Actor(services.settings.reviewer(), "admin")
+def acting_user(services) -> Actor | None:
+    """The signed-in user; None when nobody is (see ``acting``): no queue, nothing offered."""
+    return signed_in(services)
 
 
 class ReviewPage(QWidget):
@@ -40,7 +35,7 @@ class ReviewPage(QWidget):
         self.services = services
         self.actor = acting_user(services)
         db = lambda: services.db  # noqa: E731 - read at each load: the window can reconnect
-        self.queue = MyQueueView(db, self.actor.name, today=today)
+        self.queue = MyQueueView(db, self.actor.name if self.actor else "", today=today)
         self.overview = ReviewOverview(db, self.actor, today=today)
         self.rules = SamplingRulesView(db, self.actor, today=today)
         self.tabs = QTabWidget()
@@ -79,6 +74,16 @@ class ReviewPage(QWidget):
     def _queues_changed(self) -> None:
         self._loaded.discard(self.tabs.indexOf(self.queue))
         self._loaded.discard(self.tabs.indexOf(self.overview))
+
+    def set_actor(self, actor: Actor | None) -> None:
+        """Another person signed in (or nobody): every tab shows what they may see, read afresh."""
+        self.actor = actor
+        self.queue.set_reviewer(actor.name if actor else "")
+        self.overview.set_actor(actor)
+        self.rules.set_actor(actor)
+        self._loaded.clear()
+        if self.isVisible():
+            self._tab_shown(self.tabs.currentIndex())
 
     def refresh(self) -> None:
         for view in (self.queue, self.overview, self.rules):

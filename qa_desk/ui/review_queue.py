@@ -83,11 +83,12 @@ class MyQueueView(QWidget):
         self._job: JobRunner | None = None
         self._items: list[assignments.QueueItem] = []
 
-        self.title = QLabel(self.tr("Calls assigned to {0}").format(reviewer))
+        self.title = QLabel()
         font = self.title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.title.setFont(font)
+        self.set_reviewer(reviewer)
         self.progress_label = QLabel()
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
@@ -127,6 +128,11 @@ class MyQueueView(QWidget):
 
     def is_loading(self) -> bool:
         return self._job is not None and not self._job.is_done()
+
+    def set_reviewer(self, reviewer: str) -> None:
+        """Another person signed in (a database switch): their queue from the next refresh."""
+        self.reviewer = reviewer
+        self.title.setText(self.tr("Calls assigned to {0}").format(reviewer))
 
     def refresh(self) -> None:
         if self.is_loading():

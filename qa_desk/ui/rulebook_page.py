@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..settings import login_name
+from .acting import gate, permitted
 from .flag_dialogs import SEVERITY_COLOURS, category_name, kind_short, severity_name
 from .jobs import JobRunner, run_job
 from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE
@@ -271,7 +272,7 @@ class RulebookPage(QGroupBox):
 
         try:
             with self._services.db.session() as session:
-                activate_rulebook(session, self._services.user or self._services.settings.reviewer(), path=path,
+                activate_rulebook(session, self._services.user, path=path,
                                   rulebook=rulebook, previous=previous)
         except PermissionError as exc:  # PermissionDenied: the rulebook in use stays
             self._say(str(exc), ERROR_STYLE)
@@ -296,7 +297,7 @@ class RulebookPage(QGroupBox):
     def _read(self, path: Path, *, chosen: bool) -> None:
         if self._job is not None:
             self._job.abandon()
-        self.choose_button.setEnabled(False)
+        self._offer_choice(False)
         self._say(self.tr("Reading {0}…").format(path.name), HINT_STYLE)
         self.problems.hide()
         finished = self._chosen if chosen else self._loaded
@@ -306,14 +307,14 @@ class RulebookPage(QGroupBox):
 
     def _loaded(self, result: object) -> None:
         path, rulebook = result
-        self.choose_button.setEnabled(True)
+        self._offer_choice(True)
         self._show_rulebook(rulebook)
         self._say("", HINT_STYLE)
         self.test()
 
     def _chosen(self, result: object) -> None:
         path, rulebook = result
-        self.choose_button.setEnabled(True)
+        self._offer_choice(True)
         settings = self._services.settings
         previous = settings.rulebook_path
         if not self._activate(str(path), rulebook, previous):
@@ -330,7 +331,7 @@ class RulebookPage(QGroupBox):
 
     def _refused(self, message: str) -> None:
         """A chosen file that cannot be used: every problem listed; the rulebook in use stays."""
-        self.choose_button.setEnabled(True)
+        self._offer_choice(True)
         problems = [line for line in message.splitlines() if line.strip()]
         self._say(self.tr("This rulebook was not used: {0} problem(s) to correct first. The rulebook in use "
                           "is unchanged.").format(len(problems)), ERROR_STYLE)
@@ -338,11 +339,25 @@ class RulebookPage(QGroupBox):
 
     def _unusable(self, message: str) -> None:
         """The rulebook in the settings cannot be read (edited since, or moved)."""
-        self.choose_button.setEnabled(True)
+        self._offer_choice(True)
         self._show_rulebook(None)
         self._say(self.tr("The rulebook in the settings cannot be used; calls are not checked until it is "
                           "corrected or another is chosen."), ERROR_STYLE)
         self._show_problems(message.splitlines())
+
+    def _refusal(self) -> str:
+        return self.tr("Only a team lead or an admin changes the rulebook; the rule tester is for everyone")
+
+    def _offer_choice(self, idle: bool) -> None:
+        """Choosing a rulebook file when no read is running and the role may change the
+        rulebook (the store refuses others anyway: every activation is audited)."""
+        gate(self.choose_button, idle, permitted(self._services, "rulebook.edit"), self._refusal())
+
+    def apply_role(self) -> None:
+        """Another person signed in: offer the changes their role allows."""
+        self._offer_choice(self._job is None or self._job.is_done())
+        own = bool((self._services.settings.rulebook_path or "").strip())
+        gate(self.default_button, own, permitted(self._services, "rulebook.edit"), self._refusal())
 
     def _show_problems(self, problems: list[str]) -> None:
         """Every problem, in a box tall enough for them (it scrolls past a dozen lines)."""
@@ -355,7 +370,7 @@ class RulebookPage(QGroupBox):
     def _describe_source(self, path: Path | None) -> None:
         settings = self._services.settings
         own = bool((settings.rulebook_path or "").strip())
-        self.default_button.setEnabled(own)
+        gate(self.default_button, own, permitted(self._services, "rulebook.edit"), self._refusal())
         if path is None:
             self.in_use.setText(self.tr("In use: none"))
         elif own:

@@ -59,8 +59,6 @@ class SamplingRulesView(QWidget):
                                 self.tr("Calls"), self.tr("Reviewers"), self.tr("By"), self.tr("When")],
                                stretch=5)
         self.status = QLabel()
-        if not self.may_manage:
-            self.status.setText(self.tr("Only a lead or an admin can change or run sampling rules."))
 
         buttons = QHBoxLayout()
         buttons.addWidget(QLabel(f"<b>{self.tr('Sampling rules')}</b>"))
@@ -73,7 +71,7 @@ class SamplingRulesView(QWidget):
         layout.addWidget(QLabel(f"<b>{self.tr('Recent runs')}</b>"))
         layout.addWidget(self.runs, 1)
         layout.addWidget(self.status)
-        self._selection_changed()
+        self.set_actor(actor)
 
     @property
     def db(self):
@@ -125,6 +123,13 @@ class SamplingRulesView(QWidget):
     def selected_rule(self) -> sampling.RuleView | None:
         rows = self.table.selectionModel().selectedRows()
         return self.rules[rows[0].row()] if rows and rows[0].row() < len(self.rules) else None
+
+    def set_actor(self, actor: Actor) -> None:
+        """Who is looking (again after another sign-in): whether they may change and run rules."""
+        self.actor, self.may_manage = actor, can(actor, "sampling.manage")
+        self.status.setText("" if self.may_manage else
+                            self.tr("Only a lead or an admin can change or run sampling rules."))
+        self._selection_changed()
 
     def select_rule(self, name: str) -> None:
         for i, view in enumerate(self.rules):

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..scoring.scorecards import Scorecard
+from .acting import gate, permitted
 from .area_page import AreaPage
 from .jobs import JobRunner, run_job
 from .scorecard_export import ExportBar, ExportRequest
@@ -71,8 +72,6 @@ class ScorecardsPage(QWidget):
         self.filters = ScorecardFilterBar(today=today)
         self.export_button = QPushButton(self.tr("Export…"))
         self.export_button.setObjectName("exportScorecards")
-        self.export_button.setToolTip(self.tr("Save the scorecard of this period, with its evaluations, answers "
-                                              "and flags, as an Excel workbook or CSV"))
         self.export_button.setEnabled(False)
         self.summary = QLabel()
         self.summary.setObjectName("centreSummary")
@@ -197,7 +196,7 @@ class ScorecardsPage(QWidget):
         self.summary.setText(self._centre_line(card))
         self._show_notes(card)
         counted = card.centre.current.evaluations > 0
-        self.export_button.setEnabled(counted and not self.export_bar.is_running())
+        self._offer_export()
         if counted:
             self.results.setCurrentWidget(self.tabs)
             self._size_columns()
@@ -346,12 +345,24 @@ class ScorecardsPage(QWidget):
         """Export the scorecard on screen (period, team, form, level) to ``path`` as a job."""
         settings, f = self._services.settings, self.filters
         request = ExportRequest(f.period(), f.level(), f.team_name(), f.form_key(), settings.monitoring_quota,
-                                settings.thresholds(), self._services.user or settings.reviewer())
+                                settings.thresholds(), self._services.user)
         return self.export_bar.start(self._services.db, Path(path), request)
 
     def is_exporting(self) -> bool:
         return self.export_bar.is_running()
 
     def _export_running(self, running: bool) -> None:
+        self._offer_export()
+
+    def apply_role(self) -> None:
+        self._offer_export()
+
+    def _offer_export(self) -> None:
+        """Export when a scorecard with evaluations is shown, no export runs, and the role
+        exports (managers, leads, admins: the export refuses others anyway)."""
         card = self.model.scorecard()
-        self.export_button.setEnabled(not running and card is not None and card.centre.current.evaluations > 0)
+        gate(self.export_button, not self.export_bar.is_running() and card is not None
+             and card.centre.current.evaluations > 0, permitted(self._services, "scorecard.export"),
+             self.tr("Only a manager, a team lead or an admin exports scorecards"),
+             self.tr("Save the scorecard of this period, with its evaluations, answers and flags, "
+                     "as an Excel workbook or CSV"))

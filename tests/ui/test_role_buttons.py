@@ -34,3 +34,39 @@ def test_only_a_lead_s_resolve_button_is_enabled(qtbot, ui_db, zhang_wei):  # no
         assert panel.resolve_button.isEnabled() is enabled
         assert ("Only a team lead" in panel.resolve_button.toolTip()) is not enabled
         call.close_call()
+
+
+def test_each_area_offers_what_the_signed_in_role_may_do(qtbot, services):
+    """One window, the user switched as after signing in to another database: the forms,
+    rulebook, training-library and scorecard-export buttons follow the role (their tooltip
+    says who may), and nobody signed in is offered none of them."""
+    from ui_data import make_window
+
+    window = make_window(qtbot, services)
+    window.show_area("forms")
+    qtbot.waitUntil(lambda: not window.forms_page.is_loading(), timeout=10000)
+    rulebook, clips, forms = window.settings_page.rulebook, window.clips_area, window.forms_page
+    expected = {  # role → (forms, rulebook, clips, scorecard export)
+        "reviewer": (False, False, False, False),
+        "lead": (True, True, False, True),
+        "trainer": (False, False, True, False),
+        "manager": (False, False, False, True),
+        "admin": (True, True, True, True),
+    }
+    for role, (form_edit, rule_edit, clip_manage, card_export) in expected.items():
+        services.user = Actor(f"{role} 甲", role)
+        window.apply_role()
+        assert forms.new_button.isEnabled() is form_edit, role
+        assert ("Only a team lead" in forms.new_button.toolTip()) is not form_edit, role
+        assert rulebook.choose_button.isEnabled() is rule_edit, role
+        assert clips.playlists.new_button.isEnabled() is clip_manage, role
+        assert ("Only a trainer" in clips.delete_button.toolTip()) is not clip_manage, role
+        assert ("Only a manager" in window.scorecards_page.export_button.toolTip()) is not card_export, role
+        assert window.review_page.actor == services.user
+        assert window.review_page.queue.title.text().endswith(services.user.name)
+        assert window.calibration_page.actor() == services.user
+    services.user = None
+    window.apply_role()
+    assert not forms.new_button.isEnabled() and not rulebook.choose_button.isEnabled()
+    assert not clips.playlists.new_button.isEnabled()
+    assert window.calibration_page.actor() is None and window.review_page.actor is None
