@@ -37,6 +37,7 @@ from .scoring.checks import check_call
 from .scoring.score import NA
 from .scoring.suggestions import suggest_answers
 from .store import evaluations as store
+from .store.audit import recorded_at
 from .store import flags as flag_store
 from .store.calls import add_call
 from .store.models import Call, Evaluation, EvaluationEvent, Flag, FlagEvent, TimedComment, Transcript, Utterance
@@ -185,15 +186,17 @@ class CentreWriter:
         found = s.execute(select(Flag.id, Flag.kind, Flag.category).where(Flag.call_id == call_id).order_by(Flag.id))
         for flag in found.all():
             verdict, reason = flag_decision(flag, rng)
-            if verdict == "dismiss":
-                decided = flag_store.dismiss(s, flag.id, reviewer, DISMISS_REASONS[lang][reason])
-            else:
-                decided = flag_store.confirm(s, flag.id, reviewer)
+            with recorded_at(created):
+                if verdict == "dismiss":
+                    decided = flag_store.dismiss(s, flag.id, reviewer, DISMISS_REASONS[lang][reason])
+                else:
+                    decided = flag_store.confirm(s, flag.id, reviewer)
             self.stamps.flags.append({"b_id": flag.id, "b_at": created})
             self.flags[decided.status] += 1
             rows.append(decided)
         suggestions = suggest_answers(form, rows, checked=True)
-        view = store.start_evaluation(s, call_id, form_id, reviewer, suggestions)
+        with recorded_at(created):
+            view = store.start_evaluation(s, call_id, form_id, reviewer, suggestions)
         answers = draw_answers(form, skill=skill, poor_call=sample.quality == "poor", has_hold=sample.has_hold,
                                weak_spot=weak_spot, suggestions=suggestions, rng=rng)
         edits = {}
@@ -221,7 +224,8 @@ class CentreWriter:
         if in_progress and rng.random() < 0.25:
             self.evaluations["draft"] += 1
             return "transcribed"
-        view = store.submit(s, view.id, view.row_version, reviewer)
+        with recorded_at(submitted):
+            view = store.submit(s, view.id, view.row_version, reviewer)
         stamp.update(b_submitted=submitted, b_updated=submitted)
         self._event(view.id, "submitted", submitted)
         status = self._after_submission(view, agent, lead, submitted, stamp, rng)
@@ -240,7 +244,8 @@ class CentreWriter:
             disputed = submitted + timedelta(hours=rng.uniform(4, 72))  # agents work shifts: any hour
             if disputed >= self.now:
                 return "submitted"
-            view = store.dispute(s, view.id, agent_actor, rng.choice(DISPUTE_REASONS[lang]))
+            with recorded_at(disputed):
+                view = store.dispute(s, view.id, agent_actor, rng.choice(DISPUTE_REASONS[lang]))
             stamp["b_updated"] = disputed
             self._event(view.id, "disputed", disputed)
             resolved = office_hours(disputed + timedelta(hours=rng.uniform(20, 140)), rng)
@@ -248,14 +253,16 @@ class CentreWriter:
                 return "disputed"
             note, changes = rng.choice(RESOLUTIONS[lang])
             edits = self._upheld(view) if changes else {}
-            view = store.resolve(s, view.id, view.row_version, lead_actor, note, edits)
+            with recorded_at(resolved):
+                view = store.resolve(s, view.id, view.row_version, lead_actor, note, edits)
             stamp["b_updated"] = resolved
             self._event(view.id, "rescored", resolved)
             self._event(view.id, "resolved", resolved)
             return "resolved"
         acknowledged = submitted + timedelta(hours=rng.uniform(3, 120))
         if rng.random() < 0.82 and acknowledged < self.now:
-            store.acknowledge(s, view.id, agent_actor)
+            with recorded_at(acknowledged):
+                store.acknowledge(s, view.id, agent_actor)
             stamp["b_updated"] = acknowledged
             self._event(view.id, "acknowledged", acknowledged)
             return "acknowledged"

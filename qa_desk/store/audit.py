@@ -10,10 +10,18 @@ Evaluations keep their own ``EvaluationEvent`` history (the evaluation panel sho
 each step that matters (created, submitted, acknowledged, disputed, re-scored, resolved)
 is *also* written here, so the audit view shows an evaluation's life next to the
 flags, forms, exports and user changes around it, in one place and with one filter.
+
+An entry is dated when it is recorded, except inside ``recorded_at``: the demo centre
+writes months of past reviewing through the same store functions, and its history
+must read as it is told (a dispute on 3 June, resolved on 5 June), not as all done the
+minute the demo was built. Entries cannot be re-dated afterwards: the log is append-only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
@@ -41,7 +49,21 @@ class AuditView:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return _dated.get() or datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+_dated: ContextVar[datetime | None] = ContextVar("audit_dated", default=None)
+
+
+@contextmanager
+def recorded_at(at: datetime) -> Iterator[None]:
+    """Date the entries recorded inside this block ``at`` (a naive UTC time): history
+    written after the fact (the demo centre), never a change made now."""
+    token = _dated.set(at.replace(microsecond=0))
+    try:
+        yield
+    finally:
+        _dated.reset(token)
 
 
 def record(session: Session, actor: Actor, action: str, entity: str, entity_id: int | None,
@@ -106,4 +128,4 @@ def actions(session: Session) -> list[str]:
     return list(session.execute(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).scalars())
 
 
-__all__ = ["ENTITIES", "AuditView", "actions", "audit_entries", "evaluation_history", "record"]
+__all__ = ["ENTITIES", "AuditView", "actions", "audit_entries", "evaluation_history", "record", "recorded_at"]
