@@ -150,8 +150,11 @@ fi
 # --------------------------------------------------------------------------- run
 if [[ $mode == test ]]; then
     export QT_QPA_PLATFORM=offscreen
-    say "running the tests: pytest $*"
-    exec .venv/bin/python -m pytest "$@"
+    # One test worker per core (-n auto); tests that share an expensive module fixture
+    # (the demo centre, a loaded speech model) are kept together (--dist loadgroup).
+    # Later ARGS win: "./quickstart.sh test -n0 -k store" runs in this process.
+    say "running the tests: pytest -n auto --dist loadgroup $*"
+    exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"
 fi
 say "starting QA Desk"
 exec .venv/bin/qa-desk "$@"

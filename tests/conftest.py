@@ -8,6 +8,7 @@ missing PostgreSQL is an error, never a skip.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -39,16 +40,66 @@ def postgres_server(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file migrated to the newest schema once; each test starts from a copy.
+
+    Migrating a new file takes about 0.25 s and hundreds of tests open one: a copy of
+    an already migrated file is the same empty database for a thousandth of that.
+    (Tests of the migrations themselves open their own files.)"""
+    from qa_desk.store.database import Database
+
+    path = tmp_path_factory.mktemp("template") / "qa-desk.sqlite3"
+    Database.open(f"sqlite:///{path}").close()  # closing the last connection folds the WAL back in
+    return path
+
+
+def fresh_sqlite(template, folder) -> str:
+    """The URL of a new, migrated, empty SQLite database in ``folder``."""
+    path = folder / "qa-desk.sqlite3"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server):
+    """A database on the test server migrated once; each test's database is created from
+    it with CREATE DATABASE … TEMPLATE (0.04 s instead of 0.3 s of migrations)."""
+    from qa_desk.store.database import Database
+
+    name = f"qa_template_{uuid.uuid4().hex[:8]}"
+    Database.open(postgres_server.create_database(name)).close()
+    return name
+
+
+def _database(request, tmp_path, migrated: bool):
+    """A new database on the test's backend (``request.param``): migrated to the newest
+    schema (a copy of the template), or blank for the tests of the migrations."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'qa-desk.sqlite3'}"
+        if migrated:
+            yield fresh_sqlite(request.getfixturevalue("migrated_sqlite"), tmp_path)
+        else:
+            yield f"sqlite:///{tmp_path / 'qa-desk.sqlite3'}"
         return
     server = request.getfixturevalue("postgres_server")
     name = f"qa_{uuid.uuid4().hex[:12]}"
-    url = server.create_database(name)
-    yield url
+    yield server.create_database(name, template=request.getfixturevalue("postgres_template") if migrated else None)
     server.drop_database(name)
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path):
+    """A new, empty database at the newest schema, on SQLite and on PostgreSQL."""
+    yield from _database(request, tmp_path, migrated=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def blank_db_url(request, tmp_path):
+    """A new database with no tables at all (tests of the migrations and `db upgrade`)."""
+    yield from _database(request, tmp_path, migrated=False)
 
 
 @pytest.fixture
@@ -61,10 +112,10 @@ def db(db_url):
 
 
 @pytest.fixture
-def sqlite_db(tmp_path):
+def sqlite_db(tmp_path, migrated_sqlite):
     from qa_desk.store.database import Database
 
-    database = Database.open(f"sqlite:///{tmp_path / 'qa-desk.sqlite3'}")
+    database = Database.open(fresh_sqlite(migrated_sqlite, tmp_path))
     yield database
     database.close()
 

@@ -62,12 +62,12 @@ def test_calls_lists_filters_and_prints_json(capsys, db_url, folder):
     assert "1 of 2 calls (use --limit 0 for all)" in out
 
 
-def test_db_upgrade_and_info(capsys, db_url):
-    code, out, _ = run(capsys, "--db", db_url, "db", "upgrade")
+def test_db_upgrade_and_info(capsys, blank_db_url):
+    code, out, _ = run(capsys, "--db", blank_db_url, "db", "upgrade")
     assert code == 0 and "upgraded from empty to" in out
-    code, out, _ = run(capsys, "--db", db_url, "db", "upgrade")
+    code, out, _ = run(capsys, "--db", blank_db_url, "db", "upgrade")
     assert code == 0 and "is up to date" in out
-    code, out, _ = run(capsys, "--db", db_url, "db", "info", "--json")
+    code, out, _ = run(capsys, "--db", blank_db_url, "db", "info", "--json")
     info = json.loads(out)
     assert info["up_to_date"] is True and info["calls"] == 0
     assert info["backend"] in ("sqlite", "postgresql")

@@ -19,12 +19,15 @@ from qa_desk.samples import load_sample_calls
 from qa_desk.scoring.scorecards import COUNTED_STATUSES, DEFAULT_QUOTA
 from qa_desk.store.database import Database
 from qa_desk.store.models import (
-    Agent, Answer, Call, Evaluation, EvaluationEvent, EvaluationSection, Flag, FlagEvent, Form, Team, Transcript,
-    Utterance,
+    Agent, Answer, AuditEntry, Call, Evaluation, EvaluationEvent, EvaluationSection, Flag, FlagEvent, Form, Team,
+    Transcript, Utterance,
 )
 from qa_desk.store.transcripts import latest_transcript
 
 from store_data import add_test_call
+
+# Its module-scoped demo centre is built once: all of its tests run in one test worker.
+pytestmark = pytest.mark.xdist_group("test_demo_centre")
 
 TODAY = date(2026, 11, 18)  # mid-month: this month's latest evaluations are still drafts
 
@@ -62,7 +65,7 @@ def built(request, tmp_path_factory):
     else:
         server = request.getfixturevalue("postgres_server")
         name = f"qa_demo_{uuid.uuid4().hex[:12]}"
-        url = server.create_database(name)
+        url = server.create_database(name, template=request.getfixturevalue("postgres_template"))
     database = Database.open(url)
     yield database, build_demo_centre(database, today=TODAY)
     database.close()
@@ -107,6 +110,14 @@ def test_the_demo_holds_what_it_reports(built):
             .where((EvaluationEvent.at < Call.started_at) | (EvaluationEvent.at >= datetime(2026, 11, 18)))
         ).scalar_one()
         assert late == 0
+        # The audit log tells the same past: each evaluation step and flag decision is
+        # dated as the evaluation's own history has it, not when the demo was built.
+        events = {(e.evaluation_id, e.action, e.at) for e in s.execute(select(EvaluationEvent)).scalars()}
+        logged = s.execute(select(AuditEntry).where(AuditEntry.entity.in_(("evaluation", "flag")))).scalars().all()
+        assert len(logged) > 1000
+        assert all(datetime(2026, 5, 1) <= e.at < datetime(2026, 11, 18) for e in logged)
+        steps = [e for e in logged if e.entity == "evaluation"]
+        assert all((e.entity_id, e.action.split(".", 1)[1], e.at) in events for e in steps)
         assert report.first_day == date(2026, 5, 1) and report.last_day == date(2026, 11, 17)
 
 
@@ -162,14 +173,14 @@ def test_trends_and_quota_tell_a_story(built):
 
 
 def test_the_same_seed_builds_the_same_centre(db, tmp_path):
-    build_demo_centre(db, agents=5, months=2, today=TODAY)
+    build_demo_centre(db, agents=3, months=1, today=TODAY)
     again = Database.open(f"sqlite:///{tmp_path / 'again.sqlite3'}")
     other = Database.open(f"sqlite:///{tmp_path / 'other.sqlite3'}")
     try:
-        build_demo_centre(again, agents=5, months=2, today=TODAY)
-        assert len(_percents(db)) > 40
+        build_demo_centre(again, agents=3, months=1, today=TODAY)
+        assert len(_percents(db)) > 20
         assert _percents(again) == _percents(db)  # to the decimal, on SQLite as on PostgreSQL
-        build_demo_centre(other, agents=5, months=2, today=TODAY, seed=7)
+        build_demo_centre(other, agents=3, months=1, today=TODAY, seed=7)
         assert _percents(other) != _percents(db)
     finally:
         again.close()

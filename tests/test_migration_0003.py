@@ -56,8 +56,8 @@ def _columns(db: Database, table: str) -> set[str]:
 
 
 @pytest.fixture
-def at_0002(db_url):
-    db = Database.open(db_url, upgrade=False)
+def at_0002(blank_db_url):
+    db = Database.open(blank_db_url, upgrade=False)
     _migrate(db, "0002")
     _fill_at_0002(db)
     yield db

@@ -81,8 +81,8 @@ def _fill_at_0004(db: Database) -> None:
 
 
 @pytest.fixture
-def at_0004(db_url):
-    db = Database.open(db_url, upgrade=False)
+def at_0004(blank_db_url):
+    db = Database.open(blank_db_url, upgrade=False)
     _migrate(db, "0004")
     _fill_at_0004(db)
     yield db

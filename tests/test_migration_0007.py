@@ -16,8 +16,8 @@ def _columns(db: Database, table: str) -> set[str]:
 
 
 @pytest.fixture
-def at_0006(db_url):
-    db = Database.open(db_url, upgrade=False)
+def at_0006(blank_db_url):
+    db = Database.open(blank_db_url, upgrade=False)
     _migrate(db, "0006")
     yield db
     db.close()
