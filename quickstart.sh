@@ -150,11 +150,12 @@ fi
 # --------------------------------------------------------------------------- run
 if [[ $mode == test ]]; then
     export QT_QPA_PLATFORM=offscreen
-    # One test worker per core (-n auto); tests that share an expensive module fixture
-    # (the demo centre, a loaded speech model) are kept together (--dist loadgroup).
-    # Later ARGS win: "./quickstart.sh test -n0 -k store" runs in this process.
-    say "running the tests: pytest -n auto --dist loadgroup $*"
-    exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"
+    # One test worker per core (-n auto); each test module runs on one worker
+    # (--dist loadscope), so a module's expensive fixture (the demo centre, a loaded
+    # speech model) is built once. Later ARGS win: "./quickstart.sh test -n0 -k store"
+    # runs in this process.
+    say "running the tests: pytest -n auto --dist loadscope $*"
+    exec .venv/bin/python -m pytest -n auto --dist loadscope "$@"
 fi
 say "starting QA Desk"
 exec .venv/bin/qa-desk "$@"

@@ -26,8 +26,6 @@ from qa_desk.store.transcripts import latest_transcript
 
 from store_data import add_test_call
 
-# Its module-scoped demo centre is built once: all of its tests run in one test worker.
-pytestmark = pytest.mark.xdist_group("test_demo_centre")
 
 TODAY = date(2026, 11, 18)  # mid-month: this month's latest evaluations are still drafts
 
@@ -56,21 +54,35 @@ def _monthly(rows) -> dict[str, dict[str, list[float]]]:
     return out
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def built(request, tmp_path_factory):
-    """The default demo centre (12 agents, 6 months), built once per database for the tests that read it."""
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'qa-desk.sqlite3'}"
-    else:
-        server = request.getfixturevalue("postgres_server")
-        name = f"qa_demo_{uuid.uuid4().hex[:12]}"
-        url = server.create_database(name, template=request.getfixturevalue("postgres_template"))
-    database = Database.open(url)
-    yield database, build_demo_centre(database, today=TODAY)
-    database.close()
-    if name:
-        server.drop_database(name)
+@pytest.fixture(scope="module")
+def centres(tmp_path_factory):
+    """backend → (database, report) of the demo centres built so far in this module."""
+    built: dict[str, tuple] = {}
+    yield built
+    for database, _report, drop in built.values():
+        database.close()
+        drop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def built(request, centres, tmp_path_factory):
+    """The default demo centre (12 agents, 6 months), built once per database for the
+    tests that read it. (Cached in ``centres`` rather than a module-scoped parametrized
+    fixture: test workers may run these tests in any order, and such a fixture is torn
+    down and built again, 20 s each time, whenever the order switches database.)"""
+    if request.param not in centres:
+        drop = lambda: None  # noqa: E731
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'qa-desk.sqlite3'}"
+        else:
+            server = request.getfixturevalue("postgres_server")
+            name = f"qa_demo_{uuid.uuid4().hex[:12]}"
+            url = server.create_database(name, template=request.getfixturevalue("postgres_template"))
+            drop = lambda: server.drop_database(name)  # noqa: E731
+        database = Database.open(url)
+        centres[request.param] = (database, build_demo_centre(database, today=TODAY), drop)
+    database, report, _drop = centres[request.param]
+    return database, report
 
 
 def test_the_demo_holds_what_it_reports(built):

@@ -25,8 +25,6 @@ from qa_desk.transcription.model_views import (
     DITHER_OFF, dither_off_text, has_dither_off, loadable_path, view_dir_for,
 )
 
-# Its module-scoped speech model is built once: all of its tests run in one test worker.
-pytestmark = pytest.mark.xdist_group("test_model_dither")
 
 SAMPLE = paths.resources_dir() / "samples" / "Li Na_20261103-091502_13800138000.flac"
 

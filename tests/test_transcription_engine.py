@@ -10,8 +10,6 @@ import soundfile as sf
 from qa_desk.transcription import engine
 from speech import dither_free_copy, speech_clip
 
-# Its module-scoped speech model is built once: all of its tests run in one test worker.
-pytestmark = pytest.mark.xdist_group("test_transcription_engine")
 
 PERIOD = 8.0
 

@@ -17,8 +17,6 @@ from qa_desk.transcription import queue
 from qa_desk.transcription.runner import ModelPool, ModelUnavailable, ResolvedModel, TranscriptionRunner
 from speech import SARAH, dither_free_copy, speech_clip
 
-# Its module-scoped speech model is built once: all of its tests run in one test worker.
-pytestmark = pytest.mark.xdist_group("test_transcription_runner")
 
 
 @pytest.fixture(scope="module")
