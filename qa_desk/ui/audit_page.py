@@ -10,11 +10,12 @@ log grows past what that allows.
 from __future__ import annotations
 
 import json
+from html import escape
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-    QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from ..permissions import can
@@ -27,6 +28,20 @@ def _value(data: dict | None) -> str:
     if not data:
         return ""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)[:300]
+
+
+def changes(old: dict | None, new: dict | None) -> list[str]:
+    """What a step changed, as "key: old → new" (answers one by one): a re-score reads as
+    "standard_closing: no → yes; score: 70.5 → 72.5", not as two blobs of JSON."""
+    old, new = old or {}, new or {}
+    out = []
+    for key in new:
+        before, after = old.get(key), new[key]
+        if isinstance(after, dict) and isinstance(before, dict):
+            out += [f"{k}: {before.get(k)} → {v}" for k, v in after.items() if before.get(k) != v]
+        elif key in old and before != after and not isinstance(after, dict):
+            out.append(f"{key}: {before} → {after}")
+    return out
 
 
 class AuditPage(QWidget):
@@ -78,8 +93,11 @@ class AuditPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.itemSelectionChanged.connect(self._selected)
         self.history_title = QLabel()
-        self.history = QListWidget()
+        # A text view, not a list: each step wraps onto as many lines as it needs (a
+        # list's rows are sized before they know their width, and cut long steps short).
+        self.history = QTextBrowser()
         self.history.setObjectName("auditHistory")
+        self._history_lines: list[str] = []
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -88,8 +106,9 @@ class AuditPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(side)
-        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([800, 400])
         self.status = QLabel()
         self.status.setObjectName("auditStatus")
         layout = QVBoxLayout(self)
@@ -103,7 +122,7 @@ class AuditPage(QWidget):
     def refresh(self) -> None:
         """Read the entries the filters ask for (nothing when the user may not read the log)."""
         self.table.setRowCount(0)
-        self.history.clear()
+        self._show_history([])
         self.history_title.setText("")
         if not self.allowed():
             self._entries = []
@@ -126,7 +145,10 @@ class AuditPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)  # the cell shows one line; the whole value on hover
                 self.table.setItem(row, column, item)
-        self.table.resizeColumnToContents(0)  # the time whole, never "2026-12-02 …"
+        # The time, who, the action and the entity whole, never "evaluation.re…": the old
+        # and new values are the ones that may be long (whole on hover).
+        for column in range(4):
+            self.table.resizeColumnToContents(column)
         more = len(self._entries) >= LIMIT
         self.status.setText(self.tr("%n entries", "", len(self._entries))
                             + (self.tr(" (the newest {0}: narrow the filters)").format(LIMIT) if more else ""))
@@ -148,7 +170,7 @@ class AuditPage(QWidget):
 
     def show_entry(self, row: int) -> None:
         """Beside an evaluation's entry: that evaluation's whole history, oldest first."""
-        self.history.clear()
+        self._show_history([])
         entry = self._entries[row] if 0 <= row < len(self._entries) else None
         if entry is None or entry.entity != "evaluation" or entry.entity_id is None:
             self.history_title.setText("")
@@ -156,11 +178,20 @@ class AuditPage(QWidget):
         self.history_title.setText(self.tr("Evaluation {0}: its whole history").format(entry.entity_id))
         with self._services.db.session() as session:
             steps = evaluation_history(session, entry.entity_id)
+        self._show_history(["\n".join([f"{step.at:%Y-%m-%d %H:%M} · {step.user_name} · {step.action} · "
+                                       f"{step.summary}", *changes(step.old, step.new)]) for step in steps])
+
+    def _show_history(self, steps: list[str]) -> None:
+        """Each step a paragraph: its first line in bold, what it changed below."""
+        self._history_lines = steps
+        parts = []
         for step in steps:
-            self.history.addItem(f"{step.at:%Y-%m-%d %H:%M} · {step.user_name} · {step.action} · {step.summary}")
+            first, *rest = step.split("\n")
+            parts.append(f"<p><b>{escape(first)}</b>" + "".join(f"<br>{escape(line)}" for line in rest) + "</p>")
+        self.history.setHtml("".join(parts))
 
     def history_lines(self) -> list[str]:
-        return [self.history.item(i).text() for i in range(self.history.count())]
+        return list(self._history_lines)
 
 
 __all__ = ["AuditPage"]

@@ -254,7 +254,8 @@ class EvaluationPanel(QWidget):
         if self._call_id is None or form_id is None:
             return
         self.start_button.setEnabled(False)
-        call_id, db, who = self._call_id, self._db, self._name()
+        # The signed-in Actor itself (not their name): the store checks the role it carries.
+        call_id, db, who = self._call_id, self._db, self._reviewer()
         self.status.setText(self.tr("Starting…"))
         self._run(lambda ctx: reviewing.start_evaluation(db, call_id, form_id, who), self._opened, "start evaluation")
 

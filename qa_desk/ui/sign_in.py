@@ -17,14 +17,41 @@ from PySide6.QtWidgets import (
 )
 
 from ..permissions import ROLES, Actor, PermissionDenied
-
-ERROR_STYLE = "color: #b3261e;"
+from .pattern_edit import ERROR_STYLE, HINT_STYLE
 
 
 def role_names(widget: QWidget) -> dict[str, str]:
     """The roles as the user reads them."""
     return {"reviewer": widget.tr("QA reviewer"), "lead": widget.tr("Team lead"), "trainer": widget.tr("Trainer"),
             "manager": widget.tr("Manager"), "admin": widget.tr("Administrator")}
+
+
+DIALOG_WIDTH = 460  # wide enough for the explanations to wrap in two or three lines
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.25)
+    label.setFont(font)
+    return label
+
+
+def _frame(dialog: QDialog, heading: str, parts: list, form: QFormLayout, buttons: QDialogButtonBox) -> None:
+    """The dialogs' common shape: a heading, what to know, the fields, the buttons."""
+    dialog.setMinimumWidth(DIALOG_WIDTH)
+    form.setHorizontalSpacing(16)
+    form.setVerticalSpacing(10)
+    layout = QVBoxLayout(dialog)
+    layout.setContentsMargins(20, 18, 20, 16)
+    layout.setSpacing(12)
+    layout.addWidget(_heading(heading))
+    for part in parts:
+        layout.addWidget(part)
+    layout.addLayout(form)
+    layout.addStretch(1)
+    layout.addWidget(buttons)
 
 
 class FirstRunDialog(QDialog):
@@ -50,10 +77,7 @@ class FirstRunDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Your name"), self.name)
         form.addRow(self.tr("Your role"), self.role)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
+        _frame(self, self.tr("Welcome to QA Desk"), [intro], form, self.buttons)
         self._check()
 
     def _check(self) -> None:
@@ -79,6 +103,8 @@ class SignInDialog(QDialog):
         self.actor: Actor | None = None
         self.setWindowTitle(self.tr("Create the first admin") if first_admin else self.tr("Sign in to QA Desk"))
         where = QLabel(self.tr("Database: {0}").format(database)) if database else QLabel()
+        where.setStyleSheet(HINT_STYLE)
+        where.setVisible(bool(database))
         # A new shared database has nobody who can sign in: its first user becomes the admin
         # who then adds everyone else (Review and Settings, or qa-desk users add).
         self.first_admin_hint = QLabel(self.tr(
@@ -109,12 +135,8 @@ class SignInDialog(QDialog):
         form.addRow(self.tr("Password"), self.password)
         if first_admin:
             form.addRow(self.tr("Password again"), self.again)
-        layout = QVBoxLayout(self)
-        layout.addWidget(where)
-        layout.addWidget(self.first_admin_hint)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        _frame(self, self.windowTitle(), [where, self.first_admin_hint], form, self.buttons)
+        self.layout().insertWidget(self.layout().count() - 1, self.error)
         if name:
             self.password.setFocus()
 

@@ -43,6 +43,7 @@ def test_selecting_an_evaluation_entry_shows_the_dispute_s_whole_history(qtbot, 
     page.table.selectRow(0)
     lines = page.history_lines()
     assert page.history_title.text() == f"Evaluation {evaluation_id}: its whole history"
+    assert "standard_closing: no → yes" in lines[3].splitlines()  # the re-score, answer by answer
     assert [line.split(" · ")[1:3] for line in lines] == [
         ["王质检", "evaluation.created"], ["王质检", "evaluation.submitted"], ["张伟", "evaluation.disputed"],
         ["李组长", "evaluation.rescored"], ["李组长", "evaluation.resolved"]]
@@ -77,3 +78,13 @@ def test_a_reviewer_or_trainer_does_not_read_the_log(qtbot, services):
     for user in (WANG, Actor("王芳", "trainer")):
         page = page_for(qtbot, services, user)
         assert page.table.rowCount() == 0 and "Only a team lead" in page.status.text()
+
+
+def test_screenshot(qtbot, services, screenshots_dir):
+    disputed_and_resolved(services.db)
+    page = page_for(qtbot, services, LI)
+    page.resize(1200, 560)
+    page.show()
+    page.table.selectRow(1)  # the re-score: the dispute's whole history beside it
+    qtbot.wait(50)
+    assert page.grab().save(str(screenshots_dir / "audit_log.png"))

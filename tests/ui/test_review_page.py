@@ -42,7 +42,7 @@ def queue_november(db, reviewers=("王质检", "赵质检")) -> sampling.RunRepo
                                  seed=11, today=date(2026, 11, 20))
 
 
-def test_the_rule_dialog_has_every_option_and_names_problems(qtbot):
+def test_the_rule_dialog_has_every_option_and_names_problems(qtbot, screenshots_dir):
     dialog = SamplingRuleDialog()
     qtbot.addWidget(dialog)
     dialog.name.setText("dead air, new agents")
@@ -63,6 +63,9 @@ def test_the_rule_dialog_has_every_option_and_names_problems(qtbot):
     again = SamplingRuleDialog(rule)
     qtbot.addWidget(again)
     assert again.rule() == rule
+    dialog.show()
+    qtbot.wait(50)
+    assert dialog.grab().save(str(screenshots_dir / "sampling_rule_dialog.png"))
     dialog.name.clear()
     dialog.accept()
     assert "name must be non-empty" in dialog.problems.text() and dialog.result() != QDialog.DialogCode.Accepted

@@ -95,3 +95,27 @@ def test_a_shared_database_without_users_asks_for_its_first_admin(qtbot):
     dialog.again.setText("a long secret")
     dialog.try_sign_in()
     assert made == [("李组长", "a long secret")] and dialog.actor.role == "admin"
+
+
+def test_screenshots(qtbot, screenshots_dir):
+    """The three ways into QA Desk, as people see them: first run on a local file,
+    signing in to a shared database (after a wrong password), its first admin."""
+    first_run = FirstRunDialog("王质检")
+    qtbot.addWidget(first_run)
+    first_run.show()
+
+    def wrong(name, password):
+        raise SignInError("The name or password is wrong")
+
+    sign_in = SignInDialog(wrong, "李组长", "postgresql://qa@qa-db.example.cn/qa")
+    qtbot.addWidget(sign_in)
+    sign_in.show()
+    sign_in.password.setText("guess")
+    sign_in.try_sign_in()
+    first_admin = SignInDialog(lambda n, p: Actor(n, "admin"), "", "postgresql://qa@qa-db.example.cn/qa",
+                               first_admin=True)
+    qtbot.addWidget(first_admin)
+    first_admin.show()
+    qtbot.wait(50)
+    for dialog, name in ((first_run, "first_run"), (sign_in, "sign_in"), (first_admin, "first_admin")):
+        assert dialog.grab().save(str(screenshots_dir / f"{name}.png")), name
