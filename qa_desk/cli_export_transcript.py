@@ -53,6 +53,10 @@ def run_export_transcript(args: argparse.Namespace, url: str, settings=None) -> 
     from .cli_clips import export_language
     from .reports.call_transcript import CallTranscriptError, call_transcript, export_call_transcript, render
 
+    if settings is None:
+        from .settings import Settings
+
+        settings = Settings()
     fmt = _format(args)
     if fmt is None:
         return _fail(f"{args.output.name}: give -f txt, srt, vtt or json (or a file ending in one of them)", EXIT_USAGE)
@@ -70,8 +74,12 @@ def run_export_transcript(args: argparse.Namespace, url: str, settings=None) -> 
                 sys.stdout.write(text)
                 sys.stdout.flush()
                 return EXIT_OK
+            from .cli_user import cli_actor
+
+            with db.session() as session:  # a file export is audited: who wrote it
+                actor = cli_actor(session, args, settings)
             path = export_call_transcript(db, call.id, args.output, format=fmt, anonymise=args.anonymise,
-                                          language=language)
+                                          language=language, actor=actor)
         except CallTranscriptError as exc:
             return _fail(str(exc), EXIT_USAGE)
         except OSError as exc:

@@ -121,7 +121,7 @@ def sqlite_db(tmp_path, migrated_sqlite):
 
 
 # The CLI tests whose commands change something (and so need someone signed in).
-CLI_CHANGES = {"test_cli_clips", "test_cli_forms", "test_cli_export"}
+CLI_CHANGES = {"test_cli_clips", "test_cli_forms", "test_cli_export", "test_cli_export_transcript"}
 
 
 @pytest.fixture(autouse=True)

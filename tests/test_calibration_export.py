@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from qa_desk.permissions import Actor, PermissionDenied
 from qa_desk.reports.calibration_export import CalibrationExportError, export_calibration
+from qa_desk.store.audit import audit_entries
 from qa_desk.store.calibration_results import session_view
 
 from calibration_data import CHEN, LEAD, LIU, WANG, three_reviewer_session
@@ -47,6 +48,9 @@ def test_the_workbook_has_the_sessions_results_and_the_report(db, tmp_path):
     assert spread["Sheets"] == 4 and spread["Reference"] == LEAD.name
     assert spread["Range (points)"] == pytest.approx(result.spread.range)
     assert wb["Reviewers"].freeze_panes == "B2" and wb["Reviewers"]["A1"].font.b
+    with db.session() as s:
+        (logged,) = audit_entries(s, action="export.calibration")
+    assert (logged.user_name, logged.new["path"], logged.new["sessions"]) == (LEAD.name, str(path), [session_id])
 
 
 def test_user_text_stays_text_and_refusals(db, tmp_path):

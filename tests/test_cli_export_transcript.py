@@ -9,6 +9,7 @@ import pytest
 from clip_library import EN_AGENT, ZH_AGENT, recorded_call
 
 from qa_desk.cli import main
+from qa_desk.store.audit import audit_entries
 from qa_desk.store.calls import add_call
 from qa_desk.store.database import Database
 from qa_desk.transcription.formats import SRT, WEBVTT, parse_transcript_file
@@ -54,6 +55,16 @@ def test_srt_and_vtt_files_read_back_with_the_calls_times(capsys, library, tmp_p
         ("agent", 0.5, 2.46), ("customer", 3.0, 4.425), ("customer", 5.0, 7.4), ("agent", 8.0, 9.4)]
     assert run(capsys, library, "1", "-f", "vtt", "-o", str(tmp_path / "call.txt"))[0] == 0  # -f wins
     assert parse_transcript_file(tmp_path / "call.txt").format == WEBVTT
+    # A file export carries what the customer said: the audit log says who wrote which.
+    db = Database.open(library)
+    try:
+        with db.session() as s:
+            logged = audit_entries(s, action="export.transcript")
+    finally:
+        db.close()
+    assert [(e.new["call"], e.new["format"], e.new["anonymised"]) for e in logged] == [(1, "vtt", False),
+                                                                                     (1, "srt", False)]
+    assert logged[0].new["path"] == str(tmp_path / "call.txt")
 
 
 def test_json_has_every_word_with_time_speaker_and_confidence(capsys, library):

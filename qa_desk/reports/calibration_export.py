@@ -34,6 +34,7 @@ from openpyxl import Workbook
 from .. import __version__
 from ..permissions import Actor
 from ..scoring.scorecards import Thresholds
+from ..store import audit
 from ..store.calibration_results import CalibrationReport, calibration_report
 from .tables import Column, Table
 from .workbook import _discard, write_table
@@ -196,6 +197,11 @@ def export_calibration(db, path: Path, actor: Actor, *, since: date | None = Non
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    with db.session() as session:  # after the file is in place: the log says what was really exported
+        audit.record(session, actor, "export.calibration", "export", None, None,
+                     {"path": str(path), "since": str(since) if since else None,
+                      "until": str(until) if until else None, "sessions": [s.id for s in report.sessions],
+                      "rows": rows}, f"calibration report ({len(report.sessions)} sessions) → {path.name}")
     return CalibrationExportReport(path, rows, len(report.sessions), len(report.results))
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..durations import format_duration
+from ..permissions import Actor
 from ..privacy import anonymise_transcript
+from ..store import audit
 from ..store.calls import get_call
 from ..store.transcripts import latest_transcript
 from .clip_files import words_for
@@ -82,13 +84,22 @@ def render(transcript: CallTranscript, format: str) -> str:
 
 
 def export_call_transcript(db, call_id: int, path, *, format: str | None = None, anonymise: bool = False,
-                           language: str = "en") -> Path:
+                           language: str = "en", actor: Actor | None = None) -> Path:
     """Write the call's transcript to ``path`` (format from ``format`` or the suffix),
-    complete or not at all. CallTranscriptError / ValueError (a format) otherwise."""
+    complete or not at all. CallTranscriptError / ValueError (a format) otherwise.
+
+    A transcript carries what the customer said: an export by ``actor`` is in the audit
+    log (which call, where to, whether anonymised), written once the file is in place."""
     fmt = transcript_format(path, format)
     transcript = call_transcript(db, call_id, anonymise=anonymise, language=language)
-    return write_transcript(path, transcript.utterances, format=fmt, speaker_names=transcript.speaker_names,
-                            heading=transcript.heading, call=transcript.call)
+    written = write_transcript(path, transcript.utterances, format=fmt, speaker_names=transcript.speaker_names,
+                               heading=transcript.heading, call=transcript.call)
+    if actor is not None:
+        with db.session() as session:
+            audit.record(session, actor, "export.transcript", "export", None, None,
+                         {"call": call_id, "path": str(written), "format": fmt, "anonymised": anonymise},
+                         f"transcript of call {call_id}{' (anonymised)' if anonymise else ''} → {written.name}")
+    return written
 
 
 __all__ = ["CallTranscript", "CallTranscriptError", "call_transcript", "export_call_transcript", "render"]

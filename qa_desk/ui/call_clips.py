@@ -22,7 +22,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QPushButton, QToolButton
 
 from ..jobs import JobContext
-from ..permissions import can
+from ..permissions import Actor, can
 from .clip_export_dialog import default_folder
 from .clip_words import export_language
 from .jobs import JobRunner, run_job
@@ -169,8 +169,12 @@ class CallClips(QObject):
         if fmt is None and Path(path).suffix.lower() not in SUFFIXES:
             fmt = "txt"
 
+        who = self._view.reviewer()
+        actor = who if isinstance(who, Actor) else None  # a view without a window: no one to log
+
         def job(ctx: JobContext):
-            return export_call_transcript(db, call.id, path, format=fmt, anonymise=anonymise, language=language)
+            return export_call_transcript(db, call.id, path, format=fmt, anonymise=anonymise, language=language,
+                                          actor=actor)
 
         self._jobs = [j for j in self._jobs if not j.is_done()]
         self._jobs.append(run_job(job, on_finished=self._exported, on_failed=self._export_failed,
