@@ -83,12 +83,6 @@ _NOT_HAN = _not_han_table()
 def fold_lines(texts: list[str]) -> tuple[str, list[str], np.ndarray | None]:
     """(a line break + the folded texts joined by line breaks, the folded lines, the
     UTF-16 units of the text when it was pure Chinese, else None): one line per text."""
-    text, lines, units, _ = _fold_lines(texts)
-    return text, lines, units
-
-
-def _fold_lines(texts: list[str]) -> tuple[str, list[str], np.ndarray | None, list[int] | None]:
-    """``fold_lines``, and where its line breaks are when that came for free."""
     try:
         joined = "\n" + "\n".join(texts)
     except TypeError:  # a None among them
@@ -99,17 +93,16 @@ def _fold_lines(texts: list[str]) -> tuple[str, list[str], np.ndarray | None, li
             # fold() on ASCII: lower case, every run of non-alphanumerics one space,
             # no space at either end of a line.
             text = _ASCII_EDGES.sub("\n", _ASCII_JUNK.sub(" ", joined.lower())).rstrip(" ")
-            return text, text[1:].split("\n"), None, None
-    else:
+            return text, text[1:].split("\n"), None
+    elif joined.count("\n") == len(texts):  # no line break inside a text (str.count is C)
         units = utf16_units(joined)
-        breaks = (units == 10).nonzero()[0]
-        # No line break inside a text, and nothing but Han characters: a Chinese
-        # recogniser's text, with nothing to fold. Its units are kept for the syllable
-        # spelling the phrase automaton reads, its line breaks to place hits by line.
-        if len(breaks) == len(texts) and not np.count_nonzero(_NOT_HAN.take(units)):
-            return joined, texts, units, breaks.tolist()
+        # Nothing but Han characters: a Chinese recogniser's text, with nothing to fold.
+        # Its units are kept for the syllable spelling the phrase automaton reads; where
+        # its lines start is worked out only for a lane with a hit to place.
+        if not _NOT_HAN.take(units).any():
+            return joined, texts, units
     lines = [fold(t or "") for t in texts]
-    return "\n" + "\n".join(lines), lines, None, None
+    return "\n" + "\n".join(lines), lines, None
 
 
 class Lane:
@@ -131,7 +124,7 @@ class Lane:
         """A line break + the folded utterances, one a line; folded on first use (a lane no
         rule applies to, such as the customer's with an agent-only rulebook, never is)."""
         if self._text is None:
-            self._text, self._lines, self.units, self._breaks = _fold_lines(list(map(_text, self.utterances)))
+            self._text, self._lines, self.units = fold_lines(list(map(_text, self.utterances)))
         return self._text
 
     def utterance_at(self, offset: int) -> int:
@@ -148,8 +141,10 @@ class Lane:
     def _line_breaks(self) -> list[int]:
         """Where the line break before each utterance's line is in ``text``."""
         if self._breaks is None:
-            self.text  # noqa: B018 - folds the lines (a Chinese text comes with its breaks)
-            if self._breaks is None:
+            self.text  # noqa: B018 - folds the lines
+            if self.units is not None:  # a Chinese lane: its line breaks, found in C
+                self._breaks = (self.units == 10).nonzero()[0].tolist()
+            else:
                 self._breaks = list(accumulate(map(len, self._lines[:-1]), _next_break, initial=0))
         return self._breaks
 
