@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
     QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
@@ -45,7 +45,11 @@ def changes(old: dict | None, new: dict | None) -> list[str]:
 
 
 class AuditPage(QWidget):
-    COLUMNS = ("When", "Who", "Action", "Entity", "Old", "New", "Summary")
+    # Marked for translation here (lupdate reads only literal arguments of tr()), translated below.
+    COLUMNS = (QT_TRANSLATE_NOOP("AuditPage", "When"), QT_TRANSLATE_NOOP("AuditPage", "Who"),
+               QT_TRANSLATE_NOOP("AuditPage", "Action"), QT_TRANSLATE_NOOP("AuditPage", "Entity"),
+               QT_TRANSLATE_NOOP("AuditPage", "Old"), QT_TRANSLATE_NOOP("AuditPage", "New"),
+               QT_TRANSLATE_NOOP("AuditPage", "Summary"))
 
     def __init__(self, services, parent: QWidget | None = None):
         super().__init__(parent)
