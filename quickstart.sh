@@ -147,6 +147,12 @@ else
     say "install done"
 fi
 
+# --------------------------------------------------------------------------- translations
+# The interface's .qm files, built from the committed .ts sources with Qt's lrelease
+# (seconds; done every time, so an edited translation shows at the next start).
+.venv/bin/python scripts/translations.py build >/dev/null \
+    || die "could not build the translations (scripts/translations.py build)"
+
 # --------------------------------------------------------------------------- run
 if [[ $mode == test ]]; then
     export QT_QPA_PLATFORM=offscreen

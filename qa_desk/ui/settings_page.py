@@ -8,7 +8,7 @@ reconnect; the settings page itself never swaps the database.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -32,6 +32,7 @@ from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE, PatternEdit
 from .rulebook_page import RulebookPage
 from .services import Services
 from .speech_models_page import SpeechModelsPage
+from .translations import INTERFACE_LANGUAGES
 
 FORM_WIDTH = 720
 
@@ -124,6 +125,18 @@ class SettingsPage(QWidget):
         scorecard_form.addRow("", self._hint(self.tr(
             "Scores between the two are shown as “watch”.")))
 
+        # The interface language: the system's by default; names in their own language, so
+        # someone who cannot read the current one still finds theirs.
+        self.language = QComboBox()
+        self.language.setObjectName("interfaceLanguage")
+        self.language.addItem(self.tr("As the system ({0})").format(QLocale.system().nativeLanguageName()), "")
+        for code, name in INTERFACE_LANGUAGES:
+            self.language.addItem(name, code)
+        interface = QGroupBox(self.tr("Interface"))
+        interface_form = QFormLayout(interface)
+        interface_form.addRow(self.tr("Language:"), self.language)
+        interface_form.addRow("", self._hint(self.tr("A new language shows from the next start of QA Desk.")))
+
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setObjectName("saveSettings")
         self.save_button.setDefault(True)
@@ -152,6 +165,7 @@ class SettingsPage(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(14)
         column.addWidget(title)
+        column.addWidget(interface)
         column.addWidget(database)
         column.addWidget(imports)
         column.addWidget(scorecards)
@@ -195,6 +209,7 @@ class SettingsPage(QWidget):
         self.quota.setValue(settings.monitoring_quota)
         self.score_good.setValue(settings.score_good)
         self.score_poor.setValue(settings.score_poor)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language or "")))
         self.save_result.clear()
         self.test_result.clear()
         self.show_database_in_use()
@@ -247,13 +262,16 @@ class SettingsPage(QWidget):
         if self.score_poor.value() > self.score_good.value():
             self._say(self.save_result, self.tr("“Poor below” cannot be above “Good from”."), ERROR_STYLE)
             return False
-        names = ("database_url", "agent_channel", "filename_pattern", "monitoring_quota", "score_good", "score_poor")
+        names = ("database_url", "agent_channel", "filename_pattern", "monitoring_quota", "score_good", "score_poor",
+                 "language")
         previous = {name: getattr(settings, name) for name in names}
         settings.database_url = new_url
         settings.agent_channel = self.channel.currentData()
         settings.filename_pattern = self.pattern.text()
         settings.monitoring_quota = self.quota.value()
         settings.score_good, settings.score_poor = self.score_good.value(), self.score_poor.value()
+        language_changed = (settings.language or "") != self.language.currentData()
+        settings.language = self.language.currentData()
         try:
             self._services.save_settings()
         except OSError as exc:
@@ -270,6 +288,9 @@ class SettingsPage(QWidget):
                 OK_STYLE,
             )
             self.database_change_requested.emit(self.effective_url())
+        elif language_changed:
+            self._say(self.save_result, self.tr("Settings saved. Start QA Desk again to see it in {0}.").format(
+                self.language.currentText()), OK_STYLE)
         else:
             self._say(self.save_result, self.tr("Settings saved."), OK_STYLE)
         return True

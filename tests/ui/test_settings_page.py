@@ -86,3 +86,16 @@ def test_the_scorecard_quota_and_bands_are_saved_and_checked(qtbot, services):
     saved = Settings.load()
     assert (saved.monitoring_quota, saved.score_good, saved.score_poor) == (6, 85.0, 70.0)
     assert services.settings.thresholds().band(80.0) == "watch"  # scorecards read it at once
+
+
+def test_the_interface_language_is_chosen_and_kept(qtbot, services):
+    page = make_page(qtbot, services)
+    page.reload()
+    assert page.language.currentData() == ""  # the system's, until someone chooses
+    assert [page.language.itemText(i) for i in range(1, page.language.count())] == ["简体中文", "English"]
+    page.language.setCurrentIndex(page.language.findData("zh_CN"))
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert page.save_result.text() == "Settings saved. Start QA Desk again to see it in 简体中文."
+    assert Settings.load().language == "zh_CN"
+    page.reload()
+    assert page.language.currentData() == "zh_CN"
