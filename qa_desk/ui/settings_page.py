@@ -129,7 +129,8 @@ class SettingsPage(QWidget):
         # someone who cannot read the current one still finds theirs.
         self.language = QComboBox()
         self.language.setObjectName("interfaceLanguage")
-        self.language.addItem(self.tr("As the system ({0})").format(QLocale.system().nativeLanguageName()), "")
+        system = QLocale.system().nativeLanguageName()
+        self.language.addItem(self.tr("As the system ({0})").format(system) if system else self.tr("As the system"), "")
         for code, name in INTERFACE_LANGUAGES:
             self.language.addItem(name, code)
         interface = QGroupBox(self.tr("Interface"))

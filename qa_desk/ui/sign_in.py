@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget,
 )
@@ -20,10 +21,13 @@ from ..permissions import ROLES, Actor, PermissionDenied
 from .pattern_edit import ERROR_STYLE, HINT_STYLE
 
 
-def role_names(widget: QWidget) -> dict[str, str]:
-    """The roles as the user reads them."""
-    return {"reviewer": widget.tr("QA reviewer"), "lead": widget.tr("Team lead"), "trainer": widget.tr("Trainer"),
-            "manager": widget.tr("Manager"), "admin": widget.tr("Administrator")}
+def role_names(widget: QWidget | None = None) -> dict[str, str]:
+    """The roles as the user reads them (one translation context, "Roles", whichever
+    widget shows them: ``widget.tr`` would look them up under each widget's own class)."""
+    translate = QCoreApplication.translate
+    return {"reviewer": translate("Roles", "QA reviewer"), "lead": translate("Roles", "Team lead"),
+            "trainer": translate("Roles", "Trainer"), "manager": translate("Roles", "Manager"),
+            "admin": translate("Roles", "Administrator")}
 
 
 DIALOG_WIDTH = 460  # wide enough for the explanations to wrap in two or three lines

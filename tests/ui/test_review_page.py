@@ -71,6 +71,15 @@ def test_the_rule_dialog_has_every_option_and_names_problems(qtbot, screenshots_
     assert "name must be non-empty" in dialog.problems.text() and dialog.result() != QDialog.DialogCode.Accepted
 
 
+def monthly_rule_dialog(rule, parent):
+    """The real rule dialog, filled in as a lead would ("monthly", 2 calls an agent) and accepted."""
+    dialog = SamplingRuleDialog(rule, parent)
+    dialog.name.setText("monthly")
+    dialog.per_agent.setValue(2)
+    dialog.exec = lambda: QDialog.DialogCode.Accepted
+    return dialog
+
+
 class SelfRunningDialog(SamplingRunDialog):
     """The real run dialog, driven as a lead would: period, reviewers, seed, preview, run."""
 
@@ -104,14 +113,7 @@ def test_a_lead_defines_a_rule_runs_it_and_the_reviewer_sees_the_queue(qtbot, se
     show_tab(qtbot, page, rules)
     assert rules.new_button.isEnabled() and not rules.run_button.isEnabled()
 
-    def filled_dialog(rule, parent):
-        dialog = SamplingRuleDialog(rule, parent)
-        dialog.name.setText("monthly")
-        dialog.per_agent.setValue(2)
-        dialog.exec = lambda: QDialog.DialogCode.Accepted
-        return dialog
-
-    rules.rule_dialog_factory = filled_dialog
+    rules.rule_dialog_factory = monthly_rule_dialog
     rules.new_rule()
     qtbot.waitUntil(lambda: [r.name for r in rules.rules] == ["monthly"], timeout=10000)
     rules.select_rule("monthly")

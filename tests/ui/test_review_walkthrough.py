@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import QDialog
 from review_data import LEAD, REVIEWER, centre
-from test_review_page import SelfRunningDialog
+from test_review_page import SelfRunningDialog, monthly_rule_dialog
 from ui_data import make_window
 
 from qa_desk.store import assignments
-from qa_desk.ui.sampling_rule_dialog import SamplingRuleDialog
 
 TODAY = date(2026, 11, 28)
 
@@ -35,14 +33,7 @@ def test_a_lead_queues_calls_and_a_reviewer_scores_one_from_the_queue(qtbot, ser
     review.tabs.setCurrentWidget(review.rules)
     qtbot.waitUntil(lambda: not review.rules.is_loading(), timeout=10000)
 
-    def filled_dialog(rule, parent):
-        dialog = SamplingRuleDialog(rule, parent)
-        dialog.name.setText("monthly")
-        dialog.per_agent.setValue(2)
-        dialog.exec = lambda: QDialog.DialogCode.Accepted
-        return dialog
-
-    review.rules.rule_dialog_factory = filled_dialog
+    review.rules.rule_dialog_factory = monthly_rule_dialog
     review.rules.new_rule()
     qtbot.waitUntil(lambda: [r.name for r in review.rules.rules] == ["monthly"], timeout=10000)
     review.rules.select_rule("monthly")
