@@ -331,13 +331,28 @@ def _install_hint() -> str:
     return "install it (sudo apt-get install ffmpeg) and import again"
 
 
+def _system_env() -> dict[str, str] | None:
+    """The environment for a system program: in the desktop bundle PyInstaller points
+    LD_LIBRARY_PATH at its own libraries, which the system's ffprobe must not load (they
+    may be older than the ones it was built for); the bundle keeps the original aside."""
+    if not getattr(sys, "frozen", False):
+        return None
+    env = dict(os.environ)
+    original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original is None:
+        env.pop("LD_LIBRARY_PATH", None)
+    else:
+        env["LD_LIBRARY_PATH"] = original
+    return env
+
+
 def _run_ffprobe(path: Path, program: str, container: str, *, known: bool) -> AudioInfo:
     # "file:" stops ffprobe reading a name that starts with "-" as an option,
     # or one containing ":" as a protocol.
     command = [program, "-v", "error", "-show_streams", "-show_format", "-of", "json",
                "file:" + os.path.abspath(path)]
     try:  # CREATE_NO_WINDOW: on Windows a console must not flash up over the app
-        done = subprocess.run(command, capture_output=True, timeout=FFPROBE_TIMEOUT,
+        done = subprocess.run(command, capture_output=True, timeout=FFPROBE_TIMEOUT, env=_system_env(),
                               creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     except subprocess.TimeoutExpired:
         _fail(path, "unreadable", f"ffprobe gave no answer within {FFPROBE_TIMEOUT:.0f} s")
