@@ -9,14 +9,15 @@ database for this session, or quit.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QVBoxLayout, QWidget
 
 from . import __version__
-from .paths import resources_dir
 from .scoring.scan import AfterTranscript, RulebookCache
 from .settings import Settings, SettingsError, default_database_url, resolve_database_url
 from .store.database import Database, DatabaseError, redact
@@ -25,6 +26,7 @@ from .ui.jobs import JobRunner
 from .ui.main_window import MainWindow
 from .ui.services import Services
 from .ui.settings_page import SettingsPage
+from .ui.translations import qm_folder
 
 __all__ = ["EXIT_NO_DATABASE", "Services", "install_translators", "run_app", "start_app"]
 
@@ -57,7 +59,7 @@ def install_translators(app: QCoreApplication, language: str = "") -> list[QTran
     locale = QLocale(language) if language else QLocale.system()
     installed = []
     sources = (
-        ("qa_desk", resources_dir() / "translations"),
+        ("qa_desk", qm_folder()),
         ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
     )
     for name, folder in sources:
@@ -200,6 +202,7 @@ def run_app(argv: list[str], db_url: str | None = None) -> int:
         return EXIT_NO_DATABASE
     app = QApplication.instance()
     app.aboutToQuit.connect(JobRunner.shutdown_all)
+    _quit_for_smoke_test(app, window)
     try:
         return app.exec()
     finally:
@@ -207,3 +210,18 @@ def run_app(argv: list[str], db_url: str | None = None) -> int:
             window.services.transcription.stop()  # calls in hand go back to the queue
         JobRunner.shutdown_all()
         window.services.db.close()
+
+
+def _quit_for_smoke_test(app: QApplication, window: MainWindow) -> None:
+    """QA_DESK_SMOKE_EXIT_MS=N: quit N ms after the window is shown (bench/frozen_smoke.py
+    starts a built bundle headless this way). Only a whole number above 0 counts, so an
+    unset, empty or stray value never closes anyone's window."""
+    value = os.environ.get("QA_DESK_SMOKE_EXIT_MS", "")
+    if not (value.isascii() and value.isdigit()) or int(value) <= 0:
+        return
+
+    def quit_now() -> None:
+        print(f"qa-desk: smoke exit after {value} ms, window shown: {window.isVisible()}", file=sys.stderr)
+        app.quit()
+
+    QTimer.singleShot(int(value), quit_now)
