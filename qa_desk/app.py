@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QVBoxLayout, QWidget
 
@@ -26,7 +26,7 @@ from .ui.jobs import JobRunner
 from .ui.main_window import MainWindow
 from .ui.services import Services
 from .ui.settings_page import SettingsPage
-from .ui.translations import qm_folder
+from .ui.translations import install_translators
 
 __all__ = ["EXIT_NO_DATABASE", "Services", "install_translators", "run_app", "start_app"]
 
@@ -52,22 +52,6 @@ def _application(argv: list[str]) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationVersion(__version__)
     return app
-
-
-def install_translators(app: QCoreApplication, language: str = "") -> list[QTranslator]:
-    """QA Desk's and Qt's own translations for the chosen (or the system's) language."""
-    locale = QLocale(language) if language else QLocale.system()
-    installed = []
-    sources = (
-        ("qa_desk", qm_folder()),
-        ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
-    )
-    for name, folder in sources:
-        translator = QTranslator(app)
-        if translator.load(locale, name, "_", str(folder)):
-            app.installTranslator(translator)
-            installed.append(translator)
-    return installed
 
 
 def _load_settings() -> tuple[Settings, str | None]:

@@ -40,6 +40,8 @@ class CallsPage(QWidget):
     call_activated = Signal(int)
     import_requested = Signal()
     load_samples_requested = Signal()
+    speech_models_requested = Signal()  # the welcome's "Install a speech model…"
+    team_database_requested = Signal()  # the welcome's "Connect to a team database…"
     message = Signal(str)  # for the status bar
     transcribe_requested = Signal(list, bool)  # call ids, and whether to replace their transcripts
     transcribe_pending_requested = Signal()
@@ -96,13 +98,17 @@ class CallsPage(QWidget):
             self.tr(
                 "Your call library is empty. Import the recordings exported by your call "
                 "recorder (a folder of WAV, FLAC or MP3 files, with their metadata sheet if "
-                "you have one), or load four sample calls to look around first."
+                "you have one), or load four sample calls to look around first. To transcribe "
+                "calls, install a speech model for their language; a team that shares one "
+                "database connects to it instead."
             ),
             self.style().standardIcon(QStyle.StandardPixmap.SP_MediaVolume),
         )
         self.welcome.setObjectName("welcome")
         self.import_button = self.welcome.add_action(self.tr("Import recordings…"), primary=True)
         self.samples_button = self.welcome.add_action(self.tr("Load sample calls"))
+        self.models_button = self.welcome.add_action(self.tr("Install a speech model…"))
+        self.team_button = self.welcome.add_action(self.tr("Connect to a team database…"))
 
         self._build_transcribe_button()
         self.search_dialog = None  # "Search what was said", built when first opened
@@ -154,6 +160,8 @@ class CallsPage(QWidget):
         self.clear_button.clicked.connect(self.filter_bar.clear)
         self.import_button.clicked.connect(self.import_requested)
         self.samples_button.clicked.connect(self.load_samples_requested)
+        self.models_button.clicked.connect(self.speech_models_requested)
+        self.team_button.clicked.connect(self.team_database_requested)
         self._load_lists()
 
     def _build_transcribe_button(self) -> None:

@@ -144,6 +144,8 @@ class MainWindow(QMainWindow):
 
         self.calls_page.import_requested.connect(self.open_import_dialog)
         self.calls_page.load_samples_requested.connect(self.load_sample_calls)
+        self.calls_page.speech_models_requested.connect(lambda: self.show_settings("speech_models"))
+        self.calls_page.team_database_requested.connect(lambda: self.show_settings("database"))
         self.calls_page.call_activated.connect(self._call_activated)
         self.calls_page.message.connect(self.show_message)
         self.settings_page.database_change_requested.connect(self.reconnect)
@@ -256,6 +258,11 @@ class MainWindow(QMainWindow):
         self.database_label.setToolTip(url)
 
     # --- navigation ---------------------------------------------------------------------------
+
+    def show_settings(self, part: str) -> None:
+        """Settings, scrolled to one of its groups (the welcome's first-day actions)."""
+        self.show_area("settings")
+        self.settings_page.show_part(part)
 
     def show_area(self, key: str) -> None:
         self.nav.setCurrentRow(AREAS.index(key))

@@ -180,7 +180,7 @@ class SettingsPage(QWidget):
         inner.addWidget(form, 1)
         inner.addStretch(0)
         # The page is taller than a small window (or the start-up settings dialog): scroll.
-        scroll = QScrollArea()
+        scroll = self.scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
@@ -216,6 +216,17 @@ class SettingsPage(QWidget):
         self.show_database_in_use()
         self.speech_models.reload()
         self.rulebook.reload()
+
+    def show_part(self, part: str) -> None:
+        """Bring a group into view for a first-day action: "speech_models" (install one) or
+        "database" (a team's shared database: the address field, ready to type in)."""
+        if part == "speech_models":
+            self.scroll.ensureWidgetVisible(self.speech_models, 0, 0)
+            self.speech_models.setFocus()
+        elif part == "database":
+            self.scroll.ensureWidgetVisible(self.url_edit.parentWidget(), 0, 40)
+            self.url_edit.setFocus()
+            self.url_edit.selectAll()
 
     def show_database_in_use(self) -> None:
         # No database yet when the app asks the user to fix a URL that failed to open.

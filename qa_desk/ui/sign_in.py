@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from ..permissions import ROLES, Actor, PermissionDenied
 from .pattern_edit import ERROR_STYLE, HINT_STYLE
+from .translations import INTERFACE_LANGUAGES
 
 
 def role_names(widget: QWidget | None = None) -> dict[str, str]:
@@ -42,7 +43,7 @@ def _heading(text: str) -> QLabel:
     return label
 
 
-def _frame(dialog: QDialog, heading: str, parts: list, form: QFormLayout, buttons: QDialogButtonBox) -> None:
+def _frame(dialog: QDialog, heading: str, parts: list, form: QFormLayout, buttons: QDialogButtonBox) -> QLabel:
     """The dialogs' common shape: a heading, what to know, the fields, the buttons."""
     dialog.setMinimumWidth(DIALOG_WIDTH)
     form.setHorizontalSpacing(16)
@@ -50,39 +51,79 @@ def _frame(dialog: QDialog, heading: str, parts: list, form: QFormLayout, button
     layout = QVBoxLayout(dialog)
     layout.setContentsMargins(20, 18, 20, 16)
     layout.setSpacing(12)
-    layout.addWidget(_heading(heading))
+    title = _heading(heading)
+    layout.addWidget(title)
     for part in parts:
         layout.addWidget(part)
     layout.addLayout(form)
     layout.addStretch(1)
     layout.addWidget(buttons)
+    return title
 
 
 class FirstRunDialog(QDialog):
-    """Name and role of the single local user of a SQLite file."""
+    """The first start on a SQLite file: the interface language, then the name and role
+    of the file's single local user. Choosing a language switches the dialog to it at
+    once (``switch_language`` installs the translation), so the window that follows is
+    built in it."""
 
-    def __init__(self, name: str = "", role: str = "admin", parent: QWidget | None = None):
+    def __init__(self, name: str = "", role: str = "admin", parent: QWidget | None = None, *,
+                 language: str = "", switch_language: Callable[[str], object] | None = None):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Welcome to QA Desk"))
-        intro = QLabel(self.tr("Who uses QA Desk on this computer? Your name is written on the evaluations, "
-                               "flag decisions and clips you make, and in the audit log."))
-        intro.setWordWrap(True)
+        self._switch = switch_language
+        self.language = QComboBox()
+        self.language.setObjectName("firstRunLanguage")
+        self.language.addItem("", "")  # "As the system": its text is set by retranslate()
+        for code, native in INTERFACE_LANGUAGES:
+            self.language.addItem(native, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(language or "")))
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
         self.name = QLineEdit(name)
         self.name.setObjectName("userName")
         self.role = QComboBox()
         self.role.setObjectName("userRole")
-        for key, label in role_names(self).items():
-            self.role.addItem(label, key)
+        for key in ROLES:
+            self.role.addItem("", key)
         self.role.setCurrentIndex(max(0, self.role.findData(role if role in ROLES else "admin")))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.name.textChanged.connect(self._check)
-        form = QFormLayout()
-        form.addRow(self.tr("Your name"), self.name)
-        form.addRow(self.tr("Your role"), self.role)
-        _frame(self, self.tr("Welcome to QA Desk"), [intro], form, self.buttons)
+        self.language.currentIndexChanged.connect(self._language_chosen)
+        self.form = QFormLayout()
+        self.labels = [QLabel(), QLabel(), QLabel()]  # language, name, role: texts set by retranslate()
+        for label, field in zip(self.labels, (self.language, self.name, self.role)):
+            self.form.addRow(label, field)
+        self.heading = _frame(self, "", [self.intro], self.form, self.buttons)
+        self.retranslate()
         self._check()
+
+    def retranslate(self) -> None:
+        """Every text of the dialog in the language installed now."""
+        title = self.tr("Welcome to QA Desk")
+        self.setWindowTitle(title)
+        self.heading.setText(title)
+        self.intro.setText(self.tr("Choose your language, then tell QA Desk who uses it on this computer: your "
+                                   "name is written on the evaluations, flag decisions and clips you make, and in "
+                                   "the audit log."))
+        self.language.setItemText(0, self.tr("As the system"))
+        for label, text in zip(self.labels, (self.tr("Language"), self.tr("Your name"), self.tr("Your role"))):
+            label.setText(text)
+        names = role_names()
+        for i in range(self.role.count()):
+            self.role.setItemText(i, names[self.role.itemData(i)])
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("OK"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+
+    def _language_chosen(self) -> None:
+        if self._switch is not None:
+            self._switch(self.language_code())
+            self.retranslate()
+
+    def language_code(self) -> str:
+        """The chosen interface language ("" follows the system)."""
+        return self.language.currentData() or ""
 
     def _check(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.name.text().strip()))
@@ -177,10 +218,15 @@ def choose_user(services, parent: QWidget | None = None, *, save: bool = True) -
     if db.backend == "sqlite":
         name, role = settings.user_name.strip(), settings.user_role
         if not name:
-            answer = FirstRunDialog(settings.user(), role or "admin", parent).ask()
+            from .translations import install_translators
+
+            dialog = FirstRunDialog(settings.user(), role or "admin", parent, language=settings.language,
+                                    switch_language=lambda code: install_translators(None, code))
+            answer = dialog.ask()
             if answer is None:
                 return None
             name, role = answer
+            settings.language = dialog.language_code()
         try:
             with db.session() as session:
                 actor = local_user(session, name, role)
@@ -188,7 +234,7 @@ def choose_user(services, parent: QWidget | None = None, *, save: bool = True) -
             # A file with users who sign in (copied from a shared setup): they sign in here too.
             return _sign_in(db, settings, parent, sign_in)
         if save and (settings.user_name, settings.user_role) != (name, role):
-            settings.user_name, settings.user_role = name, role
+            settings.user_name, settings.user_role = name, role  # with the language chosen with them
             try:
                 services.save_settings()
             except OSError:

@@ -58,4 +58,27 @@ def qm_folder() -> Path:
     return cache
 
 
-__all__ = ["INTERFACE_LANGUAGES", "qm_folder"]
+_installed: list = []  # the translators install_translators put in, taken out at the next call
+
+
+def install_translators(app=None, language: str = "") -> list:
+    """QA Desk's and Qt's own translations for ``language`` (a Qt locale name; "" is the
+    system's), in place of any installed before: the first-run dialog switches language
+    while it is open, before the window is built in it."""
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+    app = app or QCoreApplication.instance()
+    for old in _installed:
+        app.removeTranslator(old)
+    _installed.clear()
+    locale = QLocale(language) if language else QLocale.system()
+    sources = (("qa_desk", qm_folder()), ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)))
+    for name, folder in sources:
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", str(folder)):
+            app.installTranslator(translator)
+            _installed.append(translator)
+    return list(_installed)
+
+
+__all__ = ["INTERFACE_LANGUAGES", "install_translators", "qm_folder"]

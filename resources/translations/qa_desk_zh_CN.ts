@@ -1013,7 +1013,7 @@ Evaluation {1} of call {2}</source>
 <context>
     <name>CallsPage</name>
     <message>
-        <location filename="../../qa_desk/ui/calls_page.py" line="+87"/>
+        <location filename="../../qa_desk/ui/calls_page.py" line="+89"/>
         <source>No calls match these filters</source>
         <translation>没有符合筛选条件的通话</translation>
     </message>
@@ -1034,11 +1034,11 @@ Evaluation {1} of call {2}</source>
     </message>
     <message>
         <location line="+2"/>
-        <source>Your call library is empty. Import the recordings exported by your call recorder (a folder of WAV, FLAC or MP3 files, with their metadata sheet if you have one), or load four sample calls to look around first.</source>
-        <translation>您的通话库为空。请导入录音系统导出的录音（一个包含 WAV、FLAC 或 MP3 文件的文件夹，如有元数据表请一并导入），或先加载四条示例通话熟悉一下。</translation>
+        <source>Your call library is empty. Import the recordings exported by your call recorder (a folder of WAV, FLAC or MP3 files, with their metadata sheet if you have one), or load four sample calls to look around first. To transcribe calls, install a speech model for their language; a team that shares one database connects to it instead.</source>
+        <translation>您的通话库为空。请导入录音系统导出的录音（一个包含 WAV、FLAC 或 MP3 文件的文件夹，如有元数据表请一并导入），或先加载四条示例通话熟悉一下。如需转写通话，请安装与通话语言相应的语音模型；团队共用一个数据库时，请直接连接该数据库。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Import recordings…</source>
         <translation>导入录音…</translation>
     </message>
@@ -1046,6 +1046,16 @@ Evaluation {1} of call {2}</source>
         <location line="+1"/>
         <source>Load sample calls</source>
         <translation>加载示例通话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Install a speech model…</source>
+        <translation>安装语音模型…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connect to a team database…</source>
+        <translation>连接团队数据库…</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -1058,7 +1068,7 @@ Evaluation {1} of call {2}</source>
         <translation>搜索通话中说过的内容：查找说过某个词或短语的所有通话（Ctrl+Shift+F）</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+50"/>
         <source>Transcribe selected calls</source>
         <translation>转写所选通话</translation>
     </message>
@@ -2262,25 +2272,44 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../qa_desk/ui/sign_in.py" line="+66"/>
-        <location line="+18"/>
+        <location filename="../../qa_desk/ui/sign_in.py" line="+104"/>
         <source>Welcome to QA Desk</source>
         <translation>欢迎使用 QA Desk</translation>
     </message>
     <message>
-        <location line="-17"/>
-        <source>Who uses QA Desk on this computer? Your name is written on the evaluations, flag decisions and clips you make, and in the audit log.</source>
-        <translation>这台电脑由谁使用 QA Desk？您的姓名将记录在您所做的评估、标记判定和片段上，并记入审计日志。</translation>
+        <location line="+3"/>
+        <source>Choose your language, then tell QA Desk who uses it on this computer: your name is written on the evaluations, flag decisions and clips you make, and in the audit log.</source>
+        <translation>请选择界面语言，并告诉 QA Desk 这台电脑由谁使用：您的姓名将记录在您完成的评估、标记处理和片段上，并写入审计日志。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+3"/>
+        <source>As the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Your name</source>
         <translation>您的姓名</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Your role</source>
         <translation>您的角色</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -3760,12 +3789,12 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <name>MainWindow</name>
     <message>
         <location filename="../../qa_desk/ui/main_window.py" line="+74"/>
-        <location line="+357"/>
+        <location line="+364"/>
         <source>QA Desk</source>
         <translation>QA Desk</translation>
     </message>
     <message>
-        <location line="-334"/>
+        <location line="-341"/>
         <source>Calls</source>
         <translation>通话</translation>
     </message>
@@ -3795,7 +3824,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+58"/>
         <source>Calibration</source>
         <translation>校准</translation>
     </message>
@@ -3870,7 +3899,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
         <translation>数据库：{0}</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+26"/>
         <source>Opening call {0}: {1}</source>
         <translation>正在打开通话 {0}：{1}</translation>
     </message>
@@ -4679,7 +4708,7 @@ Database in use: {0}</source>
 <context>
     <name>Roles</name>
     <message>
-        <location filename="../../qa_desk/ui/sign_in.py" line="-55"/>
+        <location filename="../../qa_desk/ui/sign_in.py" line="-88"/>
         <source>QA reviewer</source>
         <translation>质检员</translation>
     </message>
@@ -6087,7 +6116,7 @@ Database in use: {0}</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+85"/>
         <source>In use now: {0}</source>
         <translation>当前使用：{0}</translation>
     </message>
@@ -6158,7 +6187,7 @@ Database in use: {0}</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../qa_desk/ui/sign_in.py" line="+78"/>
+        <location filename="../../qa_desk/ui/sign_in.py" line="+118"/>
         <source>Create the first admin</source>
         <translation>创建首个管理员</translation>
     </message>

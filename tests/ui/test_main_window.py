@@ -36,6 +36,28 @@ def test_window_shows_areas_and_the_database(qtbot, services):
     assert len(AREAS) == window.stack.count()
 
 
+def test_the_welcome_offers_the_four_ways_in(qtbot, services):
+    """Import recordings, load the samples, install a speech model, connect to a team's
+    database: the last two open Settings at the group that does it."""
+    window = make_window(qtbot, services)
+    welcome = window.calls_page
+    buttons = [b.text() for b in (welcome.import_button, welcome.samples_button, welcome.models_button,
+                                  welcome.team_button)]
+    assert buttons == ["Import recordings…", "Load sample calls", "Install a speech model…",
+                       "Connect to a team database…"]
+    qtbot.mouseClick(welcome.team_button, Qt.MouseButton.LeftButton)
+    assert window.current_area() == "settings"
+    settings = window.settings_page
+    qtbot.waitUntil(lambda: settings.url_edit.hasFocus(), timeout=5000)
+    window.show_area("calls")
+    qtbot.mouseClick(welcome.models_button, Qt.MouseButton.LeftButton)
+    assert window.current_area() == "settings"
+    models = settings.speech_models
+    top = models.mapTo(settings.scroll.widget(), models.rect().topLeft()).y()
+    shown = settings.scroll.verticalScrollBar().value()
+    assert shown <= top < shown + settings.scroll.viewport().height()  # the group is in view
+
+
 def test_menus(qtbot, services):
     window = make_window(qtbot, services)
     titles = [a.text() for a in window.menuBar().actions()]

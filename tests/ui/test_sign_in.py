@@ -22,6 +22,36 @@ def test_first_run_asks_name_and_role_admin_by_default(qtbot):
     assert ok.isEnabled() and dialog.chosen() == ("王质检", "reviewer")
 
 
+def test_first_run_chooses_the_language_and_speaks_it_at_once(qtbot, sqlite_db, monkeypatch, tmp_path,
+                                                             screenshots_dir):
+    """Choosing 简体中文 turns the dialog Chinese there and then (the window that follows is
+    built in it); the choice is kept with the user."""
+    from qa_desk.ui.translations import install_translators
+
+    dialog = FirstRunDialog("王质检", "reviewer", language="",
+                            switch_language=lambda code: install_translators(None, code))
+    qtbot.addWidget(dialog)
+    try:
+        assert dialog.windowTitle() == "Welcome to QA Desk" and dialog.role.currentText() == "QA reviewer"
+        dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
+        assert dialog.windowTitle() == "欢迎使用 QA Desk" and dialog.role.currentText() == "质检员"
+        assert dialog.labels[1].text() != "Your name" and dialog.language_code() == "zh_CN"
+        dialog.show()
+        qtbot.wait(50)
+        assert dialog.grab().save(str(screenshots_dir / "first_run_zh.png"))
+    finally:
+        install_translators(None, "en")
+    assert dialog.language_code() == "zh_CN"
+    monkeypatch.setattr(FirstRunDialog, "ask", lambda self: (self.language.setCurrentIndex(
+        self.language.findData("zh_CN")), self.chosen())[1])
+    path = tmp_path / "settings.json"
+    try:
+        choose_user(Services(Settings(), sqlite_db, settings_path=path))
+    finally:
+        install_translators(None, "en")
+    assert Settings.load(path).language == "zh_CN"
+
+
 def test_first_run_stores_the_single_local_user_and_remembers_them(qtbot, sqlite_db, monkeypatch, tmp_path):
     monkeypatch.setattr(FirstRunDialog, "ask", lambda self: ("王质检", "reviewer"))
     path = tmp_path / "settings.json"
