@@ -26,6 +26,7 @@ from .ui.jobs import JobRunner
 from .ui.main_window import MainWindow
 from .ui.services import Services
 from .ui.settings_page import SettingsPage
+from .ui.theme import apply_theme
 from .ui.translations import install_translators
 
 __all__ = ["EXIT_NO_DATABASE", "Services", "install_translators", "run_app", "start_app"]
@@ -151,6 +152,7 @@ def start_app(argv: list[str], db_url: str | None = None) -> MainWindow | None:
     app = _application(argv)
     settings, problem = _load_settings()
     install_translators(app, settings.language)
+    apply_theme(app, settings.theme)
     if problem:
         _tell_settings_problem(problem)
     db = open_database(resolve_database_url(db_url, settings), settings)

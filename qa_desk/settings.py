@@ -32,7 +32,10 @@ class Settings:
     filename_pattern: str = DEFAULT_PATTERN
     # Sidecar column overrides: our field name → the recorder's column header.
     metadata_columns: dict[str, str] = field(default_factory=dict)
+    # The interface language (a Qt locale name such as "zh_CN"; empty: the system's) and
+    # colour scheme ("light", "dark"; empty: the system's).
     language: str = ""
+    theme: str = ""
     # Speech models: extra folders searched for models (each a model or a folder of
     # models), and the default model per language (ISO code → model name).
     model_folders: list[str] = field(default_factory=list)
@@ -133,6 +136,8 @@ def _valid(name: str, value: object) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100
     if name == "rulebook_path":
         return value is None or isinstance(value, str)
+    if name == "theme":
+        return value in ("", "light", "dark")
     if name == "call_language":
         return isinstance(value, str) and bool(value.strip())
     # Any other setting: the type of its default (a field with a factory is not checked).

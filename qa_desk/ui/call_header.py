@@ -47,7 +47,7 @@ class CallHeader(QWidget):
         self.agent.setFont(font)
         self.details = QLabel()
         self.details.setObjectName("headerDetails")
-        self.details.setStyleSheet("color: palette(dark);")
+        self.details.setStyleSheet("color: palette(placeholder-text);")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         top = QHBoxLayout()
@@ -69,7 +69,7 @@ class CallHeader(QWidget):
         for column, (key, title) in enumerate(keys):
             swatch = SWATCHES.get(key)
             caption = QLabel(f'<span style="color:{swatch}">■</span> {title}' if swatch else title)
-            caption.setStyleSheet("color: palette(dark);")
+            caption.setStyleSheet("color: palette(placeholder-text);")
             value = QLabel("–")
             value.setObjectName(f"metric_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -79,7 +79,7 @@ class CallHeader(QWidget):
         self.metrics_grid.setColumnStretch(len(keys), 1)
         self.metrics_note = QLabel()
         self.metrics_note.setObjectName("metricsNote")
-        self.metrics_note.setStyleSheet("color: palette(dark);")
+        self.metrics_note.setStyleSheet("color: palette(placeholder-text);")
         self.metrics_grid.addWidget(self.metrics_note, 0, len(keys), 2, 1)
 
         column = QVBoxLayout(self)

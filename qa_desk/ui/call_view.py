@@ -110,7 +110,7 @@ class CallView(QWidget):
         self.selection_label.setObjectName("selectionLabel")
         self.selection_label.hide()
         self.hint = QLabel(self.tr("Click to jump · drag to select · wheel to zoom · Shift+wheel to scroll"))
-        self.hint.setStyleSheet("color: palette(dark);")
+        self.hint.setStyleSheet("color: palette(placeholder-text);")
         # The hint gives way (it is cut off) rather than widening the waveform's side.
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         zoom_row = QHBoxLayout()

@@ -106,7 +106,7 @@ class ClipDialog(QDialog):
         self.excerpt = QLabel()
         self.excerpt.setObjectName("clipExcerpt")
         self.excerpt.setWordWrap(True)
-        self.excerpt.setStyleSheet("color: palette(dark);")
+        self.excerpt.setStyleSheet("color: palette(placeholder-text);")
         self.title = QLineEdit(clip.title if clip else title)
         self.title.setObjectName("clipTitle")
         self.title.setPlaceholderText(self.tr("What the moment shows, e.g. 主动致歉并说明原因"))

@@ -32,7 +32,7 @@ class ClipHeader(QWidget):
         self.notes.setObjectName("clipPlayerNotes")
         self.notes.setWordWrap(True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.notes.setStyleSheet("color: palette(dark);")
+        self.notes.setStyleSheet("color: palette(placeholder-text);")
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)

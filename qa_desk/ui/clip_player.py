@@ -127,7 +127,7 @@ class ClipPlayer(QWidget):
         self.empty.setObjectName("clipPlayerEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: palette(dark);")
+        self.empty.setStyleSheet("color: palette(placeholder-text);")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
         self.pages.addWidget(content)

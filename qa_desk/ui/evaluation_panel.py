@@ -80,7 +80,7 @@ class EvaluationPanel(QWidget):
 
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: palette(dark);")
+        self.status.setStyleSheet("color: palette(placeholder-text);")
         # Page 1: choose a form and start.
         self.form_choice = QComboBox()
         self.form_choice.setObjectName("formChoice")

@@ -329,7 +329,7 @@ class DismissDialog(_TextDialog):
         common = QVBoxLayout()
         common.setSpacing(4)
         label = QLabel(self.tr("Common reasons:"))
-        label.setStyleSheet("color: palette(dark);")
+        label.setStyleSheet("color: palette(placeholder-text);")
         common.addWidget(label)
         for i, reason in enumerate(self.reasons):
             button = QPushButton(reason)

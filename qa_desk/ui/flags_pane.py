@@ -142,7 +142,7 @@ class FlagsPane(QWidget):
         self.title.setFont(font)
         self.counts = QLabel()
         self.counts.setObjectName("flagCounts")
-        self.counts.setStyleSheet("color: palette(dark);")
+        self.counts.setStyleSheet("color: palette(placeholder-text);")
         self.check_button = QToolButton()
         self.check_button.setObjectName("checkAgain")
         self.check_button.setText(self.tr("Check again"))
@@ -163,7 +163,7 @@ class FlagsPane(QWidget):
         self.empty_message.setObjectName("flagsEmpty")
         self.empty_detail = QLabel()
         self.empty_detail.setObjectName("flagsEmptyDetail")
-        self.empty_detail.setStyleSheet("color: palette(dark);")
+        self.empty_detail.setStyleSheet("color: palette(placeholder-text);")
         for label in (self.empty_message, self.empty_detail):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setWordWrap(True)

@@ -71,7 +71,7 @@ class JobsPanel(QDockWidget):
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.counts = QLabel()
         self.counts.setObjectName("jobsCounts")
-        self.counts.setStyleSheet("color: palette(dark);")
+        self.counts.setStyleSheet("color: palette(placeholder-text);")
 
         self.model = JobsTableModel(self)
         self.view = QTableView()

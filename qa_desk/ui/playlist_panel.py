@@ -67,7 +67,7 @@ class PlaylistPanel(QWidget):
         self.empty = QLabel()
         self.empty.setObjectName("playlistEmpty")
         self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: palette(dark);")
+        self.empty.setStyleSheet("color: palette(placeholder-text);")
         self.note = QLineEdit()
         self.note.setObjectName("entryNote")
         self.note.setPlaceholderText(self.tr("Note for this clip in the session (Enter to keep it)"))

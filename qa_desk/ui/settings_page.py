@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QLocale, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QDoubleSpinBox,
@@ -32,6 +33,7 @@ from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE, PatternEdit
 from .rulebook_page import RulebookPage
 from .services import Services
 from .speech_models_page import SpeechModelsPage
+from .theme import THEMES, apply_theme
 from .translations import INTERFACE_LANGUAGES
 
 FORM_WIDTH = 720
@@ -133,10 +135,15 @@ class SettingsPage(QWidget):
         self.language.addItem(self.tr("As the system ({0})").format(system) if system else self.tr("As the system"), "")
         for code, name in INTERFACE_LANGUAGES:
             self.language.addItem(name, code)
+        self.theme = QComboBox()
+        self.theme.setObjectName("interfaceTheme")
+        for key, label in zip(THEMES, (self.tr("As the system"), self.tr("Light"), self.tr("Dark"))):
+            self.theme.addItem(label, key)
         interface = QGroupBox(self.tr("Interface"))
         interface_form = QFormLayout(interface)
         interface_form.addRow(self.tr("Language:"), self.language)
         interface_form.addRow("", self._hint(self.tr("A new language shows from the next start of QA Desk.")))
+        interface_form.addRow(self.tr("Colours:"), self.theme)
 
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setObjectName("saveSettings")
@@ -211,6 +218,7 @@ class SettingsPage(QWidget):
         self.score_good.setValue(settings.score_good)
         self.score_poor.setValue(settings.score_poor)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language or "")))
+        self.theme.setCurrentIndex(max(0, self.theme.findData(settings.theme or "")))
         self.save_result.clear()
         self.test_result.clear()
         self.show_database_in_use()
@@ -275,7 +283,7 @@ class SettingsPage(QWidget):
             self._say(self.save_result, self.tr("“Poor below” cannot be above “Good from”."), ERROR_STYLE)
             return False
         names = ("database_url", "agent_channel", "filename_pattern", "monitoring_quota", "score_good", "score_poor",
-                 "language")
+                 "language", "theme")
         previous = {name: getattr(settings, name) for name in names}
         settings.database_url = new_url
         settings.agent_channel = self.channel.currentData()
@@ -284,6 +292,8 @@ class SettingsPage(QWidget):
         settings.score_good, settings.score_poor = self.score_good.value(), self.score_poor.value()
         language_changed = (settings.language or "") != self.language.currentData()
         settings.language = self.language.currentData()
+        theme_changed = (settings.theme or "") != self.theme.currentData()
+        settings.theme = self.theme.currentData()
         try:
             self._services.save_settings()
         except OSError as exc:
@@ -291,6 +301,8 @@ class SettingsPage(QWidget):
                 setattr(settings, name, value)
             self._say(self.save_result, self.tr("Could not save the settings: {0}").format(exc), ERROR_STYLE)
             return False
+        if theme_changed:  # colours change at once: the palette is the application's
+            apply_theme(QApplication.instance(), settings.theme)
         self.saved.emit()
         in_use = self._services.db.url if self._services.db is not None else None
         if self._services.db is None or (new_url != old_url and self.effective_url() != in_use):

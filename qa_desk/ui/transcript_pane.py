@@ -78,7 +78,7 @@ class EmptyState(QWidget):
         self.message.setObjectName("transcriptEmpty")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: palette(dark);")
+        self.message.setStyleSheet("color: palette(placeholder-text);")
         self.detail = QLabel()
         self.detail.setObjectName("transcriptEmptyDetail")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -147,7 +147,7 @@ class TranscriptPane(QWidget):
         self.title.setFont(font)
         self.source = QLabel()
         self.source.setObjectName("transcriptSource")
-        self.source.setStyleSheet("color: palette(dark);")
+        self.source.setStyleSheet("color: palette(placeholder-text);")
 
         self.search = QLineEdit()
         self.search.setObjectName("transcriptSearch")
@@ -162,7 +162,7 @@ class TranscriptPane(QWidget):
         self.match_label = QLabel()
         self.match_label.setObjectName("matchCount")
         self.match_label.setMinimumWidth(64)
-        self.match_label.setStyleSheet("color: palette(dark);")
+        self.match_label.setStyleSheet("color: palette(placeholder-text);")
 
         self.text = QTextEdit()
         self.text.setObjectName("transcriptText")

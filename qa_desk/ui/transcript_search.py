@@ -217,7 +217,7 @@ class TranscriptSearchDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(SAID, QHeaderView.ResizeMode.Stretch)
         hint = QLabel(self.tr("Double-click a result to open the call at that moment."))
-        hint.setStyleSheet("color: palette(dark);")
+        hint.setStyleSheet("color: palette(placeholder-text);")
 
         row = QHBoxLayout()
         row.setSpacing(8)

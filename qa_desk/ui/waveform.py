@@ -110,7 +110,7 @@ class WaveformView(QWidget):
         self.overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.overlay.setWordWrap(True)
         self.overlay.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.overlay.setStyleSheet("color: palette(dark); background: palette(base); font-size: 12pt;"
+        self.overlay.setStyleSheet("color: palette(placeholder-text); background: palette(base); font-size: 12pt;"
                                    "border: 1px solid palette(mid); border-radius: 4px; padding: 8px 14px;")
 
         self._zoom_animation = QVariantAnimation(self)

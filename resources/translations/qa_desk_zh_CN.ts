@@ -5986,7 +5986,7 @@ Database in use: {0}</source>
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../qa_desk/ui/settings_page.py" line="+66"/>
+        <location filename="../../qa_desk/ui/settings_page.py" line="+68"/>
         <source>Test connection</source>
         <translation>测试连接</translation>
     </message>
@@ -6087,11 +6087,22 @@ Database in use: {0}</source>
     </message>
     <message>
         <location line="+0"/>
+        <location line="+5"/>
         <source>As the system</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+0"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Interface</source>
         <translation>界面</translation>
     </message>
@@ -6106,6 +6117,11 @@ Database in use: {0}</source>
         <translation>更换的语言将在下次启动 QA Desk 时生效。</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Colours:</source>
+        <translation>配色：</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>Save</source>
         <translation>保存</translation>
@@ -6116,7 +6132,7 @@ Database in use: {0}</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+86"/>
         <source>In use now: {0}</source>
         <translation>当前使用：{0}</translation>
     </message>
@@ -6141,12 +6157,12 @@ Database in use: {0}</source>
         <translation>“较差分数线”不能高于“良好分数线”。</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>Could not save the settings: {0}</source>
         <translation>无法保存设置：{0}</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Saved. QA Desk reconnects to the new database…</source>
         <translation>已保存。QA Desk 正在重新连接到新数据库…</translation>
     </message>

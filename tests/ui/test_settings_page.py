@@ -99,3 +99,21 @@ def test_the_interface_language_is_chosen_and_kept(qtbot, services):
     assert Settings.load().language == "zh_CN"
     page.reload()
     assert page.language.currentData() == "zh_CN"
+
+
+def test_the_colours_follow_the_choice_at_once(qtbot, services, qapp):
+    from qa_desk.ui.theme import is_dark
+
+    style, palette = qapp.style().name(), qapp.palette()
+    page = make_page(qtbot, services)
+    page.reload()
+    try:
+        page.theme.setCurrentIndex(page.theme.findData("dark"))
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        assert Settings.load().theme == "dark" and is_dark(qapp)
+        page.theme.setCurrentIndex(page.theme.findData("light"))
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+        assert Settings.load().theme == "light" and not is_dark(qapp)
+    finally:
+        qapp.setStyle(style)
+        qapp.setPalette(palette)
