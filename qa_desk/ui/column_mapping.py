@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from ..importing.metadata import MetadataError
 from ..importing.sidecar import DEFAULT_COLUMNS, SheetSample, detect_columns, read_sample
 from .jobs import JobRunner, run_job
-from .pattern_edit import ERROR_STYLE, HINT_STYLE
+from .pattern_edit import HINT_STYLE, error_style
 
 FIELDS = tuple(DEFAULT_COLUMNS)
 PREVIEW_ROWS = 3
@@ -112,7 +112,7 @@ class ColumnMappingEditor(QWidget):
 
         self.warning_label = QLabel(self.tr("Choose the column that holds the recording's file name."))
         self.warning_label.setObjectName("fileColumnWarning")
-        self.warning_label.setStyleSheet(ERROR_STYLE)
+        self.warning_label.setStyleSheet(error_style())
 
         self.preview_caption = QLabel()
         self.preview_caption.setStyleSheet(HINT_STYLE)
@@ -277,7 +277,7 @@ class ColumnMappingEditor(QWidget):
         if self._runner is not None:
             self._say(self.tr("Reading the sheet's columns…"), HINT_STYLE)
         elif self._error:
-            self._say(self._error, ERROR_STYLE)
+            self._say(self._error, error_style())
         elif ready:
             self._say(self.tr("Which column holds each call detail? Recognised columns are chosen already."),
                       HINT_STYLE)
@@ -294,7 +294,7 @@ class ColumnMappingEditor(QWidget):
     def _say(self, text: str, style: str) -> None:
         # Only an error may be long; a wrapped label asks the form for more
         # height than its one line needs, which would leave a gap.
-        self.status_label.setWordWrap(style == ERROR_STYLE)
+        self.status_label.setWordWrap(style == error_style())
         self.status_label.setText(text)
         self.status_label.setStyleSheet(style)
 

@@ -42,7 +42,7 @@ from .acting import gate, permitted
 from .form_editors import FormFields, ItemEditor, SectionEditor
 from .form_preview import FormPreview
 from .form_tree import FormTree
-from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE
+from .pattern_edit import HINT_STYLE, error_style, ok_style
 
 CHECK_DELAY_MS = 250  # the check waits for a pause in typing
 _SOURCE = "form"  # the "file" the builder's problems would name; cut from what is shown
@@ -270,10 +270,10 @@ class FormBuilder(QWidget):
         count = len(self._problems)
         if count:
             self.problems_label.setText(self.tr("%n problem(s) to correct before saving:", "", count))
-            self.problems_label.setStyleSheet(ERROR_STYLE)
+            self.problems_label.setStyleSheet(error_style())
         else:
             self.problems_label.setText(self.tr("No problems: the form can be saved."))
-            self.problems_label.setStyleSheet(OK_STYLE)
+            self.problems_label.setStyleSheet(ok_style())
         self.problem_list.setVisible(bool(count))
         self.tree.mark(marked)
 
@@ -388,7 +388,7 @@ class FormBuilder(QWidget):
         from ..store.forms import form_versions, save_form
 
         if self.validate():
-            self.say(self.tr("Correct the problems listed first."), ERROR_STYLE)
+            self.say(self.tr("Correct the problems listed first."), error_style())
             return None
         form = Form.from_definition(self._definition)
         try:
@@ -411,10 +411,10 @@ class FormBuilder(QWidget):
             with self._services.db.session() as session:
                 stored = save_form(session, form, actor=self._services.user)
         except PermissionDenied as exc:  # the store's check, whatever the button's state
-            self.say(str(exc), ERROR_STYLE)
+            self.say(str(exc), error_style())
             return None
         except (DatabaseError, SQLAlchemyError) as exc:
-            self.say(self.tr("The form could not be saved: {0}").format(str(exc)[:300]), ERROR_STYLE)
+            self.say(self.tr("The form could not be saved: {0}").format(str(exc)[:300]), error_style())
             return None
         if latest is None and self._original_key and self._original_key != form.key:
             message = self.tr("Saved as a new form, {0} version 1; {1} is unchanged.").format(

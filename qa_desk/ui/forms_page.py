@@ -38,7 +38,7 @@ from .area_page import AreaPage
 from .form_builder import FormBuilder
 from .form_preview import FormPreview
 from .jobs import JobRunner, run_job
-from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE
+from .pattern_edit import HINT_STYLE, error_style, ok_style
 
 _ROLE = Qt.ItemDataRole.UserRole
 
@@ -205,13 +205,13 @@ class FormsPage(QWidget):
         self.builder.set_forms({v.key: v.name for v in self._forms})
         if report is not None and report.failed:
             self._say(self.tr("Some shipped forms could not be stored: {0}").format(
-                "; ".join(f"{name}: {why}" for name, why in report.failed.items())), ERROR_STYLE)
+                "; ".join(f"{name}: {why}" for name, why in report.failed.items())), error_style())
         self._fill_list()
         self._enable()
 
     def _load_failed(self, message: str) -> None:
         self._installed_on = None  # try again when the area is next shown
-        self._say(self.tr("The forms could not be read: {0}").format(message), ERROR_STYLE)
+        self._say(self.tr("The forms could not be read: {0}").format(message), error_style())
         self._fill_list()
         self._enable()
 
@@ -356,7 +356,7 @@ class FormsPage(QWidget):
             form = load_form(path, self._known or None)
         except FormError as exc:
             self._say(self.tr("{0} was not imported: %n problem(s) to correct in the file first.", "",
-                              len(exc.problems)).format(path.name), ERROR_STYLE)
+                              len(exc.problems)).format(path.name), error_style())
             self.problems.setPlainText("\n".join(exc.problems))
             self.problems.show()
             return None
@@ -381,9 +381,9 @@ class FormsPage(QWidget):
         try:
             path.write_text(form_to_yaml(self.stored(version.id).definition), encoding="utf-8")
         except OSError as exc:
-            self._say(self.tr("Could not write {0}: {1}").format(path, exc.strerror or exc), ERROR_STYLE)
+            self._say(self.tr("Could not write {0}: {1}").format(path, exc.strerror or exc), error_style())
             return None
-        self._say(self.tr("Exported {0} version {1} to {2}.").format(version.key, version.version, path), OK_STYLE)
+        self._say(self.tr("Exported {0} version {1} to {2}.").format(version.key, version.version, path), ok_style())
         return path
 
     def show_list(self) -> None:
@@ -391,7 +391,7 @@ class FormsPage(QWidget):
 
     def _saved(self, version: object, message: str) -> None:
         self.show_list()
-        self._say(message, OK_STYLE)
+        self._say(message, ok_style())
         self.problems.hide()
         self.refresh(select=(version.key, version.version))
 

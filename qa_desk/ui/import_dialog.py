@@ -40,7 +40,7 @@ from ..settings import AGENT_CHANNELS
 from .column_mapping import ColumnMappingEditor
 from .import_report import ImportReportPanel
 from .jobs import JobRunner, run_job
-from .pattern_edit import ERROR_STYLE, PatternEdit
+from .pattern_edit import PatternEdit, error_style
 from .services import Services
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -87,7 +87,7 @@ class ImportDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setObjectName("importError")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        self.error_label.setStyleSheet(error_style())
         self.error_label.hide()
         self.columns.mapping_changed.connect(self.error_label.hide)  # it was about the columns before
 

@@ -18,7 +18,7 @@ from ..transcription import catalog, model_install
 from ..transcription.model_errors import ModelError
 from ..transcription.speech_models import format_size
 from .jobs import JobRunner, run_job
-from .pattern_edit import ERROR_STYLE, HINT_STYLE
+from .pattern_edit import HINT_STYLE, error_style
 
 
 class KiBContext(JobContext):
@@ -216,7 +216,7 @@ class ModelDownloadDialog(QDialog):
     def _fail(self, message: str) -> None:
         self._update_buttons()
         self.progress.hide()
-        self._show_status(message, ERROR_STYLE)
+        self._show_status(message, error_style())
         QMessageBox.warning(self, self.tr("Download failed"), message)
 
     def _cancelled(self) -> None:

@@ -16,10 +16,19 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 from ..importing.filename_pattern import FilenamePattern, PatternError
 from ..importing.metadata import MetadataError
 from ..settings import DEFAULT_PATTERN
+from .theme import colours
 
-ERROR_STYLE = "color: #b3261e;"
-OK_STYLE = "color: #1e6b34;"
 HINT_STYLE = "color: palette(placeholder-text);"
+
+
+def error_style() -> str:
+    """A problem's text colour, readable on the palette in use (light or dark): asked for
+    each time a label is coloured, as Settings may change the colours while QA Desk runs."""
+    return f"color: {colours()['error']};"
+
+
+def ok_style() -> str:
+    return f"color: {colours()['ok']};"
 
 
 class PatternEdit(QWidget):
@@ -79,13 +88,13 @@ class PatternEdit(QWidget):
         text = self.text()
         if not text:
             self._valid = False
-            self._say(self.tr("Enter a pattern, e.g. {0}").format(DEFAULT_PATTERN), ERROR_STYLE)
+            self._say(self.tr("Enter a pattern, e.g. {0}").format(DEFAULT_PATTERN), error_style())
             return
         try:
             pattern = FilenamePattern(text)
         except PatternError as exc:
             self._valid = False
-            self._say(self.tr("Invalid pattern: {0}").format(exc), ERROR_STYLE)
+            self._say(self.tr("Invalid pattern: {0}").format(exc), error_style())
             return
         self._valid = True
         if not self.isEnabled():
@@ -99,10 +108,10 @@ class PatternEdit(QWidget):
         try:
             meta = pattern.parse(sample)
         except MetadataError as exc:  # the name fits, but e.g. its date has month 13
-            self._say(str(exc), ERROR_STYLE)
+            self._say(str(exc), error_style())
             return
         if meta is None:
-            self._say(self.tr("“{0}” does not match this pattern.").format(sample.name), ERROR_STYLE)
+            self._say(self.tr("“{0}” does not match this pattern.").format(sample.name), error_style())
             return
         parts = []
         for label, value in (
@@ -117,7 +126,7 @@ class PatternEdit(QWidget):
             if value:
                 parts.append(f"{label}: {value}")
         found = " · ".join(parts) if parts else self.tr("nothing")
-        self._say(self.tr("“{0}”\n→ {1}").format(sample.name, found), OK_STYLE)
+        self._say(self.tr("“{0}”\n→ {1}").format(sample.name, found), ok_style())
 
     def _say(self, text: str, style: str) -> None:
         self.feedback.setText(text)

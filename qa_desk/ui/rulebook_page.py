@@ -39,7 +39,7 @@ from ..settings import login_name
 from .acting import gate, permitted
 from .flag_dialogs import SEVERITY_COLOURS, category_name, kind_short, severity_name
 from .jobs import JobRunner, run_job
-from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE
+from .pattern_edit import HINT_STYLE, error_style, ok_style
 
 TEST_DELAY_MS = 250  # the tester waits for a pause in typing
 MAX_TEST_TEXT = 2000  # characters: a few sentences, never a whole call
@@ -249,7 +249,7 @@ class RulebookPage(QGroupBox):
         if path is None:
             self._show_rulebook(None)
             self._say(self.tr("No rulebook ships for '{0}' calls: choose a rulebook file.").format(
-                self._services.settings.call_language), ERROR_STYLE)
+                self._services.settings.call_language), error_style())
             return
         self._read(path, chosen=False)
 
@@ -275,7 +275,7 @@ class RulebookPage(QGroupBox):
                 activate_rulebook(session, self._services.user, path=path,
                                   rulebook=rulebook, previous=previous)
         except PermissionError as exc:  # PermissionDenied: the rulebook in use stays
-            self._say(str(exc), ERROR_STYLE)
+            self._say(str(exc), error_style())
             return False
         return True
 
@@ -325,7 +325,7 @@ class RulebookPage(QGroupBox):
         self._describe_source(path)
         self._show_rulebook(rulebook)
         self._say(self.tr("Now using {0}: {1} rules. Calls checked from now on use it.").format(
-            path.name, len(rulebook.rules)), OK_STYLE)
+            path.name, len(rulebook.rules)), ok_style())
         self.test()
         self.rulebook_changed.emit(str(path))
 
@@ -334,7 +334,7 @@ class RulebookPage(QGroupBox):
         self._offer_choice(True)
         problems = [line for line in message.splitlines() if line.strip()]
         self._say(self.tr("This rulebook was not used: {0} problem(s) to correct first. The rulebook in use "
-                          "is unchanged.").format(len(problems)), ERROR_STYLE)
+                          "is unchanged.").format(len(problems)), error_style())
         self._show_problems(problems)
 
     def _unusable(self, message: str) -> None:
@@ -342,7 +342,7 @@ class RulebookPage(QGroupBox):
         self._offer_choice(True)
         self._show_rulebook(None)
         self._say(self.tr("The rulebook in the settings cannot be used; calls are not checked until it is "
-                          "corrected or another is chosen."), ERROR_STYLE)
+                          "corrected or another is chosen."), error_style())
         self._show_problems(message.splitlines())
 
     def _refusal(self) -> str:
@@ -399,7 +399,7 @@ class RulebookPage(QGroupBox):
             self._services.save_settings()
         except OSError as exc:
             undo()
-            self._say(self.tr("Could not save the settings: {0}").format(exc), ERROR_STYLE)
+            self._say(self.tr("Could not save the settings: {0}").format(exc), error_style())
             return False
         return True
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QProgressBar, QP
 from ..jobs import JobContext
 from ..scoring.periods import Period
 from .jobs import JobRunner, run_job
+from .pattern_edit import error_style
 
-ERROR_STYLE = "QLabel { color: #c53030; }"
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class ExportBar(QWidget):
 
     def _show(self, text: str, *, running: bool, failed: bool = False, done: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(ERROR_STYLE if failed else "")
+        self.status.setStyleSheet(error_style() if failed else "")
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ..settings import AGENT_CHANNELS, default_database_url
 from ..store.database import Database, redact
 from .jobs import JobRunner, run_job
-from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE, PatternEdit
+from .pattern_edit import HINT_STYLE, PatternEdit, error_style, ok_style
 from .rulebook_page import RulebookPage
 from .services import Services
 from .speech_models_page import SpeechModelsPage
@@ -264,23 +264,23 @@ class SettingsPage(QWidget):
 
     def _test_succeeded(self, backend: object) -> None:
         self.test_button.setEnabled(True)
-        self._say(self.test_result, self.tr("Connection works ({0}).").format(backend), OK_STYLE)
+        self._say(self.test_result, self.tr("Connection works ({0}).").format(backend), ok_style())
 
     def _test_failed(self, message: str) -> None:
         self.test_button.setEnabled(True)
-        self._say(self.test_result, message, ERROR_STYLE)
+        self._say(self.test_result, message, error_style())
 
     # --- save ----------------------------------------------------------------------------------
 
     def save(self) -> bool:
         if not self.pattern.is_valid():
-            self._say(self.save_result, self.tr("Correct the file-name pattern before saving."), ERROR_STYLE)
+            self._say(self.save_result, self.tr("Correct the file-name pattern before saving."), error_style())
             return False
         settings = self._services.settings
         old_url = settings.database_url.strip()
         new_url = self.url_edit.text().strip()
         if self.score_poor.value() > self.score_good.value():
-            self._say(self.save_result, self.tr("“Poor below” cannot be above “Good from”."), ERROR_STYLE)
+            self._say(self.save_result, self.tr("“Poor below” cannot be above “Good from”."), error_style())
             return False
         names = ("database_url", "agent_channel", "filename_pattern", "monitoring_quota", "score_good", "score_poor",
                  "language", "theme")
@@ -299,7 +299,7 @@ class SettingsPage(QWidget):
         except OSError as exc:
             for name, value in previous.items():
                 setattr(settings, name, value)
-            self._say(self.save_result, self.tr("Could not save the settings: {0}").format(exc), ERROR_STYLE)
+            self._say(self.save_result, self.tr("Could not save the settings: {0}").format(exc), error_style())
             return False
         if theme_changed:  # colours change at once: the palette is the application's
             apply_theme(QApplication.instance(), settings.theme)
@@ -309,19 +309,19 @@ class SettingsPage(QWidget):
             self._say(
                 self.save_result,
                 self.tr("Saved. QA Desk reconnects to the new database…"),
-                OK_STYLE,
+                ok_style(),
             )
             self.database_change_requested.emit(self.effective_url())
         elif language_changed:
             self._say(self.save_result, self.tr("Settings saved. Start QA Desk again to see it in {0}.").format(
-                self.language.currentText()), OK_STYLE)
+                self.language.currentText()), ok_style())
         else:
-            self._say(self.save_result, self.tr("Settings saved."), OK_STYLE)
+            self._say(self.save_result, self.tr("Settings saved."), ok_style())
         return True
 
     def show_reconnect_result(self, message: str, ok: bool) -> None:
         """The main window's answer to a reconnect request."""
-        self._say(self.save_result, message, OK_STYLE if ok else ERROR_STYLE)
+        self._say(self.save_result, message, ok_style() if ok else error_style())
         self.show_database_in_use()
 
     def _say(self, label: QLabel, text: str, style: str) -> None:

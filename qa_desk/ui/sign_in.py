@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..permissions import ROLES, Actor, PermissionDenied
-from .pattern_edit import ERROR_STYLE, HINT_STYLE
+from .pattern_edit import HINT_STYLE, error_style
 from .translations import INTERFACE_LANGUAGES
 
 
@@ -167,7 +167,7 @@ class SignInDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = QLabel()
         self.error.setObjectName("signInError")
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setStyleSheet(error_style())
         self.error.setWordWrap(True)
         self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

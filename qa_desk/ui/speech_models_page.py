@@ -26,7 +26,7 @@ from ..transcription import speech_models as sm
 from ..transcription.model_errors import ModelError
 from .jobs import JobRunner, run_job
 from .model_download_dialog import KiBContext, ModelDownloadDialog
-from .pattern_edit import ERROR_STYLE, HINT_STYLE, OK_STYLE
+from .pattern_edit import HINT_STYLE, error_style, ok_style
 
 COLUMNS = ("name", "language", "size", "location", "default")
 # Air inside the cells: sized-to-content columns otherwise put texts edge to edge.
@@ -239,12 +239,12 @@ class SpeechModelsPage(QGroupBox):
         self.remove_button.setEnabled(not busy and model is not None)
         self.default_button.setEnabled(not busy and model is not None and model.language != "unknown")
 
-    def _say(self, text: str, style: str = OK_STYLE) -> None:
+    def _say(self, text: str, style: str | None = None) -> None:
         self.result.setText(text)
-        self.result.setStyleSheet(style)
+        self.result.setStyleSheet(ok_style() if style is None else style)
 
     def _error(self, title: str, message: str) -> None:
-        self._say(message, ERROR_STYLE)
+        self._say(message, error_style())
         QMessageBox.warning(self, title, message)
 
     # --- settings --------------------------------------------------------------------------------
@@ -421,7 +421,7 @@ class SpeechModelsPage(QGroupBox):
         if found:
             self._say(self.tr("Added {0}: {1} model(s) found.").format(folder, found))
         else:
-            self._say(self.tr("Added {0}, but no Vosk model was found in it.").format(folder), ERROR_STYLE)
+            self._say(self.tr("Added {0}, but no Vosk model was found in it.").format(folder), error_style())
         self.models_changed.emit()
 
     def refresh_catalog(self) -> None:

@@ -48,6 +48,8 @@ def system_is_dark() -> bool:
 def is_dark(app: QApplication | None = None) -> bool:
     """Whether the window is drawn dark now (its palette's window is darker than its text)."""
     app = app or QApplication.instance()
+    if app is None:  # no application yet: nothing is drawn
+        return False
     palette = app.palette()
     return palette.color(QPalette.ColorRole.Window).lightness() < palette.color(
         QPalette.ColorRole.WindowText).lightness()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from ..permissions import ROLES, PermissionDenied, can
 from ..store import users as store
 from .jobs import JobRunner, run_job
-from .pattern_edit import ERROR_STYLE, HINT_STYLE
+from .pattern_edit import HINT_STYLE, error_style
 
 
 def role_label(widget: QWidget, role: str) -> str:
@@ -39,7 +39,7 @@ class UserDialog(QDialog):
         for edit in (self.password, self.again):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = QLabel()
-        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setStyleSheet(error_style())
         form = QFormLayout()
         form.addRow(self.tr("Name"), self.name)
         if not password_only:
@@ -199,7 +199,7 @@ class UsersPage(QWidget):
         self._show(users)
 
     def _say_error(self, message: str) -> None:
-        self.status.setStyleSheet(ERROR_STYLE)
+        self.status.setStyleSheet(error_style())
         self.status.setText(message)
 
     def is_busy(self) -> bool:
