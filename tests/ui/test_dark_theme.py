@@ -33,21 +33,13 @@ def _contrast(a, b) -> float:
 
 
 def test_every_area_and_a_call_in_dark(qtbot, services, dark, screenshots_dir):
-    from ui_data import make_window
+    from ui_data import grab_every_area, make_window
 
     load_sample_calls(services.db)
     window = make_window(qtbot, services)
     window.resize(1400, 860)
     folder = screenshots_dir / "dark"
-    folder.mkdir(exist_ok=True)
-    for row in range(window.nav.count()):
-        window.nav.setCurrentRow(row)
-        page = window.stack.currentWidget()
-        for ready in ("is_idle", "is_loading"):
-            if hasattr(page, ready):
-                qtbot.waitUntil(lambda p=page, r=ready: getattr(p, r)() is (r == "is_idle"), timeout=10000)
-        qtbot.wait(150)
-        assert window.grab().save(str(folder / f"area_{row}_{window.current_area()}.png"))
+    grab_every_area(qtbot, window, folder)
     window.show_area("calls")
     view = window.open_call(window.calls_page.model.call_at(0).id)
     qtbot.waitUntil(view.is_ready, timeout=20000)

@@ -87,3 +87,20 @@ def make_window(qtbot, services):
     window.show()
     wait_loaded(qtbot, window.calls_page.model)
     return window
+
+
+def grab_every_area(qtbot, window, folder) -> list:
+    """Show each area of the window in turn, once it has read the database, and save
+    it to ``folder`` (area_<row>_<name>.png); the files saved."""
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        page = window.stack.currentWidget()
+        for ready in ("is_idle", "is_loading"):  # each area reads the database when first shown
+            if hasattr(page, ready):
+                qtbot.waitUntil(lambda p=page, r=ready: getattr(p, r)() is (r == "is_idle"), timeout=10000)
+        qtbot.wait(150)
+        saved.append(folder / f"area_{row}_{window.current_area()}.png")
+        assert window.grab().save(str(saved[-1]))
+    return saved
