@@ -20,8 +20,9 @@ from ..permissions import Actor, can
 from ..scoring.periods import PeriodError, month_of, parse_period
 from ..store import assignments
 from ..store.sampling import known_reviewers
-from .jobs import JobRunner, run_job
+from .jobs import run_job
 from .review_queue import clock, fill_row, make_table
+from .review_tab import ReviewTab
 
 
 def load_overview(db, period, today: date):
@@ -30,14 +31,12 @@ def load_overview(db, period, today: date):
                 assignments.all_items(session, period, today=today), known_reviewers(session))
 
 
-class ReviewOverview(QWidget):
+class ReviewOverview(ReviewTab):
     call_requested = Signal(int)
-    message = Signal(str)
 
     def __init__(self, db, actor: Actor, *, today: Callable[[], date] = date.today, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._db, self.actor, self._today = db, actor, today
-        self._job: JobRunner | None = None
+        super().__init__(db, today, parent)
+        self.actor = actor
         self._items: list[assignments.QueueItem] = []
         self.reviewer_names: list[str] = []
         self.may_manage = can(actor, "sampling.manage")
@@ -96,14 +95,6 @@ class ReviewOverview(QWidget):
         layout.addLayout(top)
         layout.addWidget(split, 1)
         self.set_actor(actor)
-
-    @property
-    def db(self):
-        """The database (a callable gives the current one: the window can reconnect)."""
-        return self._db() if callable(self._db) else self._db
-
-    def is_loading(self) -> bool:
-        return self._job is not None and not self._job.is_done()
 
     def period(self):
         return parse_period(self.period_edit.text())
@@ -193,7 +184,7 @@ class ReviewOverview(QWidget):
         to = self.ask_reviewer(item)
         if to:
             self._change(lambda s: assignments.reassign(s, item.id, to, actor=self.actor),
-                         self.tr("Call #{0} moved to {1}").format(item.call_id, to))
+                         self.tr("Call #{0} moved to {1}").format(item.call_id, to), "reassign call")
 
     def cancel_selected(self) -> None:
         item = self.selected_item()
@@ -203,20 +194,4 @@ class ReviewOverview(QWidget):
                                       self.tr("Take call #{0} out of {1}'s queue?").format(item.call_id, item.reviewer))
         if answer == QMessageBox.StandardButton.Yes:
             self._change(lambda s: assignments.cancel(s, item.id, actor=self.actor),
-                         self.tr("Call #{0} taken out of the queue").format(item.call_id))
-
-    def _change(self, change, done_text: str) -> None:
-        db = self.db
-
-        def work(ctx):
-            with db.session() as session:
-                change(session)
-            return done_text
-
-        self._job = run_job(work, on_finished=self._changed, on_failed=self._failed, name="review change",
-                            expected=(ValueError, PermissionError, LookupError))
-
-    def _changed(self, text: object) -> None:
-        self.message.emit(str(text))
-        self._job = None
-        self.refresh()
+                         self.tr("Call #{0} taken out of the queue").format(item.call_id), "take call out of queue")

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from ..scoring.periods import month_of
 from ..store import assignments
-from .jobs import JobRunner, run_job
+from .jobs import run_job
+from .review_tab import ReviewTab
 
 OVERDUE = QColor(255, 228, 225)  # a soft red behind an overdue row: noticed, not alarming
 DONE = QColor(110, 110, 110)  # done rows step back
@@ -74,13 +75,12 @@ def load_queue(db, reviewer: str, today: date):
     return items, progress
 
 
-class MyQueueView(QWidget):
+class MyQueueView(ReviewTab):
     call_requested = Signal(int)
 
     def __init__(self, db, reviewer: str, *, today: Callable[[], date] = date.today, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._db, self.reviewer, self._today = db, reviewer, today
-        self._job: JobRunner | None = None
+        super().__init__(db, today, parent)
+        self.reviewer = reviewer
         self._items: list[assignments.QueueItem] = []
 
         self.title = QLabel()
@@ -120,14 +120,6 @@ class MyQueueView(QWidget):
         hint = QLabel(self.tr("Double-click a call to open it and score it; it counts as done once you submit."))
         hint.setEnabled(False)
         layout.addWidget(hint)
-
-    @property
-    def db(self):
-        """The database (a callable gives the current one: the window can reconnect)."""
-        return self._db() if callable(self._db) else self._db
-
-    def is_loading(self) -> bool:
-        return self._job is not None and not self._job.is_done()
 
     def set_reviewer(self, reviewer: str) -> None:
         """Another person signed in (a database switch): their queue from the next refresh."""

@@ -13,11 +13,11 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from ..permissions import Actor, PermissionDenied, can
-from ..scoring.sampling import SamplingRuleError
+from ..permissions import Actor, can
 from ..store import sampling
-from .jobs import JobRunner, run_job
+from .jobs import run_job
 from .review_queue import fill_row, make_table
+from .review_tab import ReviewTab
 from .sampling_rule_dialog import SamplingRuleDialog
 from .sampling_run_dialog import SamplingRunDialog
 
@@ -28,14 +28,12 @@ def load_rules(db):
                 sampling.known_reviewers(session))
 
 
-class SamplingRulesView(QWidget):
-    message = Signal(str)
+class SamplingRulesView(ReviewTab):
     queues_changed = Signal()  # a run queued calls: the queue and the overview are stale
 
     def __init__(self, db, actor: Actor, *, today: Callable[[], date] = date.today, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._db, self.actor, self._today = db, actor, today
-        self._job: JobRunner | None = None
+        super().__init__(db, today, parent)
+        self.actor = actor
         self.rules: list[sampling.RuleView] = []
         self.reviewer_names: list[str] = []
         self.may_manage = can(actor, "sampling.manage")
@@ -72,14 +70,6 @@ class SamplingRulesView(QWidget):
         layout.addWidget(self.runs, 1)
         layout.addWidget(self.status)
         self.set_actor(actor)
-
-    @property
-    def db(self):
-        """The database (a callable gives the current one: the window can reconnect)."""
-        return self._db() if callable(self._db) else self._db
-
-    def is_loading(self) -> bool:
-        return self._job is not None and not self._job.is_done()
 
     def refresh(self) -> None:
         if self.is_loading():
@@ -157,7 +147,7 @@ class SamplingRulesView(QWidget):
             return
         definition, rule_id, actor = dialog.definition(), view.id if view else None, self.actor
         self._change(lambda s: sampling.save_rule(s, definition, actor=actor, rule_id=rule_id),
-                     self.tr("Sampling rule “{0}” saved").format(definition["name"]))
+                     self.tr("Sampling rule “{0}” saved").format(definition["name"]), "save sampling rule")
 
     def deactivate_rule(self) -> None:
         view = self.selected_rule()
@@ -167,7 +157,7 @@ class SamplingRulesView(QWidget):
             "Deactivate “{0}”? Its runs and the calls they queued stay.").format(view.name))
         if answer == QMessageBox.StandardButton.Yes:
             self._change(lambda s: sampling.deactivate_rule(s, view.id, actor=self.actor),
-                         self.tr("Sampling rule “{0}” deactivated").format(view.name))
+                         self.tr("Sampling rule “{0}” deactivated").format(view.name), "deactivate sampling rule")
 
     def run_rule(self) -> None:
         view = self.selected_rule()
@@ -182,19 +172,6 @@ class SamplingRulesView(QWidget):
             self.queues_changed.emit()
             self.refresh()
 
-    def _change(self, change, done_text: str) -> None:
-        db = self.db
-
-        def work(ctx):
-            with db.session() as session:
-                change(session)
-            return done_text
-
-        self._job = run_job(work, on_finished=self._changed, on_failed=self._failed, name="sampling rule",
-                            expected=(SamplingRuleError, ValueError, LookupError, PermissionDenied))
-
     def _changed(self, text: object) -> None:
-        self.message.emit(str(text))
-        self.status.setText(str(text))
-        self._job = None
-        self.refresh()
+        self.status.setText(str(text))  # said here too: the rules' own status line
+        super()._changed(text)
