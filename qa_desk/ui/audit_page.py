@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from ..permissions import can
 from ..store.audit import ENTITIES, actions, audit_entries, evaluation_history
+from .acting import permitted
 
 LIMIT = 1000
 
@@ -121,7 +121,7 @@ class AuditPage(QWidget):
         layout.addWidget(self.status)
 
     def allowed(self) -> bool:
-        return can(self._services.user, "audit.view")
+        return permitted(self._services, "audit.view")
 
     def refresh(self) -> None:
         """Read the entries the filters ask for (nothing when the user may not read the log)."""

@@ -21,11 +21,6 @@ from .review_queue import MyQueueView
 from .sampling_rules_view import SamplingRulesView
 
 
-def acting_user(services) -> Actor | None:
-    """The signed-in user; None when nobody is (see ``acting``): no queue, nothing offered."""
-    return signed_in(services)
-
-
 class ReviewPage(QWidget):
     call_requested = Signal(int)
     message = Signal(str)
@@ -33,7 +28,7 @@ class ReviewPage(QWidget):
     def __init__(self, services, *, today: Callable[[], date] = date.today, parent: QWidget | None = None):
         super().__init__(parent)
         self.services = services
-        self.actor = acting_user(services)
+        self.actor = signed_in(services)
         db = lambda: services.db  # noqa: E731 - read at each load: the window can reconnect
         self.queue = MyQueueView(db, self.actor.name if self.actor else "", today=today)
         self.overview = ReviewOverview(db, self.actor, today=today)

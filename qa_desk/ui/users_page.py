@@ -12,8 +12,9 @@ from PySide6.QtWidgets import (
     QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from ..permissions import ROLES, PermissionDenied, can
+from ..permissions import ROLES, PermissionDenied
 from ..store import users as store
+from .acting import permitted
 from .jobs import JobRunner, run_job
 from .pattern_edit import HINT_STYLE, error_style
 
@@ -145,7 +146,7 @@ class UsersPage(QWidget):
         return self._users[rows[0].row()] if rows else None
 
     def _enable(self) -> None:
-        admin = can(self._services.user, "user.manage")
+        admin = permitted(self._services, "user.manage")
         chosen = self.selected()
         self.add_button.setEnabled(admin)
         for widget in (self.role_choice, self.role_button, self.password_button, self.deactivate_button):

@@ -13,7 +13,8 @@ from review_data import LEAD, REVIEWER, centre, submit_evaluation
 
 from qa_desk.scoring.periods import parse_period
 from qa_desk.store import assignments, sampling
-from qa_desk.ui.review_page import ReviewPage, acting_user
+from qa_desk.ui.acting import signed_in
+from qa_desk.ui.review_page import ReviewPage
 from qa_desk.ui.sampling_rule_dialog import SamplingRuleDialog
 from qa_desk.ui.sampling_run_dialog import SamplingRunDialog
 
@@ -171,12 +172,12 @@ def test_the_overview_highlights_overdue_calls_and_a_lead_reassigns(qtbot, servi
     assert report.run_id
 
 
-def test_acting_user_is_the_signed_in_user_never_the_settings_name(services):
+def test_the_acting_user_is_the_signed_in_user_never_the_settings_name(services):
     services.user = None
     services.settings.reviewer_name = "王质检"  # typing a name in the settings proves nothing
-    assert acting_user(services) is None
+    assert signed_in(services) is None
     services.user = REVIEWER
-    assert acting_user(services) is REVIEWER
+    assert signed_in(services) is REVIEWER
 
 
 def test_add_tab_takes_another_part_of_reviewing(qtbot, services):
