@@ -4134,7 +4134,7 @@ Database in use: {0}</source>
         <translation>双击通话即可打开并评分；提交后即计为已完成。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+7"/>
         <source>Calls assigned to {0}</source>
         <translation>分配给 {0} 的通话</translation>
     </message>
@@ -4200,7 +4200,7 @@ Database in use: {0}</source>
 <context>
     <name>PatternEdit</name>
     <message>
-        <location filename="../../qa_desk/ui/pattern_edit.py" line="+42"/>
+        <location filename="../../qa_desk/ui/pattern_edit.py" line="+51"/>
         <source>Valid pattern. Choose recordings to preview what it reads.</source>
         <translation>模式有效。选择录音即可预览解析结果。</translation>
     </message>
@@ -4521,7 +4521,7 @@ Database in use: {0}</source>
 <context>
     <name>ReviewOverview</name>
     <message>
-        <location filename="../../qa_desk/ui/review_overview.py" line="+47"/>
+        <location filename="../../qa_desk/ui/review_overview.py" line="+46"/>
         <source>2026-11, 2026-Q4, 2026-W44</source>
         <translation>2026-11, 2026-Q4, 2026-W44</translation>
     </message>
@@ -4545,12 +4545,12 @@ Database in use: {0}</source>
     <message>
         <location line="-2"/>
         <location line="+2"/>
-        <location line="+83"/>
+        <location line="+75"/>
         <source>Done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location line="-85"/>
+        <location line="-77"/>
         <location line="+2"/>
         <source>Open</source>
         <translation>未完成</translation>
@@ -4558,12 +4558,12 @@ Database in use: {0}</source>
     <message>
         <location line="-1"/>
         <location line="+2"/>
-        <location line="+81"/>
+        <location line="+73"/>
         <source>Overdue</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location line="-82"/>
+        <location line="-74"/>
         <location line="+2"/>
         <source>Agent</source>
         <translation>坐席</translation>
@@ -4600,19 +4600,19 @@ Database in use: {0}</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+109"/>
+        <location line="+101"/>
         <source>Reassign…</source>
         <translation>重新分配…</translation>
     </message>
     <message>
-        <location line="-107"/>
-        <location line="+108"/>
+        <location line="-99"/>
+        <location line="+100"/>
         <location line="+30"/>
         <source>Take out of queue</source>
         <translation>移出队列</translation>
     </message>
     <message>
-        <location line="-134"/>
+        <location line="-126"/>
         <source>Period:</source>
         <translation>周期：</translation>
     </message>
@@ -4627,7 +4627,7 @@ Database in use: {0}</source>
         <translation>按坐席</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+35"/>
         <source>Not a period: {0}</source>
         <translation>不是有效的周期：{0}</translation>
     </message>
@@ -4690,7 +4690,7 @@ Database in use: {0}</source>
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../qa_desk/ui/review_page.py" line="+43"/>
+        <location filename="../../qa_desk/ui/review_page.py" line="+38"/>
         <source>My queue</source>
         <translation>我的队列</translation>
     </message>
@@ -5135,7 +5135,7 @@ Database in use: {0}</source>
 <context>
     <name>SamplingRulesView</name>
     <message>
-        <location filename="../../qa_desk/ui/sampling_rules_view.py" line="+46"/>
+        <location filename="../../qa_desk/ui/sampling_rules_view.py" line="+44"/>
         <location line="+12"/>
         <source>Rule</source>
         <translation>规则</translation>
@@ -5216,7 +5216,7 @@ Database in use: {0}</source>
         <translation>执行时间</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+28"/>
         <source>At random</source>
         <translation>随机</translation>
     </message>
@@ -6991,7 +6991,7 @@ Install a speech model for the language of your calls in Settings, under Speech 
 <context>
     <name>UserDialog</name>
     <message>
-        <location filename="../../qa_desk/ui/users_page.py" line="+32"/>
+        <location filename="../../qa_desk/ui/users_page.py" line="+33"/>
         <source>Set password</source>
         <translation>设置密码</translation>
     </message>
