@@ -45,9 +45,18 @@ def cache_dir() -> Path:
     return path
 
 
+def shipped_dir(name: str) -> Path:
+    """A folder QA Desk ships (``resources`` or ``forms``). In a checkout (and an editable
+    install) it sits at the repository's root, where a centre's admin finds it; an
+    installed wheel carries it inside the package (pyproject.toml maps it there)."""
+    package = Path(__file__).resolve().parent
+    inside = package / name
+    return inside if inside.is_dir() else package.parent / name
+
+
 def resources_dir() -> Path:
-    """The shipped resources (samples, rulebooks, translations), next to the package."""
+    """The shipped resources (samples, rulebooks, translations)."""
     frozen = os.environ.get("QA_DESK_RESOURCES")
     if frozen:
         return Path(frozen)
-    return Path(__file__).resolve().parent.parent / "resources"
+    return shipped_dir("resources")

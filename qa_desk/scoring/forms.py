@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import shipped_dir
 from .form_schema import check_form
 from .yaml_lines import content_hash, in_file_order, load_yaml
 
@@ -145,7 +146,7 @@ def load_form(path: Path, known_rules: set[str] | None = None) -> Form:
 def forms_dir() -> Path:
     """The shipped forms (``forms/`` next to the package, or where a frozen build put them)."""
     frozen = os.environ.get("QA_DESK_FORMS")
-    return Path(frozen) if frozen else Path(__file__).resolve().parent.parent.parent / "forms"
+    return Path(frozen) if frozen else shipped_dir("forms")
 
 
 def shipped_forms() -> list[Path]:
