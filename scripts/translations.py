@@ -35,9 +35,10 @@ def ts_path(language: str) -> Path:
 
 
 def sources() -> list[str]:
-    """The files whose tr() / translate() strings are the interface's (paths from the root:
-    the .ts records relative locations, the same on every machine)."""
-    files = sorted((ROOT / "qa_desk" / "ui").glob("*.py")) + [ROOT / "qa_desk" / "app.py"]
+    """The files whose tr() / translate() / QT_TRANSLATE_NOOP strings a person reads: the
+    window's, the CLI's and the domain's (``qa_desk.wording``). Paths from the root: the
+    .ts records relative locations, the same on every machine."""
+    files = sorted((ROOT / "qa_desk").rglob("*.py"))
     return [str(f.relative_to(ROOT)) for f in files]
 
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .. import wording
 from ..paths import cache_dir, resources_dir
 
 log = logging.getLogger(__name__)
@@ -72,12 +73,17 @@ def install_translators(app=None, language: str = "") -> list:
         app.removeTranslator(old)
     _installed.clear()
     locale = QLocale(language) if language else QLocale.system()
+    # Dates and numbers follow the interface's language, not only its words: a
+    # Chinese interface on an English desktop writes 2026/12/2 and 1,234.5 as China does.
+    QLocale.setDefault(locale)
     sources = (("qa_desk", qm_folder()), ("qtbase", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)))
     for name, folder in sources:
         translator = QTranslator(app)
         if translator.load(locale, name, "_", str(folder)):
             app.installTranslator(translator)
             _installed.append(translator)
+    # What the domain writes (a flag's reason, an export's headers) in the same language.
+    wording.use(QCoreApplication.translate)
     return list(_installed)
 
 
