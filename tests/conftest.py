@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 
 import pytest
@@ -23,6 +24,20 @@ def qa_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("QA_DESK_HOME", str(home))
     monkeypatch.delenv("QA_DESK_DB", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """The language is process-wide (the domain's translator, Qt's default locale): a test
+    that switches to Chinese must not leave the next test on its worker in Chinese."""
+    yield
+    from qa_desk import wording
+
+    wording.use(None)
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QLocale
+
+        QLocale.setDefault(QLocale.system())
 
 
 @pytest.fixture(scope="session")

@@ -5,19 +5,19 @@ grabbed (screenshots/zh/…) to be looked at."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTranslator
 
 from qa_desk.samples import load_sample_calls
-from qa_desk.ui.translations import qm_folder
+from qa_desk.ui.translations import install_translators
 
 
 @pytest.fixture
 def chinese(qapp):
-    translator = QTranslator()
-    assert translator.load(str(qm_folder() / "qa_desk_zh_CN.qm"))
-    QCoreApplication.installTranslator(translator)
-    yield translator
-    QCoreApplication.removeTranslator(translator)
+    """Chinese as the app installs it: QA Desk's and Qt's translations, the domain's
+    sentences and the default locale (dates, numbers)."""
+    installed = install_translators(qapp, "zh_CN")
+    assert any(t.language() == "zh_CN" and "qa_desk" in t.filePath() for t in installed)
+    yield installed
+    install_translators(qapp, "en")
 
 
 def test_every_area_in_chinese(qtbot, services, chinese, screenshots_dir):
