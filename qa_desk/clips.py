@@ -21,6 +21,7 @@ from .store.clips import ClipAudioData, ClipDetails, ClipError, ClipView
 from .store.database import Database
 from .store.users import check
 from .store.transcripts import UtteranceView, Word, latest_transcript
+from .wording import translate
 
 MAX_ROLL = 5.0  # seconds: a pre/post-roll is a breath of context, not another clip
 MAX_CLIP = 15 * 60.0  # a teaching moment, not a whole call
@@ -45,14 +46,19 @@ def plan_span(duration: float, utterances, start: float, end: float, *, snap: bo
     """The clip a span makes: snapped to the words it touches (when there are words and
     ``snap``), clamped to the call, with the rolls around it for the audio."""
     if not 0 <= pre_roll <= MAX_ROLL or not 0 <= post_roll <= MAX_ROLL:
-        raise ClipError(f"pre- and post-roll are between 0 and {MAX_ROLL:g} seconds")
+        raise ClipError(translate("Errors", "pre- and post-roll are between 0 and {max} seconds").format(
+            max=f"{MAX_ROLL:g}"))
     start, end = sorted((start, end))
     words = _words(utterances) if snap else []
     start, end = snap_to_words(start, end, words, duration=duration) if words else clip_bounds(start, end, duration)
     if end - start <= 0:
-        raise ClipError(f"a clip needs a span of the call, not {start:.2f}-{end:.2f} s")
+        raise ClipError(translate(
+            "Errors", "a clip needs a span of the call, not {start}-{end} s; select a stretch of the call").format(
+            start=f"{start:.2f}", end=f"{end:.2f}"))
     if end - start > MAX_CLIP:
-        raise ClipError(f"a clip is at most {MAX_CLIP / 60:g} minutes; this span is {(end - start) / 60:.1f}")
+        raise ClipError(translate(
+            "Errors", "a clip is at most {max} minutes; this span is {length}. Select a shorter span").format(
+            max=f"{MAX_CLIP / 60:g}", length=f"{(end - start) / 60:.1f}"))
     audio_start, audio_end = clip_bounds(start, end, duration, pre_roll=pre_roll, post_roll=post_roll)
     return ClipSpan(start, end, audio_start, audio_end)
 
@@ -84,7 +90,8 @@ def cut_span_audio(file_path: str, span: ClipSpan) -> ClipAudioData:
     try:
         audio = cut_clip(file_path, span.audio_start, span.audio_end)
     except (DecodeError, ClipAudioError, OSError) as exc:
-        raise ClipError(f"the recording cannot be read to cut the clip: {exc}") from None
+        raise ClipError(translate("Errors", "the recording cannot be read to cut the clip: {problem}").format(
+            problem=exc)) from None
     return ClipAudioData(encode_flac(audio), "flac", audio.sample_rate, audio.channels, audio.start)
 
 
@@ -92,7 +99,7 @@ def _call_and_lines(db: Database, call_id: int):
     with db.session() as session:
         call = get_call(session, call_id)
         if call is None:
-            raise ClipError(f"call {call_id} does not exist (deleted?)")
+            raise ClipError(translate("Errors", "call {id} does not exist (deleted?)").format(id=call_id))
         transcript = latest_transcript(session, call_id)
     return call, (transcript.utterances if transcript else ())
 
@@ -119,8 +126,9 @@ def adjust_clip(db: Database, clip_id: int, start: float, end: float, *, snap: b
     with db.session() as session:
         clip = store.get_clip(session, clip_id)
     if clip.call_id is None:
-        raise ClipError(f"clip {clip_id}: its call was deleted, so it can no longer be moved or widened "
-                        "(re-import the recording to move it again)")
+        raise ClipError(translate(
+            "Errors", "clip {id}: its call was deleted, so it can no longer be moved or widened "
+            "(re-import the recording to move it again)").format(id=clip_id))
     call, utterances = _call_and_lines(db, clip.call_id)
     span = plan_span(call.duration, utterances, start, end, snap=snap, pre_roll=pre_roll, post_roll=post_roll)
     audio = cut_span_audio(call.file_path, span)
@@ -134,7 +142,8 @@ def clip_sound(db: Database, clip_id: int) -> ClipAudio:
     with db.session() as session:
         stored = store.clip_audio(session, clip_id)
     if stored is None:
-        raise ClipError(f"clip {clip_id} has no audio of its own")
+        raise ClipError(translate(
+            "Errors", "clip {id} has no audio of its own; save it again from its call").format(id=clip_id))
     return decode_flac(stored.data, stored.offset)
 
 

@@ -45,6 +45,7 @@ from .store.database import Database, redact
 from .store.flags import ensure_rulebook
 from .store.forms import install_forms, stored_form
 from .store.models import Agent, Call, Clip, Evaluation, Playlist, Team
+from .wording import choose, translate
 
 __all__ = [
     "AgentSummary", "DemoError", "DemoRefused", "DemoReport", "MAX_AGENTS", "MAX_MONTHS", "SamplesMissing",
@@ -129,20 +130,24 @@ def _real_data(session: Session, samples: SampleSet) -> list[str]:
 
     evaluations = count(select(func.count(Evaluation.id)))
     if evaluations:
-        found.append(f"{evaluations} evaluation{'s' if evaluations != 1 else ''}")
+        found.append(choose(evaluations, translate("Errors", "{count} evaluation"),
+                            translate("Errors", "{count} evaluations")).format(count=evaluations))
     calls = count(select(func.count(Call.id)).where(Call.content_hash.not_in(sorted(samples.hashes))))
     if calls:
-        found.append(f"{calls} call{'s' if calls != 1 else ''} other than the sample calls")
+        found.append(choose(calls, translate("Errors", "{count} call other than the sample calls"),
+                            translate("Errors", "{count} calls other than the sample calls")).format(count=calls))
     agents = [(name, ext) for name, ext in session.execute(select(Agent.name, Agent.external_id))
               if (name, ext) not in samples.agents]
     if agents:
-        found.append(f"{len(agents)} agent{'s' if len(agents) != 1 else ''} of its own")
+        found.append(choose(len(agents), translate("Errors", "{count} agent of its own"),
+                            translate("Errors", "{count} agents of its own")).format(count=len(agents)))
     teams = [name for name in session.execute(select(Team.name)).scalars() if name not in samples.teams]
     if teams:
-        found.append(f"{len(teams)} team{'s' if len(teams) != 1 else ''} of its own")
+        found.append(choose(len(teams), translate("Errors", "{count} team of its own"),
+                            translate("Errors", "{count} teams of its own")).format(count=len(teams)))
     clips = count(select(func.count(Clip.id))) + count(select(func.count(Playlist.id)))
     if clips:
-        found.append("training clips")
+        found.append(translate("Errors", "training clips"))
     return found
 
 
@@ -156,11 +161,11 @@ def check_demo_allowed(db: Database, samples: SampleSet | None = None) -> None:
 def _refuse_if_used(session: Session, db: Database, samples: SampleSet) -> None:
     found = _real_data(session, samples)
     if found:
-        raise DemoRefused(
-            f"The database {redact(db.url)} already holds {', '.join(found)}: the demo centre only fills an empty "
-            "database (or one holding just the sample calls), so nothing was changed. Build the demo in a new, "
-            "empty database, e.g. qa-desk --db sqlite:///qa-desk-demo.sqlite3 demo"
-        )
+        raise DemoRefused(translate(
+            "Errors", "The database {url} already holds {found}: the demo centre only fills an empty database (or "
+            "one holding just the sample calls), so nothing was changed. Build the demo in a new, empty database, "
+            "e.g. qa-desk --db sqlite:///qa-desk-demo.sqlite3 demo").format(
+            url=redact(db.url), found=translate("Errors", ", ").join(found)))
 
 
 # --- the build ---------------------------------------------------------------------------------
@@ -168,9 +173,11 @@ def _refuse_if_used(session: Session, db: Database, samples: SampleSet) -> None:
 
 def _check_arguments(agents: int, months: int) -> None:
     if not 1 <= agents <= MAX_AGENTS:
-        raise ValueError(f"agents must be between 1 and {MAX_AGENTS}, not {agents}")
+        raise ValueError(translate("Errors", "The number of agents must be between 1 and {max}, not {count}.").format(
+            max=MAX_AGENTS, count=agents))
     if not 1 <= months <= MAX_MONTHS:
-        raise ValueError(f"months must be between 1 and {MAX_MONTHS}, not {months}")
+        raise ValueError(translate("Errors", "The number of months must be between 1 and {max}, not {count}.").format(
+            max=MAX_MONTHS, count=months))
 
 
 def build_demo_centre(db: Database, *, agents: int = 12, months: int = 6, seed: int = 2026,
@@ -182,7 +189,7 @@ def build_demo_centre(db: Database, *, agents: int = 12, months: int = 6, seed: 
     began = clock.monotonic()
     ctx = ctx or JobContext()
     today = today or date.today()
-    ctx.status("Reading the sample recordings…")
+    ctx.status(translate("Demo", "Reading the sample recordings…"))
     samples = load_samples()
     rng = random.Random(seed)
     start = demo_start(today, months)
@@ -190,7 +197,7 @@ def build_demo_centre(db: Database, *, agents: int = 12, months: int = 6, seed: 
     weak = {i: rng.choice(WEAK_SPOTS) for i in range(len(plans))}
     calls = plan_calls(rng, plans, today, months)
     rulebooks = {lang: load_rulebook(default_rulebook_path(lang)) for lang in ("zh", "en")}
-    ctx.status("Building the demo centre…")
+    ctx.status(translate("Demo", "Building the demo centre…"))
     try:
         with db.session() as session:
             _refuse_if_used(session, db, samples)
@@ -218,14 +225,15 @@ def build_demo_centre(db: Database, *, agents: int = 12, months: int = 6, seed: 
                 ctx.progress(index + 1, len(calls))
             ctx.check_cancelled()
             writer.flush()
-            ctx.status("Cutting training clips…")
+            ctx.status(translate("Demo", "Cutting training clips…"))
             trainer = lead_of[0] if lead_of else "QA"
             clip_count, playlist_count = add_demo_clips(session, trainer, plans[0].language if plans else "zh")
     except IntegrityError as exc:
         # Another QA Desk wrote to the database at the same time (a second demo, an import).
         detail = str(exc.orig).splitlines()[0]
-        raise DemoRefused(f"The database {redact(db.url)} changed while the demo centre was being built, so "
-                          f"nothing was written ({detail}). Use a new, empty database.") from exc
+        raise DemoRefused(translate(
+            "Errors", "The database {url} changed while the demo centre was being built, so nothing was written "
+            "({detail}). Use a new, empty database.").format(url=redact(db.url), detail=detail)) from exc
     slots = month_slots(today, months)
     return DemoReport(
         teams=[t.name for t in teams],
@@ -258,8 +266,11 @@ def _forms(session: Session) -> dict[str, tuple[int, object]]:
     missing = [key for key in FORM_KEYS.values() if key not in by_key]
     if missing:
         problems = "; ".join(f"{name}: {why}" for name, why in report.failed.items())
-        raise DemoError(f"The shipped form{'s' if len(missing) > 1 else ''} {', '.join(missing)} could not be "
-                        f"loaded{': ' + problems if problems else ''}")
+        text = choose(len(missing), translate("Errors", "The shipped form {forms} could not be loaded{problems}. "
+                                                        "Reinstall QA Desk to restore it."),
+                      translate("Errors", "The shipped forms {forms} could not be loaded{problems}. Reinstall QA Desk "
+                                          "to restore them."))
+        raise DemoError(text.format(forms=", ".join(missing), problems=": " + problems if problems else ""))
     return {lang: (by_key[key], stored_form(session, by_key[key])) for lang, key in FORM_KEYS.items()}
 
 

@@ -31,6 +31,7 @@ from .store.transcripts import UtteranceRow
 from .transcription.attach import find_transcript_sidecars, parse_transcript_files
 from .transcription.formats import TranscriptFileError
 from .transcription.words import as_rows
+from .wording import translate
 
 
 class SamplesMissing(Exception):
@@ -96,14 +97,14 @@ def _load(folder_text: str) -> SampleSet:
         truth = {c["file"]: c for c in json.loads((folder / "transcripts.json").read_text("utf-8"))["calls"]}
         recordings = tuple(_recording(folder / name, metadata[name], truth[name]) for name in sorted(metadata))
     except (OSError, KeyError, ValueError, RuntimeError, ProbeError, TranscriptFileError, StopIteration) as exc:
-        raise SamplesMissing(
-            f"The sample recordings in {folder} cannot be read ({type(exc).__name__}: {exc}); "
-            "the demo centre reuses them. Reinstall QA Desk to restore them."
-        ) from exc
+        raise SamplesMissing(translate(
+            "Errors", "The sample recordings in {folder} cannot be read ({detail}); the demo centre reuses them. "
+            "Reinstall QA Desk to restore them.").format(folder=folder, detail=f"{type(exc).__name__}: {exc}")) from exc
     languages = {(r.language, r.quality) for r in recordings}
     if not {("zh", "good"), ("zh", "poor"), ("en", "good"), ("en", "poor")} <= languages:
-        raise SamplesMissing(f"The sample recordings in {folder} are incomplete: the demo needs a good and a "
-                             "poor call in Mandarin and in English")
+        raise SamplesMissing(translate(
+            "Errors", "The sample recordings in {folder} are incomplete: the demo needs a good and a poor call in "
+            "Mandarin and in English. Reinstall QA Desk to restore them.").format(folder=folder))
     return SampleSet(recordings)
 
 

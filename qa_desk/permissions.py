@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .wording import translate
+
 ROLES = ("reviewer", "lead", "trainer", "manager", "admin")
 
 # action → the roles allowed it (admin is allowed everything).
@@ -46,6 +48,37 @@ class PermissionDenied(PermissionError):
     """The acting user's role does not allow this; the message says who, what and which roles may."""
 
 
+def role_name(role: str) -> str:
+    """A role as a person reads it, in their language (the code itself for an unknown one)."""
+    names = {"reviewer": translate("Permissions", "reviewer"), "lead": translate("Permissions", "team lead"),
+             "trainer": translate("Permissions", "trainer"), "manager": translate("Permissions", "manager"),
+             "admin": translate("Permissions", "administrator")}
+    return names.get(role, role)
+
+
+def action_name(action: str) -> str:
+    """What an action lets a person do, as the end of "may not …" (the code for an unknown one)."""
+    names = {
+        "evaluation.score": translate("Permissions", "score calls"),
+        "evaluation.acknowledge": translate("Permissions", "acknowledge evaluations"),
+        "evaluation.dispute": translate("Permissions", "dispute evaluations"),
+        "evaluation.resolve": translate("Permissions", "resolve disputed evaluations"),
+        "flag.decide": translate("Permissions", "decide on flags"),
+        "form.edit": translate("Permissions", "edit forms"),
+        "rulebook.edit": translate("Permissions", "edit rulebooks"),
+        "clip.manage": translate("Permissions", "manage clips and playlists"),
+        "clip.export": translate("Permissions", "export clips"),
+        "scorecard.view": translate("Permissions", "view scorecards"),
+        "scorecard.export": translate("Permissions", "export scorecards"),
+        "sampling.manage": translate("Permissions", "manage sampling and the review queue"),
+        "calibration.manage": translate("Permissions", "manage calibration sessions"),
+        "calibration.score": translate("Permissions", "score calibration sessions"),
+        "audit.view": translate("Permissions", "view the audit log"),
+        "user.manage": translate("Permissions", "manage users"),
+    }
+    return names.get(action, action)
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person a change is made by: their name (as written on evaluations, flags and the
@@ -57,9 +90,10 @@ class Actor:
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
-            raise ValueError(f"unknown role '{self.role}'; roles are {', '.join(ROLES)}")
+            raise ValueError(translate("Errors", "Unknown role '{role}': use one of {roles}.").format(
+                role=self.role, roles=", ".join(ROLES)))
         if not self.name.strip():
-            raise ValueError("a user needs a name")
+            raise ValueError(translate("Errors", "A user needs a name."))
 
 
 def roles_for(action: str) -> tuple[str, ...]:
@@ -75,12 +109,16 @@ def can(actor: Actor | None, action: str) -> bool:
 def require(actor: Actor | None, action: str) -> Actor:
     """The actor, when their role allows ``action``; PermissionDenied otherwise."""
     if actor is None:
-        raise PermissionDenied(f"{action}: nobody is signed in")
+        raise PermissionDenied(translate("Permissions", "Cannot {action}: nobody is signed in. Sign in first.").format(
+            action=action_name(action)))
     if not can(actor, action):
-        allowed = ", ".join(roles_for(action))
-        raise PermissionDenied(f"{actor.name} ({actor.role}) may not {action.replace('.', ' ')}; "
-                               f"that needs the role {allowed}")
+        allowed = translate("Permissions", ", ").join(role_name(r) for r in roles_for(action))
+        raise PermissionDenied(translate(
+            "Permissions", "{name} ({role}) may not {action}: that needs the role: {roles}. Ask an administrator "
+            "for that role, or sign in as someone who has it.").format(
+            name=actor.name, role=role_name(actor.role), action=action_name(action), roles=allowed))
     return actor
 
 
-__all__ = ["ACTIONS", "ROLES", "Actor", "PermissionDenied", "can", "require", "roles_for"]
+__all__ = ["ACTIONS", "ROLES", "Actor", "PermissionDenied", "action_name", "can", "require", "role_name",
+           "roles_for"]

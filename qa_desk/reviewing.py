@@ -29,6 +29,7 @@ from .store.flags import flags_for_call, scan_info
 from .store.forms import FormVersion, form_versions, install_forms, latest_forms, stored_form
 from .store.models import Agent, Call, Evaluation
 from .store.models import Form as FormRow
+from .wording import translate
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def open_sheet(db: Database, call_id: int, reviewer: Actor | str, language: str 
     reviewer = _name(reviewer)
     with db.session() as session:
         if session.get(Call, call_id) is None:
-            raise LookupError(f"There is no call {call_id}")
+            raise LookupError(translate("Errors", "There is no call {call}: it may have been deleted.").format(
+                call=call_id))
         forms = latest_forms(session)
         if not forms:  # a new database: the shipped forms are the first choice
             install_forms(session, shipped_forms())

@@ -13,6 +13,7 @@ from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 from . import paths
+from .wording import translate
 
 SETTINGS_FILE = "settings.json"
 DEFAULT_PATTERN = "{agent}_{started:%Y%m%d-%H%M%S}_{customer}"
@@ -73,9 +74,13 @@ class Settings:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise SettingsError(f"{path}: cannot read settings ({exc})") from exc
+            raise SettingsError(translate(
+                "Errors", "{path}: cannot read settings ({error}). Correct the file, or delete it to start "
+                "again with the default settings.").format(path=path, error=exc)) from exc
         if not isinstance(raw, dict):
-            raise SettingsError(f"{path}: settings must be a JSON object")
+            raise SettingsError(translate(
+                "Errors", "{path}: settings must be a JSON object. Correct the file, or delete it to "
+                "start again with the default settings.").format(path=path))
         known = {f.name for f in fields(cls)} - {"extra"}
         # A hand-edited file may hold a wrong type; that one setting falls back to its
         # default rather than the window failing later on a list where a str belongs.

@@ -19,6 +19,7 @@ from qa_desk.importing.sidecar import (
 )
 
 T = datetime(2026, 11, 23, 10, 15, 0)
+DATE_HINT = "; write it as e.g. 2026-11-23 10:15:00"  # what a refused start time tells the analyst to do
 
 
 # --- direction and start time ------------------------------------------------------
@@ -189,7 +190,7 @@ def test_xlsx_with_datetime_cells_and_number_cells(tmp_path):
     meta = sidecar.lookup("/x/A.WAV")
     assert meta == CallMetadata(agent="张三", agent_id="1001", started_at=T, customer_ref="13800138000")
     assert isinstance(meta.started_at, datetime)
-    with pytest.raises(MetadataError, match=r"^calls\.xlsx row 4: start time 'not a time' is not a date/time$"):
+    with pytest.raises(MetadataError, match=r"^calls\.xlsx row 4: start time 'not a time' is not a date/time; write it as e\.g\. 2026-11-23 "):
         sidecar.lookup("/x/b.wav")
 
 
@@ -237,7 +238,7 @@ def test_row_problems_surface_only_for_their_recording(tmp_path):
     sidecar = Sidecar.load(tmp_path / "calls.csv")  # loading does not fail
     assert len(sidecar) == 7
     assert sidecar.lookup("ok3.wav").started_at == T
-    with pytest.raises(MetadataError, match=r"^calls\.csv row 7: start time 'abc' is not a date/time$") as caught:
+    with pytest.raises(MetadataError, match=r"^calls\.csv row 7: start time 'abc' is not a date/time; write it as e\.g\. 2026-11-23 ") as caught:
         sidecar.lookup("/any/bad_time.wav")
     assert caught.value.row == 7
     with pytest.raises(MetadataError, match=r"calls\.csv row 8: direction 'sideways'"):
@@ -270,7 +271,7 @@ def test_same_name_in_two_folders_is_ambiguous_only_without_the_folder(tmp_path)
                                         encoding="utf-8")
     sidecar = Sidecar.load(tmp_path / "calls.csv")
     assert sidecar.lookup("/x/dec/a.wav").agent == "Wang"
-    with pytest.raises(MetadataError, match="rows 2 and 3"):
+    with pytest.raises(MetadataError, match="rows 2, 3 all list"):
         sidecar.lookup("/x/elsewhere/a.wav")
     assert sidecar.lookup("dup.wav").agent == "Li"  # identical rows agree
 
@@ -354,10 +355,11 @@ def test_preview_reads_rows_as_the_import_does(tmp_path):
     assert rows[1].values["agent"] == "Anna Schmidt" and rows[1].values["started_at"] == T
     assert rows[1].values["direction"] == "inbound" and rows[1].problems == {}
     # A bad value is shown for what it is, field by field, as the import reports it.
-    assert rows[2].problems == {"started_at": "start time '23.11.2026' is not a date/time"}
+    assert rows[2].problems == {"started_at": "start time '23.11.2026' is not a date/time" + DATE_HINT}
     assert rows[2].values["direction"] == "outbound" and rows[2].values["started_at"] is None
     later = read_sample(tmp_path / "anrufe.csv").preview(mapping, rows=10)
-    assert later[3].problems == {"direction": "direction 'sideways' is not inbound or outbound"}
+    assert later[3].problems == {
+        "direction": "direction 'sideways' is not inbound or outbound; write e.g. inbound/outbound or 呼入/呼出"}
     assert [r.values["file"] for r in later] == ["SUMME", "a.wav", "b.wav", "c.wav", "d.wav"]
     with pytest.raises(MetadataError, match="row 7: start time '23.11.2026'"):
         Sidecar.load(tmp_path / "anrufe.csv", mapping).lookup("b.wav")

@@ -46,7 +46,7 @@ def test_bad_periods_say_what_is_expected(text, words):
 
 def test_a_period_error_is_a_value_error():
     assert issubclass(PeriodError, ValueError)
-    with pytest.raises(PeriodError, match="unknown kind"):
+    with pytest.raises(PeriodError, match="Unknown kind"):
         Period(date(2026, 1, 1), date(2026, 1, 2), "fortnight")
 
 

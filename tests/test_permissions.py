@@ -126,7 +126,7 @@ def test_only_a_lead_or_admin_resolves_a_dispute(sheet):
     resolve = in_rolled_back(db, lambda s, a: ev.resolve(s, evaluation_id, version, a, "听过录音",
                                                          {"standard_closing": ev.AnswerEdit("yes")}))
     assert allowed_roles(resolve) == {"lead", "admin"}
-    with db.session() as s, pytest.raises(PermissionDenied, match=r"reviewer 甲 \(reviewer\) may not evaluation resolve"):
+    with db.session() as s, pytest.raises(PermissionDenied, match=r"reviewer 甲 \(reviewer\) may not resolve disputed evaluations"):
         ev.resolve(s, evaluation_id, version, AS["reviewer"], "I agree with myself")
     with db.session() as s:  # nothing of the refused attempts stayed
         assert ev.get_evaluation(s, evaluation_id).status == "disputed"

@@ -175,7 +175,7 @@ def test_only_leads_and_admins_manage_rules_and_runs(db):
     centre(db)
     rule_id = _rule(db)
     with db.session() as s:
-        with pytest.raises(PermissionDenied, match="王质检 \\(reviewer\\) may not sampling manage"):
+        with pytest.raises(PermissionDenied, match="王质检 \\(reviewer\\) may not manage sampling"):
             sampling.save_rule(s, {"name": "mine", "per_agent": 1}, actor=REVIEWER)
         with pytest.raises(PermissionDenied):
             sampling.run_rule(s, rule_id, NOVEMBER, reviewers=["王质检"], actor=REVIEWER, seed=1)

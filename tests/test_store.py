@@ -207,7 +207,7 @@ def test_sort_by_agent_and_duration(library):
     names = [r.agent for r in by_agent]
     assert names == sorted(names)
     assert [r.duration for r in by_duration] == [119.0, 118.0, 117.0, 116.0, 115.0]
-    with pytest.raises(ValueError, match="cannot sort"):
+    with pytest.raises(ValueError, match="cannot be sorted"):
         with library.session() as s:
             store.list_calls(s, sort="password")
 

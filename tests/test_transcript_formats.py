@@ -121,7 +121,8 @@ def test_json_nested_too_deeply_is_refused_not_a_crash(tmp_path):
 def test_vosk_words_after_the_end_of_the_call(tmp_path):
     late = json.dumps(english_result([("bye", 720.0, 720.4)]))
     error = refused(write(tmp_path, "call.agent.json", f'{{"text": ""}}\n{late}\n'), speaker="agent", duration=300.0)
-    assert str(error) == "call.agent.json: line 2: word 'bye' at 00:12:00 is after the end of the call (05:00)"
+    assert str(error) == ("call.agent.json: line 2: word 'bye' at 00:12:00 is after the end of the call (05:00); "
+                          "is this the transcript of another call?")
     # Within the slack a word is kept, its end clipped to the call.
     near = json.dumps(english_result([("bye", 300.5, 301.5)]))
     [u] = parse_transcript_file(write(tmp_path, "near.agent.json", near), speaker="agent", duration=300.0).utterances
@@ -237,7 +238,7 @@ def test_cues_without_labels_take_the_given_speaker(tmp_path):
     assert cells(parse_transcript_file(path, speaker="customer").utterances) == [
         ("customer", 1.0, 2.0, "Note: the account is closed"), ("customer", 3.0, 4.0, "ok")]
     plain = write(tmp_path, "d.srt", "1\n00:00:01,000 --> 00:00:02,000\nok then\n")
-    assert str(refused(plain)) == "d.srt: line 3: no speaker label; use --speaker"
+    assert str(refused(plain)) == "d.srt: line 3: no speaker label; start the line with Agent: or Customer:, or use --speaker"
 
 
 @pytest.mark.parametrize(
@@ -271,8 +272,9 @@ def test_malformed_subtitles_are_refused_with_line_and_reason(tmp_path, name, te
 def test_cue_after_the_end_of_the_call(tmp_path):
     text = "1\n00:00:01,000 --> 00:00:02,000\nAgent: hi\n\n2\n00:12:00,000 --> 00:12:03,000\nAgent: bye\n"
     path = write(tmp_path, "a.srt", text)
-    assert str(refused(path, duration=300.0)) == "a.srt: line 6: cue at 00:12:00 is after the end of the call (05:00)"
-    assert str(refused(path, duration=3700.0 - 3000)) .endswith("(11:40)")
+    assert str(refused(path, duration=300.0)) == ("a.srt: line 6: cue at 00:12:00 is after the end of the call (05:00); "
+                                                  "is this the transcript of another call?")
+    assert "the end of the call (11:40);" in str(refused(path, duration=3700.0 - 3000))
     # A last cue lingering a second past the end is the call's: its end is clipped.
     ok = write(tmp_path, "b.srt", "1\n00:04:59,000 --> 00:05:01,500\nAgent: bye\n")
     assert cells(parse_transcript_file(ok, duration=300.0).utterances) == [("agent", 299.0, 300.0, "bye")]
@@ -281,7 +283,7 @@ def test_cue_after_the_end_of_the_call(tmp_path):
 def test_bytes_that_are_no_text(tmp_path):
     binary = tmp_path / "a.srt"
     binary.write_bytes(b"RIFF\x00\x00WAVEfmt ")
-    assert str(refused(binary)) == "a.srt: not a text file"
+    assert str(refused(binary)) == "a.srt: not a text file; a transcript is a WebVTT, SRT or Vosk result JSON file"
     utf16 = tmp_path / "b.srt"
     utf16.write_bytes("1\r\n00:00:01,000 --> 00:00:02,000\r\nAgent: hi\r\n".encode("utf-16"))
     assert cells(parse_transcript_file(utf16).utterances) == [("agent", 1.0, 2.0, "hi")]

@@ -38,7 +38,7 @@ def test_sign_in_with_the_right_password_only(db):
         with db.session() as s, pytest.raises(users.SignInError) as refused:
             users.sign_in(s, name, password)
         # One message for a wrong name and a wrong password: no hint which names exist.
-        assert str(refused.value) == "The name or password is wrong"
+        assert str(refused.value) == "The name or password is wrong: check both and try again."
 
 
 def test_a_deactivated_user_cannot_sign_in_or_act(db):
@@ -60,7 +60,7 @@ def test_only_an_admin_manages_users(db):
     for role in ("reviewer", "lead", "trainer", "manager"):
         someone = Actor(f"someone {role}", role)
         with db.session() as s:
-            with pytest.raises(PermissionDenied, match="user manage"):
+            with pytest.raises(PermissionDenied, match="may not manage users"):
                 users.create_user(s, someone, "new person", "reviewer")
             with pytest.raises(PermissionDenied):
                 users.update_user(s, someone, made.id, role="admin")

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..jobs import JobContext
 from ..store import calls as store
 from ..store.transcripts import latest_transcript
+from ..wording import translate
 from .decode import DecodeError
 from .metrics import HOLD_SECONDS, METRICS_VERSION, MIN_OVERTALK, MIN_SILENCE, CallMetrics, compute_metrics
 from .vad import measure_activity
@@ -52,15 +53,18 @@ _READ_ERRORS = (DecodeError, OSError, RuntimeError, ValueError, EOFError)
 def _activity(detail: store.CallDetail, ctx: JobContext | None):
     path = Path(detail.file_path)
     if not path.exists():
-        raise RecordingError(path, f"The recording {path} is missing (was it moved or deleted?)")
+        raise RecordingError(path, translate(
+            "Errors", "The recording {file} is missing (was it moved or deleted?). Put it back, or import it "
+            "again from its new place.").format(file=path))
     try:
         activity, duration = measure_activity(path, detail.channel_map, ctx=ctx, rate=detail.sample_rate)
     except _READ_ERRORS as exc:
         reason = str(exc).strip() or type(exc).__name__
         reason = reason.removeprefix(f"{path.name}: ")  # decode's errors start with the name we give
-        raise RecordingError(path, f"The recording {path} cannot be read: {reason}") from exc
+        raise RecordingError(path, translate("Errors", "The recording {file} cannot be read: {problem}").format(
+            file=path, problem=reason)) from exc
     if duration <= 0:
-        raise RecordingError(path, f"The recording {path} holds no audio")
+        raise RecordingError(path, translate("Errors", "The recording {file} holds no audio").format(file=path))
     return activity, duration
 
 
@@ -82,7 +86,8 @@ def analyse_call(
     with db.session() as session:
         detail = store.get_call(session, call_id)
         if detail is None:
-            raise CallNotFound(f"There is no call {call_id}")
+            raise CallNotFound(translate("Errors", "There is no call {id}; it may have been deleted.").format(
+                id=call_id))
         transcript = latest_transcript(session, call_id)
     transcript_id = transcript.id if transcript else None
     if not recompute:
@@ -98,7 +103,8 @@ def analyse_call(
     with db.session() as session:
         current = store.get_call(session, call_id)
         if current is None:
-            raise CallNotFound(f"There is no call {call_id} (deleted while it was analysed)")
+            raise CallNotFound(translate("Errors", "There is no call {id} (deleted while it was analysed)").format(
+                id=call_id))
         newer = isinstance(current.metrics, dict) and isinstance(current.metrics.get("version"), int) \
             and current.metrics["version"] > METRICS_VERSION
         # A newer QA Desk sharing the database measured this call with a better

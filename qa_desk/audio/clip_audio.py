@@ -32,6 +32,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import soundfile as sf
 
+from ..wording import translate
 from .decode import iter_blocks, recording_info
 
 BEEP_HZ = 1000.0
@@ -75,7 +76,7 @@ class ClipAudio:
 
 def _check_times(*values: float) -> None:
     if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
-        raise ClipAudioError("clip times must be numbers of seconds")
+        raise ClipAudioError(translate("Errors", "clip times must be numbers of seconds"))
 
 
 def clip_bounds(start: float, end: float, duration: float, *, pre_roll: float = 0.0,
@@ -84,14 +85,18 @@ def clip_bounds(start: float, end: float, duration: float, *, pre_roll: float = 
     span that is backwards, empty, or starts after the recording ends."""
     _check_times(start, end, duration, pre_roll, post_roll)
     if pre_roll < 0 or post_roll < 0:
-        raise ClipAudioError("pre-roll and post-roll cannot be negative")
+        raise ClipAudioError(translate("Errors", "pre-roll and post-roll cannot be negative"))
     if end < start:
-        raise ClipAudioError(f"the clip ends ({end:.2f} s) before it starts ({start:.2f} s)")
+        raise ClipAudioError(translate("Errors", "the clip ends ({end} s) before it starts ({start} s)").format(
+            end=f"{end:.2f}", start=f"{start:.2f}"))
     if start >= duration:
-        raise ClipAudioError(f"the clip starts at {start:.2f} s, after the recording ends ({duration:.2f} s)")
+        raise ClipAudioError(translate(
+            "Errors", "the clip starts at {start} s, after the recording ends ({duration} s)").format(
+            start=f"{start:.2f}", duration=f"{duration:.2f}"))
     first, last = max(0.0, start - pre_roll), min(duration, end + post_roll)
     if last <= first:
-        raise ClipAudioError("the clip is empty (its start and end are the same)")
+        raise ClipAudioError(translate(
+            "Errors", "the clip is empty (its start and end are the same); select a span of the call"))
     return first, last
 
 
@@ -146,7 +151,8 @@ def cut_clip(recording, start: float, end: float, *, pre_roll: float = 0.0, post
     blocks = list(iter_blocks(recording, start=first_frame, frames=frames, dtype=info.dtype))
     samples = np.concatenate(blocks) if blocks else np.zeros((0, info.channels), info.dtype)
     if not len(samples):
-        raise ClipAudioError(f"{Path(recording).name}: no audio between {first:.2f} s and {last:.2f} s")
+        raise ClipAudioError(translate("Errors", "{file}: no audio between {first} s and {last} s").format(
+            file=Path(recording).name, first=f"{first:.2f}", last=f"{last:.2f}"))
     return ClipAudio(samples, info.sample_rate, first_frame / info.sample_rate)
 
 
@@ -172,7 +178,7 @@ def hide_spans(clip: ClipAudio, spans: Iterable[tuple[float, float]], *, how: st
     """A copy of the clip with each span (call times, (start, end)) beeped or silenced
     on every channel; parts of spans outside the clip are ignored."""
     if how not in HIDE_WITH:
-        raise ClipAudioError(f"hide spans with 'beep' or 'silence', not '{how}'")
+        raise ClipAudioError(translate("Errors", "hide spans with 'beep' or 'silence', not '{how}'").format(how=how))
     rate, total = clip.sample_rate, len(clip.samples)
     fade_frames = max(1, int(round(fade * rate)))
     frames = [(clip.frame_at(s), clip.frame_at(e)) for s, e in spans]
@@ -225,12 +231,14 @@ def clip_audio_format(path, format: str | None = None) -> str:
     """The format to write: ``format`` if given, else the file's suffix."""
     name = (format or Path(path).suffix).lower().lstrip(".")
     if name not in CLIP_FORMATS:
-        raise ClipAudioError(f"{Path(path).name}: cannot write audio as '{format or Path(path).suffix or 'no suffix'}' "
-                             "(use wav, flac or mp3)")
+        raise ClipAudioError(translate("Errors", "{file}: cannot write audio as '{format}' (use wav, flac or mp3)"
+                                       ).format(file=Path(path).name,
+                                                format=format or Path(path).suffix or translate("Errors", "no suffix")))
     if name not in clip_audio_formats():
-        raise ClipAudioError(
-            f"MP3 export needs libsndfile 1.1 or newer (this one is {sf.__libsndfile_version__}); "
-            "export the clip as WAV or FLAC, or update libsndfile")
+        raise ClipAudioError(translate(
+            "Errors", "{file}: MP3 export needs libsndfile 1.1 or newer (this one is {version}); "
+            "export the clip as WAV or FLAC, or update libsndfile").format(
+            file=Path(path).name, version=sf.__libsndfile_version__))
     return name
 
 
@@ -249,8 +257,11 @@ def write_clip(clip: ClipAudio, path, *, format: str | None = None) -> Path:
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         Path(temporary).unlink(missing_ok=True)
         detail = getattr(exc, "error_string", None) or str(exc)
-        raise ClipAudioError(f"{path.name}: the clip cannot be written as {container} "
-                             f"at {clip.sample_rate} Hz, {clip.channels} channel(s) ({detail})") from None
+        raise ClipAudioError(translate(
+            "Errors", "{file}: the clip cannot be written as {container} at {rate} Hz, {channels} channel(s) "
+            "({detail}); try WAV, or another folder").format(
+            file=path.name, container=container, rate=clip.sample_rate, channels=clip.channels, detail=detail)
+        ) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -283,5 +294,7 @@ def decode_flac(data: bytes, start: float) -> ClipAudio:
     try:
         samples, rate = sf.read(io.BytesIO(data), dtype="int16", always_2d=True)
     except (sf.LibsndfileError, RuntimeError) as exc:
-        raise ClipAudioError(f"the clip's stored audio cannot be read ({exc})") from None
+        raise ClipAudioError(translate(
+            "Errors", "the clip's stored audio cannot be read ({detail}); save the clip again from its call"
+        ).format(detail=exc)) from None
     return ClipAudio(samples, rate, start)

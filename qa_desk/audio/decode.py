@@ -39,6 +39,8 @@ from typing import Iterator, NamedTuple
 import numpy as np
 import soundfile as sf
 
+from ..wording import translate
+
 __all__ = [
     "TARGET_RATE", "DecodeError", "channel_lanes", "iter_blocks", "iter_resampled",
     "mp3_padding_frames", "read_span", "recording_info", "RecordingInfo",
@@ -71,7 +73,10 @@ _READERS = {  # dtype -> (libsndfile function name, C pointer type)
 
 
 class DecodeError(RuntimeError):
-    """A recording that cannot be decoded; the message names the file and the problem."""
+    """A recording that cannot be decoded; the message names the file and the problem.
+
+    ``message`` is the (translated) problem; the file's name goes before it as
+    "name: " in every language, which callers rely on to take it off again."""
 
     def __init__(self, path, message: str):
         super().__init__(f"{Path(path).name}: {message}")
@@ -84,14 +89,17 @@ def _open(path) -> sf.SoundFile:
             pass
         return sf.SoundFile(os.fspath(path))
     except FileNotFoundError:
-        raise DecodeError(path, "the file does not exist (was it moved or deleted?)") from None
+        raise DecodeError(path, translate("Errors", "the file does not exist (was it moved or deleted?)")) from None
     except PermissionError:
-        raise DecodeError(path, "permission denied (is it open in the recorder or another program?)") from None
+        raise DecodeError(path, translate(
+            "Errors", "permission denied (is it open in the recorder or another program?)")) from None
     except IsADirectoryError:
-        raise DecodeError(path, "this is a folder, not a recording") from None
+        raise DecodeError(path, translate("Errors", "this is a folder, not a recording")) from None
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         detail = getattr(exc, "error_string", None) or str(exc)
-        raise DecodeError(path, f"the recording cannot be decoded ({detail})") from None
+        raise DecodeError(path, translate(
+            "Errors", "the recording cannot be decoded ({detail}); it may be damaged: export it from the call "
+            "recorder again").format(detail=detail)) from None
 
 
 # --- MP3 encoder delay -----------------------------------------------------------------
@@ -223,7 +231,8 @@ class _Reader:
         error = sf._snd.sf_error(self.sound._file)
         if error:
             message = sf._ffi.string(sf._snd.sf_error_number(error)).decode("utf-8", "replace")
-            raise DecodeError(self.sound.name, f"decoding stopped ({message})")
+            raise DecodeError(self.sound.name, translate(
+                "Errors", "decoding stopped ({detail}); the recording may be damaged").format(detail=message))
         return done
 
     def skip(self, frames: int) -> None:

@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import paths
 from ..jobs import JobContext
+from ..wording import translate
 from .decode import DecodeError, iter_blocks, recording_info
 
 __all__ = ["BIN_SIZES", "Envelope", "build_envelope", "cache_path", "load_envelope"]
@@ -215,7 +216,8 @@ def load_envelope(path, content_hash: str, *, ctx: JobContext | None = None) -> 
     try:
         file_bytes = os.stat(path).st_size
     except OSError as exc:
-        raise DecodeError(path, f"the file cannot be read ({exc.strerror or exc})") from None
+        raise DecodeError(path, translate("Errors", "the file cannot be read ({detail})").format(
+            detail=exc.strerror or exc)) from None
     cached = _read_cache(target, file_bytes)
     if cached is not None:
         return cached

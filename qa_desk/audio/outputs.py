@@ -10,8 +10,8 @@ The output's callback contract: ``callback(outdata, frames, dac_time)`` fills
 ``dac_time`` is when the first of those frames reaches the speaker, on the
 same clock as ``time()``.
 
-``OutputError.reason`` is a stable code (the UI translates by it);
-``str(error)`` is a plain English sentence for logs and the CLI.
+``OutputError.reason`` is a stable code (the UI picks its own words by it);
+``str(error)`` is a sentence in the user's language for the CLI and the other reasons.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import threading
 from typing import Callable, Protocol
 
 import numpy as np
+
+from ..wording import translate
 
 __all__ = ["AudioOutput", "FakeOutput", "OutputError", "SoundDeviceOutput", "OutputCallback"]
 
@@ -89,8 +91,9 @@ class SoundDeviceOutput:
             # headset plugged in after the first failure is found.
             _rescan(sd)
             if not _has_output_device(sd):
-                raise OutputError("No audio output device was found. "
-                                  "Connect speakers or a headset and try again.", reason="no-device")
+                raise OutputError(translate(
+                    "Errors", "No audio output device was found. Connect speakers or a headset and try again."),
+                    reason="no-device")
         self._callback = callback
         self._on_error = on_error
         self._stopping = False
@@ -109,8 +112,9 @@ class SoundDeviceOutput:
                 stream.close(ignore_errors=True)
             raise _classify(exc, rate, channels) from exc
         except ValueError as exc:  # sounddevice's own checks (e.g. unknown device name)
-            raise OutputError(f"The audio output device cannot be used: {exc}",
-                              reason="no-device") from exc
+            raise OutputError(translate(
+                "Errors", "The audio output device cannot be used ({detail}); choose another one in the "
+                "system's sound settings").format(detail=exc), reason="no-device") from exc
         self._stream = stream
 
     def stop(self) -> None:
@@ -156,18 +160,34 @@ class SoundDeviceOutput:
             return
         self._lost_reported = True
         if self._on_error is not None:
-            self._on_error(OutputError("The audio device stopped playing "
-                                       "(it may have been disconnected).", reason="device-lost"))
+            self._on_error(_device_lost())
 
 
 def _load_sounddevice():
     try:
         import sounddevice as sd
     except OSError as exc:  # the wheel does not bundle PortAudio on Linux
-        raise OutputError("The PortAudio library is not installed, so QA Desk cannot play audio "
-                          f"(on Debian/Ubuntu: apt install libportaudio2). ({exc})",
-                          reason="unavailable") from exc
+        raise OutputError(translate(
+            "Errors", "The PortAudio library is not installed, so QA Desk cannot play audio "
+            "(on Debian/Ubuntu: apt install libportaudio2). ({detail})").format(detail=exc),
+            reason="unavailable") from exc
     return sd
+
+
+def _device_lost() -> OutputError:
+    return OutputError(translate(
+        "Errors", "The audio device stopped playing (it may have been disconnected). Check the speakers or "
+        "headset and press Play again."), reason="device-lost")
+
+
+def _no_rate(rate: int) -> OutputError:
+    return OutputError(translate("Errors", "The audio device does not support {rate} Hz.").format(rate=rate),
+                       reason="rate")
+
+
+def _no_channels(channels: int) -> OutputError:
+    return OutputError(translate("Errors", "The audio device cannot play {channels} channel(s).").format(
+        channels=channels), reason="channels")
 
 
 def _has_output_device(sd) -> bool:
@@ -196,12 +216,16 @@ def _classify(exc, rate: int, channels: int) -> OutputError:
     code = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
     text = str(exc.args[0]) if exc.args else str(exc)
     if code == _PA_INVALID_SAMPLE_RATE or "sample rate" in text.lower():
-        return OutputError(f"The audio device does not support {rate} Hz.", reason="rate")
+        return _no_rate(rate)
     if code == _PA_INVALID_CHANNEL_COUNT:
-        return OutputError(f"The audio device cannot play {channels} channel(s).", reason="channels")
+        return _no_channels(channels)
     if code in (_PA_INVALID_DEVICE, _PA_DEVICE_UNAVAILABLE) or "querying device" in text:
-        return OutputError(f"The audio output device is not available ({text}).", reason="no-device")
-    return OutputError(f"The audio device could not start playing: {text}", reason="failed")
+        return OutputError(translate(
+            "Errors", "The audio output device is not available ({detail}). Connect it, or choose another "
+            "one in the system's sound settings, and try again.").format(detail=text), reason="no-device")
+    return OutputError(translate(
+        "Errors", "The audio device could not start playing ({detail}); close other programs using it and "
+        "try again.").format(detail=text), reason="failed")
 
 
 class FakeOutput:
@@ -231,11 +255,13 @@ class FakeOutput:
     def start(self, rate: int, channels: int, callback: OutputCallback, *,
               on_error: Callable[[OutputError], None] | None = None) -> None:
         if self.no_device:
-            raise OutputError("No audio output device was found.", reason="no-device")
+            raise OutputError(translate(
+                "Errors", "No audio output device was found. Connect speakers or a headset and try again."),
+                reason="no-device")
         if self.supported_rates is not None and rate not in self.supported_rates:
-            raise OutputError(f"The audio device does not support {rate} Hz.", reason="rate")
+            raise _no_rate(rate)
         if self.supported_channels is not None and channels not in self.supported_channels:
-            raise OutputError(f"The audio device cannot play {channels} channel(s).", reason="channels")
+            raise _no_channels(channels)
         with self._lock:
             self.rate, self.channels = rate, channels
             self._callback, self._on_error = callback, on_error
@@ -273,5 +299,4 @@ class FakeOutput:
         with self._lock:
             on_error, self.started, self._callback = self._on_error, False, None
         if on_error is not None:
-            on_error(OutputError("The audio device stopped playing "
-                                 "(it may have been disconnected).", reason="device-lost"))
+            on_error(_device_lost())

@@ -33,6 +33,7 @@ import numpy as np
 from qa_desk.audio.outputs import AudioOutput, OutputError, SoundDeviceOutput
 from qa_desk.audio.playback_feed import CallSource, PlaybackFeed
 from qa_desk.audio.playback_queue import OutputQueue
+from qa_desk.wording import translate
 
 __all__ = ["CROSSFEED", "LISTEN_MODES", "OutputError", "Player"]
 
@@ -275,10 +276,11 @@ class Player:
                 continue
             self._preferred = (rate, channels)
             return
-        rates = " or ".join(str(r) for r in FALLBACK_RATES if r != self.rate)
-        raise OutputError(f"The audio device cannot play this call: {refused} "
-                          f"Resampling to {rates} Hz did not help either.",
-                          reason=refused.reason if refused else "rate")
+        rates = "/".join(str(r) for r in FALLBACK_RATES if r != self.rate)
+        raise OutputError(translate(
+            "Errors", "The audio device cannot play this call: {problem} Resampling to {rates} Hz did not help "
+            "either. Choose another output device in the system's sound settings.").format(
+            problem=refused, rates=rates), reason=refused.reason if refused else "rate")
 
     def _restart(self, frame: float | None) -> None:
         """Empty the queue and start a new feed: at ``frame`` (the playhead jumps
@@ -344,7 +346,7 @@ class Player:
         try:
             return self._feed_once()
         except Exception as exc:  # e.g. the file vanished mid-call: stop with a message
-            self._queue.error = f"The recording could not be read: {exc}"
+            self._queue.error = translate("Errors", "The recording could not be read: {problem}").format(problem=exc)
             with self._decode:
                 if self._feed is not None:
                     self._feed.ended = True

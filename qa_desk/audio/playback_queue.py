@@ -23,6 +23,7 @@ from collections import deque
 import numpy as np
 
 from qa_desk.audio.playback_feed import Chunk
+from qa_desk.wording import translate
 
 __all__ = ["OutputQueue"]
 
@@ -119,4 +120,4 @@ class OutputQueue:
             np.clip(out, -1.0, 1.0, out=out)
         except Exception as exc:  # an exception would kill the audio stream
             out.fill(0)
-            self.error = f"Playback failed: {exc}"
+            self.error = translate("Errors", "Playback failed: {problem}").format(problem=exc)

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import soundfile as sf
 
+from ..wording import QT_TRANSLATE_NOOP, translate
+
 __all__ = ["AUDIO_EXTENSIONS", "FFMPEG_EXTENSIONS", "AudioInfo", "ProbeError", "find_ffprobe", "probe"]
 
 
@@ -92,11 +94,16 @@ _SIGNATURES = (  # (offset, magic bytes, kind); RIFF, RIFX and RF64 all carry WA
 # Things people drop into a recordings folder by mistake, so the message can
 # say what the file actually is.
 _NOT_AUDIO_SIGNATURES = (
-    (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive or Office document"),
-    (b"\xd0\xcf\x11\xe0", "an old-style Office document"), (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"), (b"MZ", "a Windows program"),
-    (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a gzip archive"),
+    (b"%PDF", QT_TRANSLATE_NOOP("Errors", "a PDF document")),
+    (b"PK\x03\x04", QT_TRANSLATE_NOOP("Errors", "a ZIP archive or Office document")),
+    (b"\xd0\xcf\x11\xe0", QT_TRANSLATE_NOOP("Errors", "an old-style Office document")),
+    (b"\x89PNG", QT_TRANSLATE_NOOP("Errors", "a PNG image")),
+    (b"\xff\xd8\xff", QT_TRANSLATE_NOOP("Errors", "a JPEG image")),
+    (b"MZ", QT_TRANSLATE_NOOP("Errors", "a Windows program")),
+    (b"Rar!", QT_TRANSLATE_NOOP("Errors", "a RAR archive")),
+    (b"\x1f\x8b", QT_TRANSLATE_NOOP("Errors", "a gzip archive")),
 )
+_TEXT = QT_TRANSLATE_NOOP("Errors", "text")
 
 _SOUNDFILE_KINDS = {"wav", "w64", "aiff", "au", "caf", "flac", "ogg", "mp3", "gsm", "nist"}
 _SOUNDFILE_FORMAT_NAMES = {"WAVEX": "WAV", "RAW": "GSM"}  # libsndfile reads raw audio only as .gsm here
@@ -122,7 +129,10 @@ def probe(path, *, ffprobe: str | None = None) -> AudioInfo:
         return _probe_with_soundfile(path, head, kind, ffprobe)
     what = _describe_non_audio(head)
     if what:
-        _fail(path, "not_audio", f"this is not an audio recording (it looks like {what})")
+        _fail(path, "not_audio", translate(
+            "Errors", "{file}: this is not an audio recording (it looks like {what}); take it out of the "
+            "recordings, or choose the recording itself"),
+            what=translate("Errors", what))  # registered by QT_TRANSLATE_NOOP in _NOT_AUDIO_SIGNATURES
     if path.suffix.lower() in _FFMPEG_EXTENSIONS:
         return _probe_with_ffmpeg(path, head, None, ffprobe)
     # Last resort for formats we do not sniff; libsndfile's RAW guesses (by
@@ -132,28 +142,39 @@ def probe(path, *, ffprobe: str | None = None) -> AudioInfo:
     except (sf.LibsndfileError, RuntimeError):
         info = None
     if info is None or info.format == "RAW":
-        _fail(path, "not_audio", "this is not an audio recording QA Desk recognises")
+        _unrecognised(path)
     return _soundfile_result(path, info)
 
 
-def _fail(path: Path, reason: str, detail: str):
-    raise ProbeError(path, reason, f"{path.name}: {detail}")
+def _fail(path: Path, reason: str, message: str, **values):
+    """Raise ProbeError; ``message`` is a translated sentence naming ``{file}``."""
+    raise ProbeError(path, reason, message.format(file=path.name, **values))
+
+
+def _unrecognised(path: Path):
+    _fail(path, "not_audio", translate(
+        "Errors", "{file}: this is not an audio recording QA Desk recognises. Convert it to WAV or FLAC, "
+        "or install ffmpeg, and import again."))
 
 
 def _read_head(path: Path) -> bytes:
     try:
         if path.is_dir():
-            _fail(path, "unreadable", "this is a folder, not a recording")
+            _fail(path, "unreadable", translate("Errors", "{file}: this is a folder, not a recording"))
         with open(path, "rb") as file:
             head = file.read(_HEAD_BYTES)
     except FileNotFoundError:
-        _fail(path, "missing", "the file does not exist (was it moved or deleted?)")
+        _fail(path, "missing", translate("Errors", "{file}: the file does not exist (was it moved or deleted?)"))
     except PermissionError:
-        _fail(path, "unreadable", "permission denied (is it still open in the recorder or another program?)")
+        _fail(path, "unreadable", translate(
+            "Errors", "{file}: permission denied (is it still open in the recorder or another program?)"))
     except OSError as exc:
-        _fail(path, "unreadable", f"the file cannot be read ({exc.strerror or exc})")
+        _fail(path, "unreadable", translate("Errors", "{file}: the file cannot be read ({detail})"),
+              detail=exc.strerror or exc)
     if not head:
-        _fail(path, "empty", "the file is empty (0 bytes); the recording was probably never written")
+        _fail(path, "empty", translate(
+            "Errors", "{file}: the file is empty (0 bytes); the recording was probably never written. "
+            "Export it from the call recorder again."))
     return head
 
 
@@ -207,26 +228,25 @@ def _describe_non_audio(head: bytes) -> str | None:
     # control characters; every audio header and codec stream has plenty.
     controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f\x1b")
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or controls * 100 <= len(head):
-        return "text"
+        return _TEXT
     return None
 
 
 def _probe_with_soundfile(path: Path, head: bytes, kind: str, ffprobe: str | None) -> AudioInfo:
     layout = _wav_layout(path) if kind == "wav" else None
     if layout and layout[0] not in _WAV_TAGS_LIBSNDFILE:
-        name = _WAV_TAG_NAMES.get(layout[0], "an unknown codec")
+        name = _WAV_TAG_NAMES.get(layout[0]) or translate("Errors", "an unknown codec")
         return _foreign_codec(path, "WAV", f"{name} (WAV format 0x{layout[0]:04X})", ffprobe)
     if kind == "ogg":
         # The first Ogg page (within the head) names the codec of the first stream.
         packet = head[27 + head[26]:] if len(head) > 27 else b""
         codec = next((name for marker, name in _OGG_CODECS if packet.startswith(marker)), None)
         if codec not in ("vorbis", "opus", "flac"):
-            return _foreign_codec(path, "OGG", codec or "an unknown codec", ffprobe)
+            return _foreign_codec(path, "OGG", codec or translate("Errors", "an unknown codec"), ffprobe)
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError) as exc:
-        detail = getattr(exc, "error_string", None) or str(exc)
-        _fail(path, "unreadable", f"the recording is damaged or incomplete ({detail})")
+        _damaged(path, getattr(exc, "error_string", None) or str(exc))
     if layout:
         _check_wav_data(path, *layout)
     return _soundfile_result(path, info)
@@ -234,7 +254,7 @@ def _probe_with_soundfile(path: Path, head: bytes, kind: str, ffprobe: str | Non
 
 def _soundfile_result(path: Path, info) -> AudioInfo:
     if info.frames <= 0 or info.samplerate <= 0:
-        _fail(path, "zero_length", "the recording has a valid header but no audio in it")
+        _no_audio(path)
     container = _SOUNDFILE_FORMAT_NAMES.get(info.format, info.format)
     codec = "FLAC" if container == "FLAC" else info.subtype
     return AudioInfo(format=container, codec=codec, sample_rate=int(info.samplerate),
@@ -277,11 +297,15 @@ def _check_wav_data(path: Path, tag: int, byte_rate: int, declared: int, present
     if declared in _WAV_PLACEHOLDER_SIZES:
         return
     if declared == 0 and present > 0:
-        _fail(path, "unreadable", "the WAV header was never finished (it says there is no audio, "
-              f"yet {present / rate:.1f} s follow it); the recorder probably stopped mid-call")
+        _fail(path, "unreadable", translate(
+            "Errors", "{file}: the WAV header was never finished (it says there is no audio, yet {seconds} s "
+            "follow it); the recorder probably stopped mid-call. Export the call from the recorder again."),
+            seconds=f"{present / rate:.1f}")
     if declared > present:
-        _fail(path, "unreadable", f"the recording is truncated: it should hold {declared / rate:.1f} s "
-              f"of audio but the file ends after {present / rate:.1f} s (still copying, or cut short?)")
+        _fail(path, "unreadable", translate(
+            "Errors", "{file}: the recording is truncated: it should hold {declared} s of audio but the file "
+            "ends after {present} s (still copying, or cut short?). Wait for the copy to finish, or export "
+            "it again, and import again."), declared=f"{declared / rate:.1f}", present=f"{present / rate:.1f}")
 
 
 def _foreign_codec(path: Path, container: str, codec_name: str, ffprobe: str | None) -> AudioInfo:
@@ -292,12 +316,15 @@ def _foreign_codec(path: Path, container: str, codec_name: str, ffprobe: str | N
             return _run_ffprobe(path, program, container, known=True)
         except ProbeError as exc:
             if exc.reason == "unsupported_codec":
-                _fail(path, "unsupported_codec",
-                      f"the recording uses {codec_name}, which neither QA Desk nor ffmpeg can decode")
+                _fail(path, "unsupported_codec", translate(
+                    "Errors", "{file}: the recording uses {codec}, which neither QA Desk nor ffmpeg can decode; "
+                    "set the call recorder to save WAV (PCM), MP3 or FLAC and export it again"),
+                    codec=codec_name)
             if exc.reason != "needs_ffmpeg":
                 raise
-    _fail(path, "unsupported_codec", f"the recording uses {codec_name}, which QA Desk cannot decode "
-          f"without ffmpeg; {_install_hint()}")
+    _fail(path, "unsupported_codec", translate(
+        "Errors", "{file}: the recording uses {codec}, which QA Desk cannot decode without ffmpeg; {hint}"),
+        codec=codec_name, hint=_install_hint())
 
 
 def _probe_with_ffmpeg(path: Path, head: bytes, kind: str | None, ffprobe: str | None) -> AudioInfo:
@@ -318,17 +345,34 @@ def _ffmpeg_container(path: Path, head: bytes, kind: str | None) -> str:
 
 
 def _needs_ffmpeg(path: Path, container: str, program: str | None):
-    where = f" (no ffprobe at {program})" if program else ""
-    _fail(path, "needs_ffmpeg",
-          f"{_FFMPEG_LABELS.get(container, container)} recordings need ffmpeg{where}; {_install_hint()}")
+    kind = _FFMPEG_LABELS.get(container, container)
+    if program:
+        _fail(path, "needs_ffmpeg", translate(
+            "Errors", "{file}: {kind} recordings need ffmpeg (no ffprobe at {program}); {hint}"),
+            kind=kind, program=program, hint=_install_hint())
+    _fail(path, "needs_ffmpeg", translate("Errors", "{file}: {kind} recordings need ffmpeg; {hint}"),
+          kind=kind, hint=_install_hint())
 
 
 def _install_hint() -> str:
     if sys.platform.startswith("win"):
-        return "install ffmpeg, set QA_DESK_FFPROBE to the full path of ffprobe.exe, and import again"
+        return translate("Errors", "install ffmpeg, set QA_DESK_FFPROBE to the full path of ffprobe.exe, "
+                         "and import again")
     if sys.platform == "darwin":
-        return "install it (brew install ffmpeg) and import again"
-    return "install it (sudo apt-get install ffmpeg) and import again"
+        return translate("Errors", "install it (brew install ffmpeg) and import again")
+    return translate("Errors", "install it (sudo apt-get install ffmpeg) and import again")
+
+
+def _damaged(path: Path, detail: str):
+    _fail(path, "unreadable", translate(
+        "Errors", "{file}: the recording is damaged or incomplete ({detail}); export it from the call "
+        "recorder again"), detail=detail)
+
+
+def _no_audio(path: Path):
+    _fail(path, "zero_length", translate(
+        "Errors", "{file}: the recording has a valid header but no audio in it; export it from the call "
+        "recorder again"))
 
 
 def _system_env() -> dict[str, str] | None:
@@ -355,34 +399,43 @@ def _run_ffprobe(path: Path, program: str, container: str, *, known: bool) -> Au
         done = subprocess.run(command, capture_output=True, timeout=FFPROBE_TIMEOUT, env=_system_env(),
                               creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))
     except subprocess.TimeoutExpired:
-        _fail(path, "unreadable", f"ffprobe gave no answer within {FFPROBE_TIMEOUT:.0f} s")
+        _fail(path, "unreadable", translate(
+            "Errors", "{file}: ffprobe gave no answer within {seconds} s; if the file is on a network share, "
+            "copy it to this computer and import again"), seconds=f"{FFPROBE_TIMEOUT:.0f}")
     except OSError:
         _needs_ffmpeg(path, container, program)
     if done.returncode != 0:
         if not known:
-            _fail(path, "not_audio", "this is not an audio recording QA Desk recognises")
+            _unrecognised(path)
         problem = done.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = problem[-1].replace("file:" + os.path.abspath(path) + ": ", "") if problem else "ffprobe failed"
-        _fail(path, "unreadable", f"the recording is damaged or incomplete ({detail})")
+        _damaged(path, detail)
     try:
         report = json.loads(done.stdout.decode("utf-8", "replace"))
     except ValueError:
-        _fail(path, "unreadable", "ffprobe's report could not be read")
+        _fail(path, "unreadable", translate(
+            "Errors", "{file}: ffprobe's report could not be read; check that ffprobe runs, or reinstall ffmpeg"))
     streams = [s for s in report.get("streams", []) if s.get("codec_type") == "audio"]
     if not streams:
-        _fail(path, "not_audio", "the file holds no audio track")
+        _fail(path, "not_audio", translate(
+            "Errors", "{file}: the file holds no audio track (a video without sound?); export the call's "
+            "audio again"))
     stream, codec = streams[0], streams[0].get("codec_name")
     if not codec or codec == "none":
-        _fail(path, "unsupported_codec", "the recording uses a codec that neither QA Desk nor ffmpeg can decode")
+        _fail(path, "unsupported_codec", translate(
+            "Errors", "{file}: the recording uses a codec that neither QA Desk nor ffmpeg can decode; "
+            "set the call recorder to save WAV (PCM), MP3 or FLAC and export it again"))
     try:
         rate, channels = int(stream.get("sample_rate") or 0), int(stream.get("channels") or 0)
         duration = float(stream.get("duration") or report.get("format", {}).get("duration") or 0)
     except ValueError:
         rate = channels = 0
     if rate <= 0 or channels <= 0:
-        _fail(path, "unreadable", "ffprobe could not find the sample rate or channel count")
+        _fail(path, "unreadable", translate(
+            "Errors", "{file}: ffprobe could not find the sample rate or channel count; the recording may be "
+            "damaged: export it from the call recorder again"))
     if duration <= 0:  # AMR and raw AAC durations are ffmpeg's estimate from the bit rate
-        _fail(path, "zero_length", "the recording has a valid header but no audio in it")
+        _no_audio(path)
     frames = round(duration * rate)
     return AudioInfo(format=container, codec=codec, sample_rate=rate, channels=channels,
                      frames=frames, duration=frames / rate, decoder="ffmpeg")

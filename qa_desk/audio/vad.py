@@ -29,6 +29,7 @@ from typing import Iterator
 import numpy as np
 
 from ..jobs import JobContext
+from ..wording import translate
 
 __all__ = ["Segment", "SpeechDetector", "speech_segments", "channel_activity", "measure_activity", "lanes_of"]
 
@@ -215,7 +216,7 @@ def measure_activity(
     lanes: dict[str, list[int]] | None = None
     done = 0
     if ctx:
-        ctx.status("Finding speech and silence")
+        ctx.status(translate("Jobs", "Finding speech and silence"))
     for block in _blocks(path, blocksize):
         if ctx:
             ctx.check_cancelled()

@@ -16,6 +16,7 @@ import re
 from datetime import datetime
 from pathlib import PurePath
 
+from ..wording import translate
 from .metadata import CallMetadata, MetadataError, normalise_direction
 
 __all__ = ["FIELDS", "FilenamePattern", "PatternError"]
@@ -77,21 +78,25 @@ class FilenamePattern:
                 try:
                     values["started_at"] = datetime.strptime(text, self.started_format)
                 except ValueError:
-                    raise MetadataError(
-                        f"{name}: start time {text!r} in the file name is not a valid date/time "
-                        f"for the format {self.started_format}", source=path) from None
+                    raise MetadataError(translate(
+                        "Errors", "{file}: start time '{value}' in the file name is not a valid date/time "
+                        "for the format {format}; check the {{started:…}} part of the file-name pattern"
+                    ).format(file=name, value=text, format=self.started_format), source=path) from None
             elif field == "direction":
                 try:
                     values["direction"] = normalise_direction(text)
                 except ValueError as exc:
-                    raise MetadataError(f"{name}: {exc} (from the file name)", source=path) from None
+                    raise MetadataError(translate("Errors", "{file}: {problem} (from the file name)").format(
+                        file=name, problem=exc), source=path) from None
             else:
                 values[FIELDS[field]] = text or None
         return CallMetadata(**values)
 
     def _compile(self, text: str) -> str:
         if not isinstance(text, str) or not text.strip():
-            raise PatternError("the file-name pattern is empty; use e.g. {agent}_{started}_{customer}")
+            raise PatternError(translate(
+                "Errors", "the file-name pattern is empty; use e.g. {example}").format(
+                example="{agent}_{started}_{customer}"))
         parts: list[str] = []
         fields: list[str] = []
         previous_was_text = False  # two free-text parts in a row could split anywhere
@@ -108,15 +113,19 @@ class FilenamePattern:
                 previous_was_text = False
                 continue
             if raw in ("{", "}"):
-                raise PatternError(f"unbalanced '{raw}' in the file-name pattern {text!r}; "
-                                   "write {{ or }} for a literal brace")
+                raise PatternError(translate(
+                    "Errors", "unbalanced '{brace}' in the file-name pattern '{pattern}'; "
+                    "write {open} or {close} for a literal brace").format(
+                    brace=raw, pattern=text, open="{{", close="}}"))
             name, _, spec = token.group(1).strip().partition(":")
             name = name.strip()
             if name in _SKIP:
                 piece, is_text = r".*?", True
             elif name in FIELDS:
                 if name in fields:
-                    raise PatternError(f"{{{name}}} appears twice in the file-name pattern {text!r}")
+                    raise PatternError(translate(
+                        "Errors", "{field} appears twice in the file-name pattern '{pattern}'; keep one of them"
+                    ).format(field="{" + name + "}", pattern=text))
                 fields.append(name)
                 if name == "started":
                     self.started_format = spec or DEFAULT_STARTED_FORMAT
@@ -125,19 +134,26 @@ class FilenamePattern:
                     piece, is_text = f"(?P<{name}>.+?)", True
             else:
                 known = ", ".join("{" + field + "}" for field in (*FIELDS, "*"))
-                raise PatternError(f"unknown field {{{name}}} in the file-name pattern {text!r}; "
-                                   f"the fields are {known}")
+                raise PatternError(translate(
+                    "Errors", "unknown field {field} in the file-name pattern '{pattern}'; the fields are {known}"
+                ).format(field="{" + name + "}", pattern=text, known=known))
             if spec and name != "started":
-                raise PatternError(f"only {{started}} takes a format, not {{{name}:{spec}}}")
+                raise PatternError(translate(
+                    "Errors", "only {started} takes a format, not {field}; write {plain}").format(
+                    started="{started}", field="{" + name + ":" + spec + "}", plain="{" + name + "}"))
             if is_text and previous_was_text:
-                raise PatternError(f"put a separator such as _ or - before {{{name}}} in the file-name "
-                                   f"pattern {text!r}; otherwise it is unclear where one part ends")
+                raise PatternError(translate(
+                    "Errors", "put a separator such as _ or - before {field} in the file-name pattern "
+                    "'{pattern}'; otherwise it is unclear where one part ends").format(
+                    field="{" + name + "}", pattern=text))
             parts.append(piece)
             previous_was_text = is_text
         if position < len(text):
             parts.append(re.escape(text[position:]))
         if not fields:
-            raise PatternError(f"the file-name pattern {text!r} has no fields; use e.g. {{agent}} or {{started}}")
+            raise PatternError(translate(
+                "Errors", "the file-name pattern '{pattern}' has no fields; use e.g. {agent} or {started}"
+            ).format(pattern=text, agent="{agent}", started="{started}"))
         self.fields = tuple(fields)
         return "".join(parts)
 
@@ -155,13 +171,17 @@ def _date_regex(fmt: str) -> str:
             continue
         code = fmt[index + 1:index + 2]
         if code not in _DATE_CODES:
-            shown = f"%{code}" if code else "a lone %"
-            raise PatternError(f"{shown} in {{started:{fmt}}} is not a date code QA Desk understands; "
-                               f"use %Y %m %d %H %M %S (or %y %b %B %j %I %p %f)")
+            shown = f"%{code}" if code else translate("Errors", "a lone %")
+            raise PatternError(translate(
+                "Errors", "{code} in {field} is not a date code QA Desk understands; "
+                "use %Y %m %d %H %M %S (or %y %b %B %j %I %p %f)").format(
+                code=shown, field="{started:" + fmt + "}"))
         pieces.append(_DATE_CODES[code])
         codes.add(code)
         index += 2
     has_day = "j" in codes or ({"m", "b", "B"} & codes and "d" in codes)
     if not ({"Y", "y"} & codes and has_day):
-        raise PatternError(f"{{started:{fmt}}} must contain the year, month and day (e.g. %Y%m%d)")
+        raise PatternError(translate(
+            "Errors", "{field} must contain the year, month and day (e.g. %Y%m%d)").format(
+            field="{started:" + fmt + "}"))
     return "".join(pieces)

@@ -23,6 +23,7 @@ from ..store import calls as store
 from ..store.database import Database, DatabaseError
 from ..transcription.attach import CallNotFound, SidecarFinder, attach_transcript_files, calls_with_transcripts
 from ..transcription.formats import TRANSCRIPT_SUFFIXES, TranscriptFileError
+from ..wording import translate
 from .metadata import CallMetadata, MetadataError
 from .report import FileOutcome, ImportReport
 from .sources import MetadataSources, collect_recordings
@@ -98,8 +99,10 @@ def _examine(path: Path, hashed: _Hashed | OSError) -> _Examined:
     except ProbeError as exc:
         return _Examined(path, error=FileOutcome.failed(path, exc.reason, str(exc)))
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return _Examined(path, error=FileOutcome.failed(path, "unreadable", f"{path.name}: cannot read ({reason})"))
+        message = translate(
+            "Errors", "{file}: cannot read ({detail}); check that it is not open in another program and import again"
+        ).format(file=path.name, detail=exc.strerror or type(exc).__name__)
+        return _Examined(path, error=FileOutcome.failed(path, "unreadable", message))
     digest, size, mtime = hashed
     return _Examined(path, digest, size, mtime, info)
 
@@ -107,9 +110,9 @@ def _examine(path: Path, hashed: _Hashed | OSError) -> _Examined:
 class _Importer:
     def __init__(self, db: Database, options: ImportOptions, ctx: JobContext):
         if options.agent_channel not in ("left", "right", "mono"):
-            raise ImportSetupError(
-                f"agent channel must be left, right or mono, not '{options.agent_channel}'"
-            )
+            raise ImportSetupError(translate(
+                "Errors", "the agent channel must be left, right or mono, not '{channel}'"
+            ).format(channel=options.agent_channel))
         self.db = db
         self.options = options
         self.ctx = ctx
@@ -122,8 +125,9 @@ class _Importer:
 
     def run(self, paths: list[Path]) -> ImportReport:
         report = ImportReport()
-        self.ctx.status("Looking for recordings…")
+        self.ctx.status(translate("Import", "Looking for recordings…"))
         files, outcomes = collect_recordings(paths)
+        self.ctx.check_cancelled()  # walking a big share takes a while; nothing is written yet
         files, transcripts = self._transcript_files(files, report)
         sidecar = str(self.options.metadata.resolve()) if self.options.metadata else None
         for outcome in outcomes:
@@ -136,6 +140,7 @@ class _Importer:
         total = len(files)
         with self.db.session() as session:
             known = store.known_files(session, [str(p) for p in files])
+        self.ctx.check_cancelled()
         # Files already imported from the same path, unchanged since, are not even
         # re-hashed: re-importing a folder of 10,000 calls costs only the new ones.
         todo: list[Path] = []
@@ -148,7 +153,8 @@ class _Importer:
                 todo.append(path)
         untranscribed = self._without_transcript([c for p, c in unchanged if self.sidecars.chosen(p)])
         if untranscribed:
-            self.ctx.status(f"Attaching {len(untranscribed)} transcripts to calls already imported…")
+            self.ctx.status(translate("Import", "Attaching {n} transcripts to calls already imported…").format(
+                n=len(untranscribed)))
         for path, call_id in unchanged:
             outcome = FileOutcome.known(path, call_id)
             if call_id in untranscribed:
@@ -156,7 +162,7 @@ class _Importer:
             report.add(outcome, self.ctx)
         done = total - len(todo)
         self.ctx.progress(done, total)
-        self.ctx.status(f"Importing {len(todo)} recordings…")
+        self.ctx.status(translate("Import", "Importing {n} recordings…").format(n=len(todo)))
         # Leave one core to the writer: it, not hashing, is the bottleneck (measured).
         pool = ThreadPoolExecutor(max_workers=max(1, min(4, (os.cpu_count() or 2) - 1)))
         try:
@@ -178,7 +184,8 @@ class _Importer:
             finished = {o.path for o in report.outcomes}
             for path in todo:
                 if str(path) not in finished:
-                    report.add(FileOutcome.skipped(path, "cancelled", f"{path.name}: import cancelled"), self.ctx)
+                    report.add(FileOutcome.skipped(path, "cancelled", translate(
+                        "Import", "{file}: import cancelled; import again to add it").format(file=path.name)), self.ctx)
         return report
 
     def _transcript_files(self, files: list[Path], report: ImportReport) -> tuple[list[Path], set[Path]]:
@@ -193,11 +200,10 @@ class _Importer:
             if path in transcripts:
                 continue  # named together with its recording: attached with it
             if path.suffix.lower() in TRANSCRIPT_SUFFIXES:
-                report.add(FileOutcome.skipped(
-                    path, "not_a_recording",
-                    f"{path.name}: not a recording; a transcript file is attached when the recording "
-                    "of the same name beside it is imported (or with 'qa-desk transcript import')",
-                ), self.ctx)
+                report.add(FileOutcome.skipped(path, "not_a_recording", translate(
+                    "Import", "{file}: not a recording; a transcript file is attached when the recording "
+                    "of the same name beside it is imported (or with 'qa-desk transcript import')"
+                ).format(file=path.name)), self.ctx)
                 continue
             recordings.append(path)
         return recordings, transcripts
@@ -219,14 +225,16 @@ class _Importer:
         except TranscriptFileError as exc:
             return outcome.with_transcript(False, str(exc))
         except CallNotFound:
-            return outcome.with_transcript(False, "the call was deleted meanwhile")
+            return outcome.with_transcript(False, translate("Import", "the call was deleted meanwhile"))
         except OperationalError as exc:
-            raise DatabaseError(f"The database stopped answering during the import: {exc.orig}") from exc
+            raise _stopped_answering(exc) from exc
         except SQLAlchemyError as exc:
             detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            return outcome.with_transcript(False, f"could not be stored ({detail})")
+            return outcome.with_transcript(False, translate("Errors", "could not be stored ({detail})").format(
+                detail=detail))
         except Exception as exc:  # noqa: BLE001 - a file we failed to foresee must not stop the import
-            return outcome.with_transcript(False, f"{files[0][0].name}: cannot be read ({type(exc).__name__}: {exc})")
+            return outcome.with_transcript(False, translate("Errors", "{file}: cannot be read ({detail})").format(
+                file=files[0][0].name, detail=f"{type(exc).__name__}: {exc}"))
         return outcome.with_transcript(True, ", ".join(p.name for p, _ in files))
 
     def _known_hashes(self, batch: list[_Examined]) -> dict[str, tuple[int, str, str]]:
@@ -273,12 +281,13 @@ class _Importer:
         except OperationalError as exc:
             # The database itself went away: every further file would fail too. What
             # was committed so far stays; importing again completes the rest.
-            raise DatabaseError(f"The database stopped answering during the import: {exc.orig}") from exc
+            raise _stopped_answering(exc) from exc
         except SQLAlchemyError as exc:
             # e.g. a value the server rejects (PostgreSQL checks lengths): this file
             # fails, its transaction is rolled back, the batch goes on.
             detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-            return FileOutcome.failed(path, "database", f"{path.name}: could not be stored ({detail})")
+            return FileOutcome.failed(path, "database", translate(
+                "Errors", "{file}: could not be stored ({detail})").format(file=path.name, detail=detail))
         # Cached only after the commit: a rolled-back agent must not be reused.
         if agent_id is not None:
             self.agents[agent_key] = agent_id
@@ -317,6 +326,12 @@ class _Importer:
             customer_ref=meta.customer_ref,
             status="imported",
         )
+
+
+def _stopped_answering(exc: OperationalError) -> DatabaseError:
+    return DatabaseError(translate(
+        "Errors", "The database stopped answering during the import ({detail}). What was imported so far "
+        "is kept; check the connection and import again to add the rest.").format(detail=exc.orig))
 
 
 BATCH = 32  # examined files checked against the library in one query

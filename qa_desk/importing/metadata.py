@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time
 
+from ..wording import translate
+
 __all__ = ["CallMetadata", "MetadataError", "normalise_direction", "parse_start_time"]
 
 
@@ -66,7 +68,9 @@ def normalise_direction(text) -> str | None:
         return "inbound"
     if key in _OUTBOUND:
         return "outbound"
-    raise ValueError(f"direction {str(text).strip()!r} is not inbound or outbound")
+    raise ValueError(translate(
+        "Errors", "direction '{value}' is not inbound or outbound; write e.g. inbound/outbound or 呼入/呼出"
+    ).format(value=str(text).strip()))
 
 
 # Tried after datetime.fromisoformat, which already covers "2026-11-23 10:15:00",
@@ -96,7 +100,7 @@ def parse_start_time(value) -> datetime:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        raise ValueError(f"start time {value!r} is not a date/time")
+        raise ValueError(_not_a_time(value))
     text = value.strip()
     cleaned = re.sub(r"\s+", " ", text.translate(_CHINESE_DATE)).strip().rstrip(":")
     compact = _COMPACT.fullmatch(cleaned)
@@ -104,7 +108,7 @@ def parse_start_time(value) -> datetime:
         try:
             return datetime(*(int(part) for part in compact.groups() if part is not None))
         except ValueError:
-            raise ValueError(f"start time {text!r} is not a date/time") from None
+            raise ValueError(_not_a_time(text)) from None
     try:
         return datetime.fromisoformat(cleaned)
     except ValueError:
@@ -114,4 +118,10 @@ def parse_start_time(value) -> datetime:
             return datetime.strptime(cleaned, pattern)
         except ValueError:
             continue
-    raise ValueError(f"start time {text!r} is not a date/time")
+    raise ValueError(_not_a_time(text))
+
+
+def _not_a_time(value) -> str:
+    return translate(
+        "Errors", "start time '{value}' is not a date/time; write it as e.g. 2026-11-23 10:15:00"
+    ).format(value=value)

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..wording import choose, translate
+
 STATUSES = ("imported", "known", "failed", "skipped")
 
 
@@ -23,13 +25,19 @@ class FileOutcome:
 
     @classmethod
     def imported(cls, path: Path, call_id: int, duration: float) -> FileOutcome:
-        return cls(str(path), "imported", None, f"{Path(path).name}: imported ({duration:.1f} s)", call_id)
+        message = translate("Import", "{file}: imported ({seconds} s)").format(
+            file=Path(path).name, seconds=f"{duration:.1f}")
+        return cls(str(path), "imported", None, message, call_id)
 
     @classmethod
     def known(cls, path: Path, call_id: int, known_as: str | None = None) -> FileOutcome:
         name = Path(path).name
-        also = f" as {known_as}" if known_as and known_as != name else ""
-        return cls(str(path), "known", "duplicate", f"{name}: already in the library{also}", call_id)
+        if known_as and known_as != name:
+            message = translate("Import", "{file}: already in the library as {known_as}").format(
+                file=name, known_as=known_as)
+        else:
+            message = translate("Import", "{file}: already in the library").format(file=name)
+        return cls(str(path), "known", "duplicate", message, call_id)
 
     @classmethod
     def failed(cls, path: Path, reason: str, message: str) -> FileOutcome:
@@ -41,10 +49,13 @@ class FileOutcome:
 
     def with_transcript(self, attached: bool, detail: str) -> FileOutcome:
         """This outcome, saying what became of the recording's transcript file(s)."""
-        note = f"transcript attached ({detail})" if attached else f"transcript not attached: {detail}"
-        return replace(
-            self, transcript="attached" if attached else "not_attached", message=f"{self.message}; {note}"
-        )
+        if attached:
+            text = translate("Import", "{message}; transcript attached ({files})").format(
+                message=self.message, files=detail)
+        else:
+            text = translate("Import", "{message}; transcript not attached: {problem}").format(
+                message=self.message, problem=detail)
+        return replace(self, transcript="attached" if attached else "not_attached", message=text)
 
     def as_dict(self) -> dict:
         return {
@@ -84,16 +95,21 @@ class ImportReport:
 
     def summary(self) -> str:
         c = self.counts()
-        text = (
-            f"{c['imported']} imported, {c['known']} already known, "
-            f"{c['failed']} failed, {c['skipped']} skipped"
-        )
+        text = translate("Import", "{imported} imported, {known} already known, {failed} failed, {skipped} skipped"
+                         ).format(**c)
         t = self.transcript_counts()
-        notes = [f"{n} transcript{'s' if n != 1 else ''} {what}" for n, what in
-                 ((t["attached"], "attached"), (t["not_attached"], "not attached")) if n]
+        notes = []
+        if t["attached"]:
+            notes.append(choose(t["attached"], translate("Import", "{n} transcript attached"),
+                                translate("Import", "{n} transcripts attached")).format(n=t["attached"]))
+        if t["not_attached"]:
+            notes.append(choose(t["not_attached"], translate("Import", "{n} transcript not attached"),
+                                translate("Import", "{n} transcripts not attached")).format(n=t["not_attached"]))
         if notes:
-            text += "; " + ", ".join(notes)
-        return text + (" (cancelled)" if self.cancelled else "")
+            text = translate("Import", "{counts}; {transcripts}").format(counts=text, transcripts=", ".join(notes))
+        if self.cancelled:
+            text = translate("Import", "{summary} (cancelled)").format(summary=text)
+        return text
 
     def as_dict(self) -> dict:
         return {

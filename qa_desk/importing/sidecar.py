@@ -21,6 +21,7 @@ from itertools import islice
 from pathlib import Path, PurePath
 
 from ..audio.probe import AUDIO_EXTENSIONS
+from ..wording import translate
 from .metadata import CallMetadata, MetadataError, normalise_direction, parse_start_time
 
 __all__ = ["DEFAULT_COLUMNS", "PreviewRow", "SheetSample", "Sidecar", "detect_columns", "preview",
@@ -129,13 +130,15 @@ class Sidecar:
             return None
         for row in best:
             if row.problem:
-                raise MetadataError(f"{self.path.name} row {row.number}: {row.problem}",
-                                    source=self.path, row=row.number)
+                raise MetadataError(translate("Errors", "{file} row {row}: {problem}").format(
+                    file=self.path.name, row=row.number, problem=row.problem), source=self.path, row=row.number)
         if any(row.metadata != best[0].metadata for row in best[1:]):
-            numbers = " and ".join(str(row.number) for row in best)
-            raise MetadataError(f"{self.path.name} rows {numbers} all list {PurePath(parts[-1]).name} "
-                                "with different details; keep one row or give the folder too",
-                                source=self.path, row=best[0].number)
+            numbers = ", ".join(str(row.number) for row in best)
+            raise MetadataError(translate(
+                "Errors", "{file} rows {rows} all list {recording} with different details; "
+                "keep one row or give the folder too").format(
+                file=self.path.name, rows=numbers, recording=PurePath(parts[-1]).name),
+                source=self.path, row=best[0].number)
         return best[0].metadata
 
 
@@ -235,15 +238,22 @@ def _shared_tail(left: tuple[str, ...], right: tuple[str, ...]) -> int:
 
 def _is_excel(path: Path) -> bool:
     if path.suffix.lower() == ".xls":
-        raise MetadataError(f"{path.name}: old .xls workbooks cannot be read; save it as .xlsx or CSV",
-                            source=path)
+        raise MetadataError(translate(
+            "Errors", "{file}: old .xls workbooks cannot be read; save it as .xlsx or CSV").format(
+            file=path.name), source=path)
     if path.suffix.lower() in _EXCEL_SUFFIXES:
         return True
     try:
         with open(path, "rb") as file:
             return file.read(4) == b"PK\x03\x04"  # an XLSX saved under another name
     except OSError as exc:
-        raise MetadataError(f"{path.name}: cannot be read ({exc.strerror or exc})", source=path) from None
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> MetadataError:
+    return MetadataError(translate(
+        "Errors", "{file}: cannot be read ({detail}); close it in Excel or check that it is still there"
+    ).format(file=path.name, detail=exc.strerror or exc), source=path)
 
 
 def _open_table(path: Path) -> Iterator[tuple[int, list]]:
@@ -256,14 +266,16 @@ def _header_row(path: Path, table: Iterator[tuple[int, list]]) -> list[str]:
     for _, cells in table:
         if any(_cell_text(c) for c in cells):
             return [_cell_text(h) or "" for h in cells]
-    raise MetadataError(f"{path.name}: the file has no header row", source=path)
+    raise MetadataError(translate(
+        "Errors", "{file}: the file has no header row; the first row must name the columns "
+        "(file name, agent, start time…)").format(file=path.name), source=path)
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, list]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise MetadataError(f"{path.name}: cannot be read ({exc.strerror or exc})", source=path) from None
+        raise _unreadable(path, exc) from None
     text = _decode(path, raw)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     excel_hint = re.fullmatch(r"sep=(.)", first_line)  # Excel's "sep=;" first line
@@ -282,15 +294,18 @@ def _read_csv(path: Path) -> Iterator[tuple[int, list]]:
             # everything but cells with line breaks in them.
             yield reader.line_num, cells
     except csv.Error as exc:
-        raise MetadataError(f"{path.name} line {reader.line_num}: not a readable CSV file ({exc})",
-                            source=path, row=reader.line_num) from None
+        raise MetadataError(translate(
+            "Errors", "{file} line {line}: not a readable CSV file ({detail}); save it again as CSV from Excel"
+        ).format(file=path.name, line=reader.line_num, detail=exc), source=path, row=reader.line_num) from None
 
 
 def _decode(path: Path, raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")  # Excel's "Unicode text" export
     if b"\x00" in raw:
-        raise MetadataError(f"{path.name}: this is not a CSV text file", source=path)
+        raise MetadataError(translate(
+            "Errors", "{file}: this is not a CSV text file; choose the CSV or XLSX sheet the recorder exported"
+        ).format(file=path.name), source=path)
     # UTF-8 first (it rarely decodes anything else by accident), then GB18030,
     # a superset of the GBK that Chinese recorders and Excel export.
     for encoding in ("utf-8-sig", "gb18030"):
@@ -298,7 +313,9 @@ def _decode(path: Path, raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise MetadataError(f"{path.name}: the text is neither UTF-8 nor GBK; save it as UTF-8 CSV", source=path)
+    raise MetadataError(translate(
+        "Errors", "{file}: the text is neither UTF-8 nor GBK; save it as UTF-8 CSV").format(file=path.name),
+        source=path)
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, list]]:
@@ -308,13 +325,17 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, list]]:
         # read_only streams the sheet; data_only gives formulas' saved values.
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike for a bad file
-        raise MetadataError(f"{path.name}: cannot be read as an Excel workbook ({exc})", source=path) from None
+        raise MetadataError(translate(
+            "Errors", "{file}: cannot be read as an Excel workbook ({detail}); open it in Excel and save it "
+            "again as .xlsx or CSV").format(file=path.name, detail=exc), source=path) from None
     try:
         sheet = book.worksheets[0]
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(cells)
     except Exception as exc:
-        raise MetadataError(f"{path.name}: the first sheet cannot be read ({exc})", source=path) from None
+        raise MetadataError(translate(
+            "Errors", "{file}: the first sheet cannot be read ({detail}); open it in Excel and save it "
+            "again as .xlsx or CSV").format(file=path.name, detail=exc), source=path) from None
     finally:
         book.close()  # read_only mode keeps the file open (and locked on Windows) until closed
 
@@ -336,8 +357,9 @@ def _match_columns(path: Path, headers: list[str], mapping: dict,
                    require_file: bool = True) -> tuple[dict[str, str], dict[str, int]]:
     unknown = sorted(set(mapping) - set(DEFAULT_COLUMNS))
     if unknown:
-        raise MetadataError(f"{path.name}: cannot map unknown field(s) {', '.join(unknown)}; "
-                            f"the fields are {', '.join(DEFAULT_COLUMNS)}", source=path)
+        raise MetadataError(translate(
+            "Errors", "{file}: cannot map unknown field(s) {unknown}; the fields are {known}").format(
+            file=path.name, unknown=", ".join(unknown), known=", ".join(DEFAULT_COLUMNS)), source=path)
     positions = _header_positions(headers)
     listed = ", ".join(repr(h) for h in headers if h)
     columns: dict[str, str] = {}
@@ -348,8 +370,10 @@ def _match_columns(path: Path, headers: list[str], mapping: dict,
             if wanted is None:
                 continue
             if _header_key(wanted) not in positions:
-                raise MetadataError(f"{path.name}: column {wanted!r} (mapped to {field_name}) is not in the "
-                                    f"header row; the columns are {listed}", source=path)
+                raise MetadataError(translate(
+                    "Errors", "{file}: column '{column}' (mapped to {field}) is not in the header row; "
+                    "the columns are {columns}. Choose one of them in the column mapping").format(
+                    file=path.name, column=wanted, field=field_name, columns=listed), source=path)
             index = positions[_header_key(wanted)]
         else:
             index = _recognised(field_name, positions)
@@ -357,9 +381,10 @@ def _match_columns(path: Path, headers: list[str], mapping: dict,
                 continue
         columns[field_name], indexes[field_name] = headers[index], index
     if require_file and "file" not in indexes:
-        raise MetadataError(f"{path.name}: no column names the recording file (expected one of "
-                            f"{', '.join(DEFAULT_COLUMNS['file'])}); the columns are {listed}. "
-                            "Map the file column in the import settings", source=path)
+        raise MetadataError(translate(
+            "Errors", "{file}: no column names the recording file (expected one of {expected}); "
+            "the columns are {columns}. Map the file column in the import settings").format(
+            file=path.name, expected=", ".join(DEFAULT_COLUMNS["file"]), columns=listed), source=path)
     return columns, indexes
 
 

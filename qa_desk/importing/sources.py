@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..audio.probe import AUDIO_EXTENSIONS
+from ..wording import translate
 from .filename_pattern import FilenamePattern
 from .metadata import CallMetadata
 from .report import FileOutcome
@@ -37,13 +38,14 @@ def collect_recordings(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]
                 if child.suffix.lower() in AUDIO_EXTENSIONS:
                     take(child)
                 else:
-                    outcomes.append(
-                        FileOutcome.skipped(child, "not_a_recording", f"{child.name}: not a recording file type, skipped")
-                    )
+                    outcomes.append(FileOutcome.skipped(child, "not_a_recording", translate(
+                        "Import", "{file}: not a recording file type, skipped").format(file=child.name)))
         elif path.is_file():
             take(path)
         else:
-            outcomes.append(FileOutcome.failed(path, "missing", f"{path}: no such file or folder"))
+            outcomes.append(FileOutcome.failed(path, "missing", translate(
+                "Errors", "{file}: no such file or folder; check the path, or whether the drive or share "
+                "is connected").format(file=path)))
     return files, outcomes
 
 
@@ -71,9 +73,15 @@ class MetadataSources:
         return from_sidecar or from_name
 
     def missing_message(self, path: Path) -> str:
-        parts = []
-        if self.sidecar_path:
-            parts.append(f"no row for it in {self.sidecar_path.name}")
-        if self.pattern:
-            parts.append(f"its name does not match the pattern '{self.pattern_text}'")
-        return f"{path.name}: metadata missing ({' and '.join(parts)})"
+        if self.sidecar_path and self.pattern:
+            text = translate(
+                "Errors", "{file}: metadata missing (no row for it in {sheet} and its name does not match the "
+                "pattern '{pattern}'); add a row for it, or fix the pattern")
+        elif self.sidecar_path:
+            text = translate("Errors", "{file}: metadata missing (no row for it in {sheet}); add a row for it "
+                             "to the sheet, or import it without the sheet")
+        else:
+            text = translate("Errors", "{file}: metadata missing (its name does not match the pattern "
+                             "'{pattern}'); fix the pattern, or import it without reading the file name")
+        return text.format(file=path.name, sheet=self.sidecar_path.name if self.sidecar_path else "",
+                           pattern=self.pattern_text)

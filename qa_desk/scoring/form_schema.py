@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 
+from ..wording import translate
 from .yaml_lines import line_of, suggest
 
 ANSWER_TYPES = ("yes_no", "yes_partial_no", "scale")
@@ -55,28 +56,31 @@ class _Checker:
 
     def unknown(self, allowed: tuple[str, ...]) -> None:
         for key, line in getattr(self.data, "duplicates", []):
-            self.problems.append(f"{self.name}:{line}: {self.label + ': ' if self.label else ''}'{key}' is written twice")
+            twice = translate("Errors", "'{key}' is written twice (keep one)").format(key=key)
+            self.problems.append(f"{self.name}:{line}: {self.label + ': ' if self.label else ''}{twice}")
         for key in self.data:
             if key not in allowed:
-                self.problem(key, f"unknown field '{key}'{suggest(key, allowed)}")
+                self.problem(key, translate("Errors", "unknown field '{key}'{hint}").format(
+                    key=key, hint=suggest(key, allowed)))
 
     def text(self, field: str, required: bool = False) -> str | None:
         value = self.data.get(field)
         if value is None:
             if required:
-                self.problem(None, f"{field} is missing")
+                self.problem(None, translate("Errors", "{field} is missing").format(field=field))
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or not value.strip():
-            self.problem(field, f"{field} must be non-empty text")
+            self.problem(field, translate("Errors", "{field} must be non-empty text").format(field=field))
             return None
         return value.strip()
 
     def key(self, field: str = "key") -> str | None:
         value = self.text(field, required=True)
         if value is not None and not _KEY.match(value):
-            self.problem(field, f"{field} '{value}' must be letters, digits, '-', '_' or '.'")
+            self.problem(field, translate("Errors", "{field} '{value}' must be letters, digits, '-', '_' or '.'").format(
+                field=field, value=value))
             return None
         return value
 
@@ -85,7 +89,8 @@ class _Checker:
         if value is None:
             return None
         if value not in choices:
-            self.problem(field, f"{field} '{value}' is not one of {', '.join(choices)}{suggest(value, choices)}")
+            self.problem(field, translate("Errors", "{field} '{value}' is not one of {choices}{hint}").format(
+                field=field, value=value, choices=", ".join(choices), hint=suggest(value, choices)))
             return None
         return value
 
@@ -98,30 +103,49 @@ class _Checker:
         bad = (value is None or value < low or (value == low and not allow_low)
                or (high is not None and value > high) or (whole and value != int(value)))
         if bad:
-            kind = "a whole number" if whole else "a number"
-            bound = f"{'' if allow_low else 'more than '}{_tidy(low)}" + (" or more" if allow_low else "")
-            upto = f" and at most {_tidy(high)}" if high is not None else ""
-            self.problem(field, f"{field} must be {kind} {bound}{upto}, not {raw!r}")
+            kind = translate("Errors", "a whole number") if whole else translate("Errors", "a number")
+            self.problem(field, translate("Errors", "{field} must be {kind} {range}, not {value}").format(
+                field=field, kind=kind, range=_range(low, allow_low, high), value=repr(raw)))
             return None
         return value
 
     def flag(self, field: str) -> bool:
         value = self.data.get(field, False)
         if not isinstance(value, bool):
-            self.problem(field, f"{field} must be true or false, not {value!r}")
+            self.problem(field, translate("Errors", "{field} must be true or false, not {value}").format(
+                field=field, value=repr(value)))
             return False
         return value
 
 
+def _range(low: float, allow_low: bool, high: float | None) -> str:
+    """The numbers a field takes, as the end of "must be a number …"."""
+    if high is None:
+        text = translate("Errors", "{low} or more") if allow_low else translate("Errors", "more than {low}")
+    elif allow_low:
+        text = translate("Errors", "{low} or more and at most {high}")
+    else:
+        text = translate("Errors", "more than {low} and at most {high}")
+    return text.format(low=_tidy(low), high=_tidy(high) if high is not None else "")
+
+
 def _once(c: _Checker, key: str | None, seen: dict[str, int], what: str) -> None:
-    """Keys name answers and section scores: each is used once in a form."""
+    """Keys name answers and section scores: each is used once in a form. A form from
+    the builder has no lines (0): its message points at none."""
     if key is None:
         return
-    line = line_of(c.data, "key", 1)
-    if key in seen:
-        c.problem("key", f"{what} key '{key}' is already used at line {seen[key]} (each key must be unique)")
-    else:
+    line = line_of(c.data, "key", 0)
+    if key not in seen:
         seen[key] = line
+        return
+    first = seen[key]
+    if what == "section":
+        text = (translate("Errors", "section key '{key}' is already used at line {line} (each key must be unique)")
+                if first else translate("Errors", "section key '{key}' is already used (each key must be unique)"))
+    else:
+        text = (translate("Errors", "item key '{key}' is already used at line {line} (each key must be unique)")
+                if first else translate("Errors", "item key '{key}' is already used (each key must be unique)"))
+    c.problem("key", text.format(key=key, line=first))
 
 
 def check_item(raw: dict, label: str, name: str, problems: list[str], known_rules: set[str] | None,
@@ -135,38 +159,42 @@ def check_item(raw: dict, label: str, name: str, problems: list[str], known_rule
     scale = c.number("scale", low=1, allow_low=True, high=MAX_SCALE, whole=True)
     if answer == "scale":
         if scale is None and "scale" not in raw:
-            c.problem(None, f"a scale answer needs scale: N (answers 0..N, N from 1 to {MAX_SCALE})")
+            c.problem(None, translate("Errors", "a scale answer needs scale: N (answers 0..N, N from 1 to {max})").format(
+                max=MAX_SCALE))
         out["scale"] = int(scale) if scale is not None else None
     elif "scale" in raw and answer is not None:
-        c.problem("scale", f"scale is only for answer: scale (this item's answer is {answer})")
+        c.problem("scale", translate("Errors", "scale is only for answer: scale (this item's answer is {answer})").format(
+            answer=answer))
     partial = c.number("partial", low=0, high=1)
     if answer == "yes_partial_no":
         out["partial"] = _tidy(partial if partial is not None else DEFAULT_PARTIAL)
         if partial is not None and partial >= 1:
-            c.problem("partial", "partial must be less than 1 (a partial answer earns less than yes)")
+            c.problem("partial", translate("Errors", "partial must be less than 1 (a partial answer earns less than yes)"))
     elif "partial" in raw and answer is not None:
-        c.problem("partial", f"partial is only for answer: yes_partial_no (this item's answer is {answer})")
+        c.problem("partial", translate(
+            "Errors", "partial is only for answer: yes_partial_no (this item's answer is {answer})").format(answer=answer))
     points = c.number("points")
     if points is None and "points" not in raw:
-        c.problem(None, "points is missing")
+        c.problem(None, translate("Errors", "{field} is missing").format(field="points"))
     out["points"] = _tidy(points) if points is not None else None
     out["na"] = c.flag("na")
     out["bonus"] = c.flag("bonus")
     critical = c.choice("critical", CRITICAL, None)
     if critical and out["bonus"]:
-        c.problem("critical", "a bonus item cannot be critical (it only ever adds points)")
+        c.problem("critical", translate("Errors", "a bonus item cannot be critical (it only ever adds points)"))
     out["critical"] = critical
     rules = raw.get("rules", [])
     if isinstance(rules, str):
         rules = [rules]
     if not isinstance(rules, list) or not all(isinstance(r, str) and r.strip() for r in rules):
-        c.problem("rules", "rules must be a list of rule ids, e.g. rules: [zh-greeting-01]")
+        c.problem("rules", translate("Errors", "rules must be a list of rule ids, e.g. rules: [zh-greeting-01]"))
         rules = []
     rules = list(dict.fromkeys(r.strip() for r in rules))
     if known_rules is not None:
         for rule in rules:
             if rule not in known_rules:
-                c.problem("rules", f"no rulebook has a rule '{rule}'{suggest(rule, tuple(sorted(known_rules)))}")
+                c.problem("rules", translate("Errors", "no rulebook has a rule '{rule}'{hint}").format(
+                    rule=rule, hint=suggest(rule, tuple(sorted(known_rules)))))
     out["rules"] = rules
     return out
 
@@ -180,7 +208,7 @@ def check_section(raw: dict, label: str, name: str, problems: list[str], known_r
     points = c.number("points")
     weight = c.number("weight", high=100)
     if "points" in raw and "weight" in raw:
-        c.problem("weight", "a section has points or a weight, not both")
+        c.problem("weight", translate("Errors", "a section has points or a weight, not both"))
     out["points"] = _tidy(points) if points is not None else None
     out["weight"] = _tidy(weight) if weight is not None else None
     cap = c.number("bonus_cap", allow_low=True)
@@ -188,36 +216,51 @@ def check_section(raw: dict, label: str, name: str, problems: list[str], known_r
     items_raw = raw.get("items")
     items: list[dict] = []
     if not isinstance(items_raw, list) or not items_raw:
-        c.problem("items" if "items" in raw else None, "items is missing: a section needs a list of items")
+        c.problem("items" if "items" in raw else None,
+                  translate("Errors", "items is missing: a section needs a list of items"))
     else:
-        for item, item_label in _mappings(items_raw, "item", "key, question, answer, points, …", name, problems,
-                                          label):
+        for item, item_label in _mappings(items_raw, "item", name, problems, label):
             items.append(check_item(item, item_label, name, problems, known_rules, seen["item"]))
     out["items"] = items
     scored = [i["points"] for i in items if not i["bonus"] and i["points"] is not None]
     if items and all(i["bonus"] for i in items):
-        c.problem("items", "a section needs at least one item that is not a bonus")
+        c.problem("items", translate("Errors", "a section needs at least one item that is not a bonus"))
     complete = all(i["points"] is not None for i in items) and len(items) == len(items_raw or ())
     if points is not None and scored and complete and abs(sum(scored) - points) > _EPS:
-        c.problem("points", f"the items' points add up to {_tidy(sum(scored))}, not the section's {_tidy(points)}")
+        c.problem("points", translate("Errors", "the items' points add up to {sum}, not the section's {points}").format(
+            sum=_tidy(sum(scored)), points=_tidy(points)))
     if "bonus_cap" in raw and not any(i["bonus"] for i in items):
-        c.problem("bonus_cap", "bonus_cap without a bonus item: nothing could use it")
+        c.problem("bonus_cap", translate("Errors", "bonus_cap without a bonus item: nothing could use it"))
     return out
 
 
-def _mappings(entries: list, what: str, fields: str, name: str, problems: list[str], section: str | None = None):
+def _label(what: str, key: str | None, number: int, section: str | None) -> str:
+    """An item or a section as problems name it: by its key, else by its position."""
+    if what == "section":
+        if key is not None:
+            return translate("Errors", "section {key}").format(key=key)
+        return translate("Errors", "section #{number}").format(number=number)
+    if key is not None:
+        return translate("Errors", "item {key}").format(key=key)
+    if section:
+        return translate("Errors", "{section}, item #{number}").format(section=section, number=number)
+    return translate("Errors", "item #{number}").format(number=number)
+
+
+def _mappings(entries: list, what: str, name: str, problems: list[str], section: str | None = None):
     """(entry, label) of each mapping in a list of sections or items (``section``: the
-    items' section's label); any other entry is a problem at its line. The label names
-    the entry by its key, else by its position."""
+    items' section's label); any other entry is a problem at its line."""
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             where = f"{section}: " if section else ""
-            problems.append(f"{name}:{line_of(entries, index, 1)}: {where}{what} #{index + 1} must be a mapping "
-                            f"({fields})")
+            if what == "section":
+                text = translate("Errors", "section #{number} must be a mapping (key, title, points or weight, items)")
+            else:
+                text = translate("Errors", "item #{number} must be a mapping (key, question, answer, points, …)")
+            problems.append(f"{name}:{line_of(entries, index, 1)}: {where}{text.format(number=index + 1)}")
             continue
         key = entry.get("key")
-        within = f"{section}, " if section else ""
-        yield entry, (f"{what} {key}" if isinstance(key, str) else f"{within}{what} #{index + 1}")
+        yield entry, _label(what, key if isinstance(key, str) else None, index + 1, section)
 
 
 def check_sections(data: dict, top: _Checker, name: str, problems: list[str],
@@ -225,20 +268,23 @@ def check_sections(data: dict, top: _Checker, name: str, problems: list[str],
     """The sections, and how they combine: "points" or "weights"."""
     raw = data.get("sections")
     if not isinstance(raw, list) or not raw:
-        top.problem("sections" if "sections" in data else None, "sections is missing: a form needs a list of sections")
+        top.problem("sections" if "sections" in data else None,
+                    translate("Errors", "sections is missing: a form needs a list of sections"))
         return [], "points"
     sections = []
     seen: dict[str, dict[str, int]] = {"section": {}, "item": {}}
-    for section, label in _mappings(raw, "section", "key, title, points or weight, items", name, problems):
+    for section, label in _mappings(raw, "section", name, problems):
         sections.append(check_section(section, label, name, problems, known_rules, seen))
     weighted = [s for s in sections if s["weight"] is not None]
     scoring = "weights" if weighted else "points"
     if weighted and len(weighted) != len(sections):
-        top.problem("sections", "either every section has a weight or none does (the others have points)")
+        top.problem("sections", translate("Errors", "either every section has a weight or none does (the others have "
+                                                    "points)"))
     if weighted:
         total = sum(s["weight"] for s in weighted)
         if abs(total - 100) > 1e-6:
-            top.problem("sections", f"the sections' weights add up to {_tidy(total)}, not 100")
+            top.problem("sections", translate("Errors", "the sections' weights add up to {total}, not 100").format(
+                total=_tidy(total)))
     return sections, scoring
 
 
@@ -250,7 +296,8 @@ def check_form(data: dict, name: str, known_rules: set[str] | None) -> tuple[dic
     definition: dict = {"key": top.key(), "name": top.text("name", required=True)}
     language = top.text("language", required=True)
     if language is not None and not _LANGUAGE.match(language):
-        top.problem("language", f"language '{language}' is not a language tag such as zh-CN or en")
+        top.problem("language", translate("Errors", "language '{language}' is not a language tag such as zh-CN or "
+                                                    "en").format(language=language))
     definition["language"] = language
     definition["description"] = top.text("description")
     definition["na"] = top.choice("na", NA_POLICIES, "exclude") or "exclude"
@@ -258,12 +305,13 @@ def check_form(data: dict, name: str, known_rules: set[str] | None) -> tuple[dic
     definition["sections"], definition["scoring"] = check_sections(data, top, name, problems, known_rules)
     if total is not None:
         if definition["scoring"] == "weights":
-            top.problem("total", "total is for forms whose sections have points (weighted forms add up to 100 %)")
+            top.problem("total", translate("Errors", "total is for forms whose sections have points (weighted forms add "
+                                                     "up to 100 %)"))
         else:
             points = [s["points"] if s["points"] is not None else sum(
                 i["points"] or 0 for i in s["items"] if not i["bonus"]) for s in definition["sections"]]
             if abs(sum(points) - total) > _EPS:
-                top.problem("total", f"the sections add up to {_tidy(sum(points))} points, not the form's total of "
-                                     f"{_tidy(total)}")
+                top.problem("total", translate("Errors", "the sections add up to {sum} points, not the form's total "
+                                                         "of {total}").format(sum=_tidy(sum(points)), total=_tidy(total)))
     definition["total"] = _tidy(total) if total is not None else None
     return definition, problems

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import shipped_dir
+from ..wording import translate
 from .form_schema import check_form
 from .yaml_lines import content_hash, in_file_order, load_yaml
 
@@ -126,7 +127,7 @@ def parse_form(text: str, source: str, known_rules: set[str] | None = None) -> F
     if error:
         raise FormError([error])
     if not isinstance(data, dict):
-        raise FormError([f"{name}:1: a form is a mapping with key, name, language and sections"])
+        raise FormError([f"{name}:1: " + translate("Errors", "a form is a mapping with key, name, language and sections")])
     definition, problems = check_form(data, name, known_rules)
     if problems:
         raise FormError(in_file_order(problems))
@@ -137,9 +138,12 @@ def load_form(path: Path, known_rules: set[str] | None = None) -> Form:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise FormError([f"{Path(path).name}: not UTF-8 text (save the form as UTF-8)"]) from None
+        raise FormError([translate("Errors", "{file}: not UTF-8 text (save the form as UTF-8)").format(
+            file=Path(path).name)]) from None
     except OSError as exc:
-        raise FormError([f"{Path(path).name}: cannot be read ({exc.strerror or exc})"]) from None
+        raise FormError([translate("Errors", "{file}: cannot be read ({error}); check that the file exists and that "
+                                             "you may read it").format(file=Path(path).name,
+                                                                       error=exc.strerror or exc)]) from None
     return parse_form(text, str(path), known_rules)
 
 

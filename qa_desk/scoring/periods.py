@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from ..wording import translate
+
 KINDS = ("week", "month", "quarter", "range")
 # An average month, for the quota of a week or a range: 4 a month is 1 a week.
 _DAYS_PER_MONTH = 365.25 / 12
@@ -36,9 +38,12 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise PeriodError(f"a period cannot end ({self.end}) before it starts ({self.start})")
+            raise PeriodError(translate(
+                "Errors", "A period cannot end ({end}) before it starts ({start}): put the earlier day first."
+            ).format(end=self.end, start=self.start))
         if self.kind not in KINDS:
-            raise PeriodError(f"unknown kind of period '{self.kind}'")
+            raise PeriodError(translate("Errors", "Unknown kind of period '{kind}': use week, month, quarter or "
+                                                  "range.").format(kind=self.kind))
 
     @property
     def days(self) -> int:
@@ -130,7 +135,8 @@ def period_of(kind: str, day: date) -> Period:
     """The week, month or quarter holding ``day``."""
     makers = {"week": week_of, "month": month_of, "quarter": quarter_of}
     if kind not in makers:
-        raise PeriodError(f"'{kind}' is not week, month or quarter")
+        raise PeriodError(translate("Errors", "'{kind}' is not a kind of period: use week, month or quarter.").format(
+            kind=kind))
     return makers[kind](day)
 
 
@@ -147,11 +153,12 @@ def parse_period(text: str) -> Period:
         if m := _RANGE.match(text):
             return Period(date.fromisoformat(m[1]), date.fromisoformat(m[2]), "range")
     except ValueError as exc:  # month 13, week 54, 2026-02-30 ...
-        raise PeriodError(f"'{text}' is not a real period ({exc})") from None
-    raise PeriodError(
-        f"'{text}' is not a period: use a month (2026-10), a quarter (2026-Q4), "
-        f"an ISO week (2026-W44) or a range (2026-10-01..2026-10-15)"
-    )
+        raise PeriodError(translate(
+            "Errors", "'{text}' is not a real period ({error}): check the month, week or day numbers.").format(
+            text=text, error=exc)) from None
+    raise PeriodError(translate(
+        "Errors", "'{text}' is not a period: use a month (2026-10), a quarter (2026-Q4), an ISO week (2026-W44) "
+        "or a range (2026-10-01..2026-10-15).").format(text=text))
 
 
 def periods_back(last: Period, count: int) -> list[Period]:

@@ -16,6 +16,7 @@ import math
 import re
 
 from ..text import fold
+from ..wording import translate
 from .yaml_lines import suggest
 
 # Text categories and the kind a rule of that category has unless it says otherwise.
@@ -88,20 +89,22 @@ class RuleChecker:
         value = self.rule.get(field)
         if value is None:
             if required:
-                self.problem(field, f"{field} is missing")
+                self.problem(field, translate("Errors", "{field} is missing").format(field=field))
             return None
         if not isinstance(value, str) or not value.strip():
-            self.problem(field, f"{field} must be non-empty text")
+            self.problem(field, translate("Errors", "{field} must be non-empty text").format(field=field))
             return None
         return value.strip()
 
     def choice(self, field: str, choices: tuple[str, ...], default: str | None) -> str | None:
         value = self.rule.get(field, default)
         if value is None:
-            self.problem(field, f"{field} is missing (one of {', '.join(choices)})")
+            self.problem(field, translate("Errors", "{field} is missing (one of {choices})").format(
+                field=field, choices=", ".join(choices)))
             return None
         if value not in choices:
-            self.problem(field, f"{field} '{value}' is not one of {', '.join(choices)}{suggest(value, choices)}")
+            self.problem(field, translate("Errors", "{field} '{value}' is not one of {choices}{hint}").format(
+                field=field, value=value, choices=", ".join(choices), hint=suggest(value, choices)))
             return None
         return value
 
@@ -110,14 +113,17 @@ class RuleChecker:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problem(field, f"{field} must be a list, e.g. {field}: [\"…\", \"…\"]")
+            self.problem(field, translate("Errors", "{field} must be a list, e.g. {field}: [\"…\", \"…\"]").format(
+                field=field))
             return []
         out: list[str] = []
         for item in value:
             if not isinstance(item, str) or not item.strip():
-                self.problem(field, f"{field}: {item!r} is not text (quote it)")
+                self.problem(field, translate("Errors", "{field}: {value} is not text (quote it)").format(
+                    field=field, value=repr(item)))
             elif field != "patterns" and not fold(item):
-                self.problem(field, f"{field}: '{item}' has no letters or digits to match")
+                self.problem(field, translate("Errors", "{field}: '{value}' has no letters or digits to match").format(
+                    field=field, value=item))
             elif item.strip() not in out:
                 out.append(item.strip())
         return out
@@ -127,10 +133,11 @@ class RuleChecker:
         if raw is None:
             return None
         value = _number(raw)
-        low = "0 or more" if allow_zero else "more than 0"
         if value is None or value < 0 or (value == 0 and not allow_zero) or (whole and value != int(value)):
-            kind = "a whole number" if whole else "a number"
-            self.problem(field, f"{field} must be {kind} {low}, not {raw!r}")
+            kind = translate("Errors", "a whole number") if whole else translate("Errors", "a number")
+            low = translate("Errors", "{low} or more") if allow_zero else translate("Errors", "more than {low}")
+            self.problem(field, translate("Errors", "{field} must be {kind} {range}, not {value}").format(
+                field=field, kind=kind, range=low.format(low=0), value=repr(raw)))
             return None
         return int(value) if whole else value
 
@@ -138,9 +145,10 @@ class RuleChecker:
         out = self.out
         rid = self.rule.get("id")
         if rid is None:
-            self.problem("id", "id is missing")
+            self.problem("id", translate("Errors", "{field} is missing").format(field="id"))
         elif not isinstance(rid, str) or not _ID.match(rid):
-            self.problem("id", f"id {rid!r} must be letters, digits, '-', '_' or '.'")
+            self.problem("id", translate("Errors", "id {value} must be letters, digits, '-', '_' or '.'").format(
+                value=repr(rid)))
         out["id"] = str(rid) if rid is not None else None
         out["title"] = self.text("title", required=True)
         category = self.choice("category", CATEGORIES, None)
@@ -148,7 +156,8 @@ class RuleChecker:
         out["severity"] = self.choice("severity", SEVERITIES, None)
         language = self.rule.get("language", self.book_language)
         if not isinstance(language, str) or not _LANGUAGE.match(language):
-            self.problem("language", f"language {language!r} is not a language tag such as zh-CN or en")
+            self.problem("language", translate("Errors", "language {value} is not a language tag such as zh-CN or "
+                                                         "en").format(value=repr(language)))
             language = self.book_language
         out["language"] = language
         out["speaker"] = self.choice("speaker", SPEAKERS, "agent")
@@ -167,24 +176,29 @@ class RuleChecker:
         for key in self.rule:
             if key not in allowed:
                 other = TEXT_KEYS if allowed is ACOUSTIC_KEYS else ACOUSTIC_KEYS
-                why = (f" ({category} rules are acoustic: they take {', '.join(allowed[len(_COMMON):])})"
+                why = (translate("Errors", " ({category} rules are acoustic: they take {fields})").format(
+                    category=category, fields=", ".join(allowed[len(_COMMON):]))
                        if key in other and category else suggest(key, allowed))
-                self.problem(key, f"unknown field '{key}'{why}")
+                self.problem(key, translate("Errors", "unknown field '{key}'{hint}").format(key=key, hint=why))
 
     def _acoustic(self, category: str) -> None:
         allowed, need = ACOUSTIC_CATEGORIES[category]
         out = self.out
         for field in ("seconds", "count", "min", "max"):
             if field in self.rule and field not in allowed:
-                self.problem(field, f"{field} is not used by {category} rules (they take {', '.join(allowed)})")
+                self.problem(field, translate("Errors", "{field} is not used by {category} rules (they take "
+                                                        "{fields})").format(field=field, category=category,
+                                                                            fields=", ".join(allowed)))
         out["seconds"] = self.positive("seconds") if "seconds" in allowed else None
         out["count"] = self.positive("count", allow_zero=True, whole=True) if "count" in allowed else None
         out["min"] = self.positive("min", allow_zero=True) if "min" in allowed else None
         out["max"] = self.positive("max") if "max" in allowed else None
         if not any(field in self.rule for field in need):
-            self.problem(None, f"{category} needs {' or '.join(need)} (the threshold it checks)")
+            self.problem(None, translate("Errors", "{category} needs {fields} (the threshold it checks)").format(
+                category=category, fields=translate("Errors", " or ").join(need)))
         if out["min"] is not None and out["max"] is not None and out["min"] >= out["max"]:
-            self.problem("min", f"min {out['min']:g} must be below max {out['max']:g}")
+            self.problem("min", translate("Errors", "min {min} must be below max {max}").format(
+                min=f"{out['min']:g}", max=f"{out['max']:g}"))
         if category == "speech_rate":
             default = "characters" if is_chinese(out["language"]) else "words"
             out["unit"] = self.choice("unit", RATE_UNITS, default)
@@ -195,38 +209,45 @@ class RuleChecker:
         out["patterns"] = self.texts("patterns")
         out["exceptions"] = self.texts("exceptions")
         if not out["phrases"] and not out["patterns"]:
-            self.problem("phrases", f"phrases is missing: a {category} rule needs phrases (or patterns)")
+            self.problem("phrases", translate("Errors", "phrases is missing: a {category} rule needs phrases (or "
+                                                        "patterns)").format(category=category))
         for pattern in out["patterns"]:
             try:
                 compiled = re.compile(pattern, re.MULTILINE)
             except re.error as exc:
-                self.problem("patterns", f"pattern '{pattern}' is not a valid regular expression: {exc}")
+                self.problem("patterns", translate("Errors", "pattern '{pattern}' is not a valid regular expression: "
+                                                             "{error}").format(pattern=pattern, error=exc))
                 continue
             if compiled.fullmatch(""):
-                self.problem("patterns", f"pattern '{pattern}' matches empty text")
+                self.problem("patterns", translate("Errors", "pattern '{pattern}' matches empty text").format(
+                    pattern=pattern))
         folded = [fold(p) for p in out["phrases"]]
         for exception in out["exceptions"] if folded and not out["patterns"] else ():
             if not any(p in fold(exception) for p in folded):
-                self.problem("exceptions", f"exception '{exception}' contains none of the rule's phrases, "
-                                           "so it can never apply")
+                self.problem("exceptions", translate("Errors", "exception '{exception}' contains none of the rule's "
+                                                               "phrases, so it can never apply").format(
+                    exception=exception))
         self._kind(category)
         self._window(category)
         position = self.rule.get("at", "anywhere")
         position = position.replace("_", " ").strip() if isinstance(position, str) else position
         out["at"] = position if position in POSITIONS else self.choice("at", POSITIONS, "anywhere")
         if out["at"] == "utterance start" and out["patterns"]:
-            self.problem("at", "at 'utterance start' applies to phrases; start a pattern with ^ instead")
+            self.problem("at", translate("Errors", "at 'utterance start' applies to phrases; start a pattern with ^ "
+                                                   "instead"))
         homophones = self.rule.get("homophones", False)
         if not isinstance(homophones, bool):
-            self.problem("homophones", f"homophones must be true or false, not {homophones!r}")
+            self.problem("homophones", translate("Errors", "{field} must be true or false, not {value}").format(
+                field="homophones", value=repr(homophones)))
             homophones = False
         if homophones and not (is_chinese(self.book_language) and is_chinese(out["language"])):
-            self.problem("homophones", "homophones works only in a Chinese (zh) rulebook: "
-                                       f"'{out['language']}' is compared as written")
+            self.problem("homophones", translate("Errors", "homophones works only in a Chinese (zh) rulebook: "
+                                                           "'{language}' is compared as written").format(
+                language=out["language"]))
             homophones = False
         elif homophones and folded and not any(homophone_ready(p) for p in folded):
-            self.problem("homophones", "homophones needs a phrase of 3 or more Chinese syllables "
-                                       "(shorter phrases are matched exactly only)")
+            self.problem("homophones", translate("Errors", "homophones needs a phrase of 3 or more Chinese syllables "
+                                                           "(shorter phrases are matched exactly only)"))
         out["homophones"] = homophones
 
     def _kind(self, category: str) -> None:
@@ -236,24 +257,29 @@ class RuleChecker:
         if isinstance(raw, dict) and len(raw) == 1:
             (kind, limit), = raw.items()
             if kind not in ("at_most", "per_minute"):
-                self.problem("kind", f"kind '{kind}' takes no number (use at_most: N or per_minute: R)"
-                             if kind in KINDS else f"kind '{kind}' is not one of {', '.join(KINDS)}{suggest(kind, KINDS)}")
+                self.problem("kind", translate("Errors", "kind '{kind}' takes no number (use at_most: N or "
+                                                         "per_minute: R)").format(kind=kind)
+                             if kind in KINDS else translate("Errors", "{field} '{value}' is not one of {choices}{hint}")
+                             .format(field="kind", value=kind, choices=", ".join(KINDS), hint=suggest(kind, KINDS)))
                 kind = None
         elif isinstance(raw, str) and raw in ("at_most", "per_minute"):
-            self.problem("kind", f"kind '{raw}' needs a number, e.g. kind: {{{raw}: 3}}")
+            self.problem("kind", translate("Errors", "kind '{kind}' needs a number, e.g. kind: {example}").format(
+                kind=raw, example=f"{{{raw}: 3}}"))
             kind = None
         elif isinstance(raw, str) and raw in KINDS:
             kind = raw
         else:
-            self.problem("kind", f"kind {raw!r} is not one of {', '.join(KINDS)}"
-                         + (suggest(raw, KINDS) if isinstance(raw, str) else ""))
+            self.problem("kind", translate("Errors", "kind {value} is not one of {choices}{hint}").format(
+                value=repr(raw), choices=", ".join(KINDS), hint=suggest(raw, KINDS) if isinstance(raw, str) else ""))
             kind = None
         if kind in ("at_most", "per_minute"):
             value = _number(limit)
             whole = kind == "at_most"
             if value is None or value < 0 or (whole and value != int(value)) or (not whole and value <= 0):
-                need = "a whole number, 0 or more" if whole else "a number more than 0"
-                self.problem("kind", f"kind {kind} needs {need}, not {limit!r}")
+                need = (translate("Errors", "a whole number, 0 or more") if whole
+                        else translate("Errors", "a number more than 0"))
+                self.problem("kind", translate("Errors", "kind {kind} needs {number}, not {value}").format(
+                    kind=kind, number=need, value=repr(limit)))
                 kind = None
             else:
                 limit = int(value) if whole else value
@@ -261,7 +287,7 @@ class RuleChecker:
         out["min_count"] = None
         if "min_count" in self.rule:
             if kind != "per_minute":
-                self.problem("min_count", "min_count is used only with kind per_minute")
+                self.problem("min_count", translate("Errors", "min_count is used only with kind per_minute"))
             else:
                 out["min_count"] = self.positive("min_count", whole=True)
         if kind == "per_minute" and out["min_count"] is None:
@@ -274,27 +300,31 @@ class RuleChecker:
         match = _WINDOW.match(text) if text else None
         window = None
         if match is None:
-            self.problem("window", f"window {raw!r} is not one of: anywhere, first N s, last N s, "
-                                   "before hold N s, after hold N s")
+            self.problem("window", translate("Errors", "window {value} is not one of: anywhere, first N s, last N s, "
+                                                       "before hold N s, after hold N s").format(value=repr(raw)))
         elif match.group(1) == "anywhere":
             window = {"from": "anywhere"} if match.group(2) is None else None
             if window is None:
-                self.problem("window", "window 'anywhere' takes no seconds")
+                self.problem("window", translate("Errors", "window 'anywhere' takes no seconds"))
         elif match.group(2) is None:
-            self.problem("window", f"window '{match.group(1)}' needs seconds, e.g. '{match.group(1)} 10 s'")
+            self.problem("window", translate("Errors", "window '{window}' needs seconds, e.g. '{window} 10 s'").format(
+                window=match.group(1)))
         elif float(match.group(2)) <= 0:
-            self.problem("window", f"window '{raw}' needs more than 0 seconds")
+            self.problem("window", translate("Errors", "window '{window}' needs more than 0 seconds").format(window=raw))
         else:
             window = {"from": match.group(1), "seconds": float(match.group(2))}
         out["window"] = window
         hold_window = window is not None and window["from"] in ("before hold", "after hold")
         if category == "hold_courtesy" and window is not None and not hold_window:
-            self.problem("window", "a hold_courtesy rule needs window 'before hold N s' or 'after hold N s'")
+            self.problem("window", translate("Errors", "a hold_courtesy rule needs window 'before hold N s' or "
+                                                       "'after hold N s'"))
         if hold_window and out.get("kind") not in (None, "must_occur"):
-            self.problem("window", f"window '{raw}' is used only with kind must_occur")
+            self.problem("window", translate("Errors", "window '{window}' is used only with kind must_occur").format(
+                window=raw))
         out["min_hold"] = None
         if "min_hold" in self.rule:
             if not hold_window:
-                self.problem("min_hold", "min_hold is used only with a 'before hold' or 'after hold' window")
+                self.problem("min_hold", translate("Errors", "min_hold is used only with a 'before hold' or 'after hold' "
+                                                             "window"))
             else:
                 out["min_hold"] = self.positive("min_hold")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from ..wording import translate
+
 
 class LineDict(dict):
     """A mapping from the file: ``line`` (1-based) of the mapping, ``key_lines`` per key,
@@ -74,9 +76,10 @@ def load_yaml(text: str, source: str) -> tuple[object, str | None]:
         mark = exc.problem_mark or exc.context_mark
         line = f"{mark.line + 1}:" if mark is not None else ""
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        return None, f"{Path(source).name}:{line} not valid YAML: {problem}"
+        return None, f"{Path(source).name}:{line} " + translate("Errors", "not valid YAML: {problem}").format(
+            problem=problem)
     except yaml.YAMLError as exc:
-        return None, f"{Path(source).name}: not valid YAML: {exc}"
+        return None, f"{Path(source).name}: " + translate("Errors", "not valid YAML: {problem}").format(problem=exc)
 
 
 def line_of(container: object, key: object = None, default: int = 0) -> int:
@@ -95,7 +98,7 @@ def line_of(container: object, key: object = None, default: int = 0) -> int:
 def suggest(key: str, allowed: tuple[str, ...]) -> str:
     """" (did you mean 'x'?)" for a near miss of one of the allowed words, else ""."""
     close = difflib.get_close_matches(str(key), allowed, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return translate("Errors", " (did you mean '{word}'?)").format(word=close[0]) if close else ""
 
 
 def in_file_order(problems: list[str]) -> list[str]:

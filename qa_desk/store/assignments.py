@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..permissions import Actor, require
 from ..scoring.periods import Period
 from ..scoring.scorecards import COUNTED_STATUSES
+from ..wording import translate
 from .audit import record
 from .models import Agent, Call, Evaluation, ReviewAssignment
 
@@ -156,7 +157,8 @@ def overview(session: Session, period: Period, *, today: date | None = None) -> 
 def _load(session: Session, assignment_id: int) -> ReviewAssignment:
     row = session.get(ReviewAssignment, assignment_id)
     if row is None:
-        raise LookupError(f"There is no review assignment {assignment_id}")
+        raise LookupError(translate("Errors", "There is no review assignment {id}: it may have been removed. Reload "
+                                              "the queue.").format(id=assignment_id))
     return row
 
 
@@ -169,12 +171,16 @@ def reassign(session: Session, assignment_id: int, to_reviewer: str, *, actor: A
     require(actor, "sampling.manage")
     to_reviewer = (to_reviewer or "").strip()
     if not to_reviewer:
-        raise ValueError("Reassign to whom? The reviewer's name is empty")
+        raise ValueError(translate("Errors", "Reassign to whom? The reviewer's name is empty: choose a reviewer."))
     mark_done(session)
     row = _load(session, assignment_id)
+    if row.status == "done":
+        raise ValueError(translate("Errors", "Call {call} is already reviewed in {reviewer}'s queue; only an open "
+                                             "assignment can move.").format(call=row.call_id, reviewer=row.reviewer_name))
     if row.status != "assigned":
-        raise ValueError(f"Call {row.call_id} is {row.status} in {row.reviewer_name}'s queue; "
-                         "only an open assignment can move")
+        raise ValueError(translate("Errors", "Call {call} was taken out of {reviewer}'s queue; only an open "
+                                             "assignment can move. Assign the call again instead.").format(
+            call=row.call_id, reviewer=row.reviewer_name))
     old = row.reviewer_name
     if old != to_reviewer:
         row.reviewer_name, row.assigned_by = to_reviewer, actor.name
@@ -190,13 +196,14 @@ def assign_call(session: Session, call_id: int, reviewer: str, *, actor: Actor, 
     require(actor, "sampling.manage")
     reviewer = (reviewer or "").strip()
     if not reviewer:
-        raise ValueError("Assign to whom? The reviewer's name is empty")
+        raise ValueError(translate("Errors", "Assign to whom? The reviewer's name is empty: choose a reviewer."))
     if session.get(Call, call_id) is None:
-        raise LookupError(f"There is no call {call_id}")
+        raise LookupError(translate("Errors", "There is no call {call}: it may have been deleted.").format(call=call_id))
     held = session.scalars(select(ReviewAssignment).where(ReviewAssignment.call_id == call_id,
                                                           ReviewAssignment.status == "assigned")).first()
     if held is not None:
-        raise ValueError(f"Call {call_id} is already in {held.reviewer_name}'s queue")
+        raise ValueError(translate("Errors", "Call {call} is already in {reviewer}'s queue: reassign it from there "
+                                             "instead.").format(call=call_id, reviewer=held.reviewer_name))
     row = ReviewAssignment(call_id=call_id, reviewer_name=reviewer, reason=reason or f"assigned by {actor.name}",
                            due_on=due_on, status="assigned", assigned_by=actor.name)
     session.add(row)
@@ -213,7 +220,8 @@ def cancel(session: Session, assignment_id: int, *, actor: Actor) -> None:
     if row.status == "cancelled":
         return
     if row.status == "done":
-        raise ValueError(f"Call {row.call_id} is already reviewed; a done assignment stays")
+        raise ValueError(translate("Errors", "Call {call} is already reviewed; a done assignment stays in the "
+                                             "queue.").format(call=row.call_id))
     row.status = "cancelled"
     session.flush()
     _audit(session, actor, "review.cancelled", row.id, {"status": "assigned"}, {"status": "cancelled"},

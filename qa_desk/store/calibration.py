@@ -34,7 +34,8 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..permissions import Actor, PermissionDenied, can, require
+from ..permissions import Actor, PermissionDenied, can, require, role_name
+from ..wording import translate
 from . import audit
 from . import evaluations as evaluation_store
 from .models import (
@@ -95,7 +96,8 @@ def _now() -> datetime:
 def _load(session: Session, session_id: int) -> CalibrationSession:
     row = session.get(CalibrationSession, session_id)
     if row is None:
-        raise LookupError(f"There is no calibration session {session_id}")
+        raise LookupError(translate("Errors", "There is no calibration session {id}: it may have been removed. "
+                                              "Reload the list of sessions.").format(id=session_id))
     return row
 
 
@@ -135,10 +137,13 @@ def _check_invitees(session: Session, names: list[str]) -> None:
         if user is None:
             continue
         if not user.active:
-            raise CalibrationSessionError(f"{name} is not an active user and cannot be invited")
+            raise CalibrationSessionError(translate(
+                "Errors", "{name} is not an active user and cannot be invited: invite someone else, or ask an "
+                "administrator to reactivate {name}.").format(name=name))
         if not can(Actor(user.name, user.role), "calibration.score"):
-            raise CalibrationSessionError(f"{name} ({user.role}) may not score calibration sessions; "
-                                          "invite reviewers or leads")
+            raise CalibrationSessionError(translate(
+                "Errors", "{name} ({role}) may not score calibration sessions: invite reviewers or team "
+                "leads.").format(name=name, role=role_name(user.role)))
 
 
 def start_session(session: Session, actor: Actor, *, name: str, form_id: int, call_ids: Iterable[int],
@@ -150,31 +155,36 @@ def start_session(session: Session, actor: Actor, *, name: str, form_id: int, ca
     require(actor, "calibration.manage")
     name = (name or "").strip()
     if not name:
-        raise CalibrationSessionError("A calibration session needs a name")
+        raise CalibrationSessionError(translate("Errors", "A calibration session needs a name: give it one."))
     if reference not in REFERENCES:
-        raise CalibrationSessionError(f"unknown reference '{reference}'; use {', '.join(REFERENCES)}")
+        raise CalibrationSessionError(translate("Errors", "Unknown reference '{reference}': use {choices}.").format(
+            reference=reference, choices=", ".join(REFERENCES)))
     if session.get(FormRow, form_id) is None:
-        raise LookupError(f"There is no form version {form_id}")
+        raise LookupError(translate("Errors", "There is no form version {id}: choose another form.").format(id=form_id))
     calls = list(dict.fromkeys(int(c) for c in call_ids))
     if not calls:
-        raise CalibrationSessionError("A calibration session needs at least one call")
+        raise CalibrationSessionError(translate("Errors", "A calibration session needs at least one call: choose the "
+                                                          "calls to score."))
     known = set(session.execute(select(Call.id).where(Call.id.in_(calls))).scalars())
     missing = [c for c in calls if c not in known]
     if missing:
-        raise LookupError(f"There is no call {', '.join(map(str, missing))}")
+        raise LookupError(translate("Errors", "There is no call {call}: it may have been deleted.").format(
+            call=", ".join(map(str, missing))))
     invited = _clean_names(reviewers)
     if reference == "lead":
         reference_reviewer = actor.name
     elif reference == "expert":
         reference_reviewer = (reference_reviewer or "").strip()
         if not reference_reviewer:
-            raise CalibrationSessionError("An expert reference needs the expert's name")
+            raise CalibrationSessionError(translate("Errors", "An expert reference needs the expert's name: name "
+                                                              "the expert, or choose another reference."))
     else:
         reference_reviewer = None
     if reference_reviewer and reference_reviewer not in invited:
         invited.insert(0, reference_reviewer)  # the reference scores the calls like everyone else
     if len(invited) < 2:
-        raise CalibrationSessionError("A calibration needs at least two people scoring the calls")
+        raise CalibrationSessionError(translate("Errors", "A calibration needs at least two people scoring the calls: "
+                                                          "invite more reviewers."))
     _check_invitees(session, invited)
     row = CalibrationSession(name=name[:300], form_id=form_id, reference=reference,
                              reference_reviewer=reference_reviewer, status="open", created_by=actor.name,
@@ -240,8 +250,14 @@ def get_session(session: Session, session_id: int, actor: Actor) -> SessionSumma
     """One session, for a lead/admin or a participant (PermissionDenied for anyone else)."""
     row = _load(session, session_id)
     if not can(actor, "calibration.manage") and not is_participant(session, session_id, actor.name):
-        raise PermissionDenied(f"{actor.name} is not invited to the calibration session '{row.name}'")
+        raise PermissionDenied(_not_invited(actor, row))
     return _summaries(session, [row], actor)[0]
+
+
+def _not_invited(actor: Actor, row: CalibrationSession) -> str:
+    return translate("Errors", "{name} is not invited to the calibration session '{session}': ask {lead}, who "
+                               "started it, for an invitation.").format(name=actor.name, session=row.name,
+                                                                        lead=row.created_by)
 
 
 def _own_evaluation(session: Session, session_id: int, call_id: int, reviewer: str) -> int | None:
@@ -259,14 +275,16 @@ def calibration_evaluation(session: Session, session_id: int, call_id: int,
     require(actor, "calibration.score")
     row = _load(session, session_id)
     if not is_participant(session, session_id, actor.name):
-        raise PermissionDenied(f"{actor.name} is not invited to the calibration session '{row.name}'")
+        raise PermissionDenied(_not_invited(actor, row))
     if call_id not in {c.call_id for c in session_calls(session, session_id)}:
-        raise LookupError(f"Call {call_id} is not in the calibration session '{row.name}'")
+        raise LookupError(translate("Errors", "Call {call} is not in the calibration session '{session}': choose one "
+                                              "of the session's calls.").format(call=call_id, session=row.name))
     existing = _own_evaluation(session, session_id, call_id, actor.name)
     if existing is not None:
         return evaluation_store.get_evaluation(session, existing, actor)
     if row.status != "open":
-        raise CalibrationSessionError(f"The calibration session '{row.name}' is closed: no new scores")
+        raise CalibrationSessionError(translate("Errors", "The calibration session '{session}' is closed: no new "
+                                                          "scores. Its results can be viewed.").format(session=row.name))
     # start_evaluation's own signature, then the marker on the same row in this transaction:
     # the row is never visible (committed) as an ordinary evaluation.
     started = _start(session, call_id, row.form_id, actor)
@@ -300,8 +318,9 @@ def close_session(session: Session, session_id: int, actor: Actor) -> SessionSum
     require(actor, "calibration.manage")
     row = _load(session, session_id)
     if actor.role != "admin" and actor.name != row.created_by:
-        raise PermissionDenied(f"Only {row.created_by} (who started it) or an admin may close "
-                               f"the calibration session '{row.name}'")
+        raise PermissionDenied(translate("Errors", "Only {lead} (who started it) or an administrator may close the "
+                                               "calibration session '{session}': ask them to close it.").format(
+            lead=row.created_by, session=row.name))
     if row.status != "closed":
         row.status, row.closed_at = "closed", _now()
         session.flush()

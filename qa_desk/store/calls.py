@@ -14,6 +14,7 @@ from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
+from ..wording import translate
 from .models import Agent, Call, Clip, Team, call_search_text
 
 # Columns the library can sort by, in the contact centre's words.
@@ -157,7 +158,8 @@ def _order(query: Select, sort: str, descending: bool) -> Select:
         "imported_at": Call.imported_at,
     }.get(sort)
     if column is None:
-        raise ValueError(f"cannot sort calls by '{sort}'; choose one of {', '.join(SORT_KEYS)}")
+        raise ValueError(translate("Errors", "Calls cannot be sorted by '{sort}': choose one of {choices}.").format(
+            sort=sort, choices=", ".join(SORT_KEYS)))
     # Calls without the sorted value go last either way; id keeps pages stable.
     # NULLS LAST (not an "IS NULL" sort key) lets SQLite walk ix_calls_started_at
     # instead of sorting every row for each page.
@@ -405,7 +407,7 @@ def transcript_statuses(session: Session, call_ids: list[int]) -> dict[int, str]
 def save_metrics(session: Session, call_id: int, metrics: dict) -> None:
     """Store a call's audio metrics; LookupError when the call is gone (deleted meanwhile)."""
     if session.execute(update(Call).where(Call.id == call_id).values(metrics=metrics)).rowcount == 0:
-        raise LookupError(f"call {call_id} does not exist")
+        raise LookupError(translate("Errors", "There is no call {call}: it may have been deleted.").format(call=call_id))
 
 
 def call_ids_matching(session: Session, key: str) -> list[int]:

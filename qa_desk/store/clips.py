@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..permissions import Actor, require
 from ..text import fold
+from ..wording import translate
 from . import audit
 from .calls import _like
 from .models import Agent, Call, Clip, ClipAudio, Team
@@ -98,18 +99,21 @@ def clean_tags(tags) -> tuple[str, ...]:
 def _checked(details: ClipDetails) -> ClipDetails:
     title = " ".join(details.title.split())
     if not title:
-        raise ClipError("a clip needs a title")
+        raise ClipError(translate("Errors", "A clip needs a title: give it one."))
     if len(title) > MAX_TITLE:
-        raise ClipError(f"a clip's title is at most {MAX_TITLE} characters, not {len(title)}")
+        raise ClipError(translate("Errors", "A clip's title is at most {max} characters, not {count}: shorten "
+                                            "it.").format(max=MAX_TITLE, count=len(title)))
     if details.kind not in KINDS:
-        raise ClipError(f"kind '{details.kind}' is not one of {', '.join(KINDS)}")
+        raise ClipError(translate("Errors", "The clip kind '{kind}' is not one of {choices}.").format(
+            kind=details.kind, choices=", ".join(KINDS)))
     return ClipDetails(title, details.kind, clean_tags(details.tags), details.notes.strip(),
                        details.form_key or None, details.section_key or None, details.item_key or None)
 
 
 def _check_span(start: float, end: float) -> None:
     if not (0 <= start < end):
-        raise ClipError(f"a clip's span must start at 0 s or later and end after it starts, not {start}-{end}")
+        raise ClipError(translate("Errors", "A clip's span must start at 0 s or later and end after it starts, not "
+                                            "{start}-{end}: choose the span again.").format(start=start, end=end))
 
 
 def _search_text(clip: Clip) -> str:
@@ -130,7 +134,8 @@ def _view(clip: Clip) -> ClipView:
 def _load(session: Session, clip_id: int) -> Clip:
     clip = session.get(Clip, clip_id)
     if clip is None:
-        raise ClipError(f"clip {clip_id} does not exist (deleted?)")
+        raise ClipError(translate("Errors", "Clip {clip} does not exist: it may have been deleted. Reload the "
+                                            "library.").format(clip=clip_id))
     return clip
 
 
@@ -167,9 +172,10 @@ def add_clip(session: Session, call_id: int, start: float, end: float, details: 
         .where(Call.id == call_id)
     ).first()
     if row is None:
-        raise ClipError(f"call {call_id} does not exist (deleted?)")
+        raise ClipError(translate("Errors", "There is no call {call}: it may have been deleted.").format(call=call_id))
     if start >= row[3]:
-        raise ClipError(f"the clip starts at {start:.1f} s, after the call's end ({row[3]:.1f} s)")
+        raise ClipError(translate("Errors", "The clip starts at {start} s, after the call's end ({end} s): choose a "
+                                            "span within the call.").format(start=f"{start:.1f}", end=f"{row[3]:.1f}"))
     clip = Clip(call_id=call_id, call_hash=row[1], call_started_at=row[2], start=start, end=min(end, row[3]),
                 agent_id=row[4], agent_name=row[5], team_name=row[6], excerpt=list(excerpt),
                 author_name=by, search_text="")

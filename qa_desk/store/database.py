@@ -20,6 +20,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..wording import translate
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -64,10 +66,9 @@ def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:
-        raise DatabaseError(
-            f"'{url}' is not a database URL. Use e.g. sqlite:///path/to/qa-desk.sqlite3 "
-            "or postgresql+psycopg://user:password@host/dbname"
-        ) from exc
+        raise DatabaseError(translate(
+            "Errors", "'{url}' is not a database URL. Use e.g. sqlite:///path/to/qa-desk.sqlite3 "
+            "or postgresql+psycopg://user:password@host/dbname").format(url=url)) from exc
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         # QA Desk ships psycopg 3; a plain postgresql:// URL means "PostgreSQL", not psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -81,7 +82,9 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             folder = Path(parsed.database).expanduser().parent
             if not folder.exists():
-                raise DatabaseError(f"The folder for the database file does not exist: {folder}")
+                raise DatabaseError(translate(
+                    "Errors", "The folder for the database file does not exist: {folder}. Create the folder, "
+                    "or choose a database file in a folder that exists.").format(folder=folder))
         kwargs["connect_args"] = {"timeout": 10}
     elif parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"connect_timeout": 5}
@@ -89,12 +92,13 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ArgumentError) as exc:
-        raise DatabaseError(
-            f"QA Desk cannot open '{redact(url)}': unknown database type "
-            f"'{parsed.drivername}'. Supported: sqlite, postgresql."
-        ) from exc
+        raise DatabaseError(translate(
+            "Errors", "QA Desk cannot open '{url}': unknown database type '{type}'. Use a sqlite:// or "
+            "postgresql:// URL.").format(url=redact(url), type=parsed.drivername)) from exc
     except ImportError as exc:
-        raise DatabaseError(f"The driver for '{parsed.drivername}' is not installed: {exc}") from exc
+        raise DatabaseError(translate(
+            "Errors", "The driver for '{type}' is not installed ({error}). Use a sqlite:// or postgresql:// URL, "
+            "or install that driver.").format(type=parsed.drivername, error=exc)) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -122,12 +126,15 @@ class Database:
                 conn.exec_driver_sql("SELECT 1")
         except OperationalError as exc:
             engine.dispose()
-            raise DatabaseError(
-                f"Cannot connect to the database {redact(url)}: {_first_line(exc)}"
-            ) from exc
+            raise DatabaseError(translate(
+                "Errors", "Cannot connect to the database {url}: {error}. Check that the database server is "
+                "running and reachable and that the URL, user and password are right, then try again.").format(
+                url=redact(url), error=_first_line(exc))) from exc
         except SQLAlchemyError as exc:
             engine.dispose()
-            raise DatabaseError(f"Cannot use the database {redact(url)}: {_first_line(exc)}") from exc
+            raise DatabaseError(translate(
+                "Errors", "Cannot use the database {url}: {error}. Check the URL and the database's "
+                "permissions, then try again.").format(url=redact(url), error=_first_line(exc))) from exc
         try:
             db.check_version()
             if upgrade:
@@ -153,10 +160,9 @@ class Database:
         try:
             script.get_revision(current)
         except Exception as exc:
-            raise SchemaTooNew(
-                f"The database {redact(self.url)} was written by a newer version of QA Desk "
-                f"(schema '{current}'). Update QA Desk to open it; nothing was changed."
-            ) from exc
+            raise SchemaTooNew(translate(
+                "Errors", "The database {url} was written by a newer version of QA Desk (schema '{schema}'). "
+                "Update QA Desk to open it; nothing was changed.").format(url=redact(self.url), schema=current)) from exc
 
     def upgrade(self) -> None:
         """Bring the schema to this version's head, in one transaction where possible."""
@@ -168,9 +174,10 @@ class Database:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
         except SQLAlchemyError as exc:
-            raise DatabaseError(
-                f"Could not upgrade the database {redact(self.url)}: {_first_line(exc)}"
-            ) from exc
+            raise DatabaseError(translate(
+                "Errors", "Could not upgrade the database {url}: {error}. Make sure nobody "
+                "else is using it and that you may change its tables, then open it again.").format(
+                url=redact(self.url), error=_first_line(exc))) from exc
 
     def table_names(self) -> list[str]:
         return inspect(self.engine).get_table_names()

@@ -38,6 +38,7 @@ from ..permissions import Actor, PermissionDenied, can, require
 from ..scoring.forms import Form
 from ..scoring.score import AnswerError, Score, score_form, score_item
 from ..scoring.suggestions import Suggestion
+from ..wording import choose, translate
 from . import audit
 from .forms import stored_form
 from .models import Answer, CalibrationSession, Call, Evaluation, EvaluationEvent, EvaluationSection, TimedComment
@@ -59,9 +60,21 @@ class ConcurrentEdit(Exception):
 
     def __init__(self, evaluation_id: int, by: str | None = None):
         self.evaluation_id = evaluation_id
-        who = f" by {by}" if by else ""
-        super().__init__(f"Evaluation {evaluation_id} was changed{who} since you opened it. "
-                         "Your changes were not saved: reload it to see the latest version.")
+        if by:
+            text = translate("Errors", "Evaluation {id} was changed by {name} since you opened it. Your changes were "
+                                       "not saved: reload it to see the latest version.")
+        else:
+            text = translate("Errors", "Evaluation {id} was changed since you opened it. Your changes were not saved: "
+                                       "reload it to see the latest version.")
+        super().__init__(text.format(id=evaluation_id, name=by))
+
+
+def status_name(status: str) -> str:
+    """An evaluation's status as the end of "Evaluation 12 is …", in the reader's language."""
+    names = {"draft": translate("Errors", "a draft"), "submitted": translate("Errors", "submitted"),
+             "acknowledged": translate("Errors", "acknowledged"), "disputed": translate("Errors", "disputed"),
+             "resolved": translate("Errors", "resolved")}
+    return names.get(status, status)
 
 
 @dataclass(frozen=True)
@@ -149,7 +162,8 @@ def _view(session: Session, ev: Evaluation) -> EvaluationView:
 def _load(session: Session, evaluation_id: int) -> Evaluation:
     ev = session.get(Evaluation, evaluation_id)
     if ev is None:
-        raise LookupError(f"There is no evaluation {evaluation_id}")
+        raise LookupError(translate("Errors", "There is no evaluation {id}: it may have been deleted. Reload the "
+                                              "list.").format(id=evaluation_id))
     return ev
 
 
@@ -167,13 +181,16 @@ def _own(ev: Evaluation, actor: Actor) -> None:
     resolves a dispute, they do not rewrite a colleague's draft."""
     require(actor, "evaluation.score")
     if ev.reviewer_name != actor.name:
-        raise PermissionDenied(f"{actor.name} may not edit evaluation {ev.id}: it is {ev.reviewer_name}'s")
+        raise PermissionDenied(translate("Errors", "{name} may not edit evaluation {id}: it is {reviewer}'s. Only its "
+                                               "reviewer changes it.").format(name=actor.name, id=ev.id,
+                                                                              reviewer=ev.reviewer_name))
     if ev.calibration_session_id is not None:
         # A closed calibration session's results are final: no sheet changes after it.
         owner = object_session(ev).get(CalibrationSession, ev.calibration_session_id)
         if owner is not None and owner.status == "closed":
-            raise EvaluationError(f"Evaluation {ev.id} belongs to the closed calibration session "
-                                  f"'{owner.name}': its sheets no longer change")
+            raise EvaluationError(translate("Errors", "Evaluation {id} belongs to the closed calibration session "
+                                                      "'{session}': its sheets no longer change.").format(
+                id=ev.id, session=owner.name))
 
 
 def _rescore(ev: Evaluation, form: Form) -> Score:
@@ -239,7 +256,7 @@ def start_evaluation(session: Session, call_id: int, form_id: int, reviewer: Act
     actor = require(acting(session, reviewer, actor), "evaluation.score")
     reviewer = actor.name
     if session.get(Call, call_id) is None:
-        raise LookupError(f"There is no call {call_id}")
+        raise LookupError(translate("Errors", "There is no call {call}: it may have been deleted.").format(call=call_id))
     form = stored_form(session, form_id)
     ev = Evaluation(call_id=call_id, form_id=form_id, reviewer_name=reviewer, updated_by=reviewer, status="draft")
     known = {i.key for i in form.items()}
@@ -274,10 +291,12 @@ def _readable(session: Session, ev: Evaluation, reader: Actor | str | None) -> E
     """
     if ev.calibration_session_id is None:
         if ev.status == "draft" and reader is not None and acting(session, reader).name != ev.reviewer_name:
-            raise PermissionDenied(f"evaluation {ev.id} is {ev.reviewer_name}'s draft")
+            raise PermissionDenied(translate("Errors", "Evaluation {id} is {reviewer}'s draft: only {reviewer} sees it "
+                                                   "until it is submitted.").format(id=ev.id, reviewer=ev.reviewer_name))
         return ev
     if reader is None:
-        raise PermissionDenied(f"evaluation {ev.id} is a calibration sheet: say who is reading it")
+        raise PermissionDenied(translate("Errors", "Evaluation {id} is a calibration sheet: say who is reading it "
+                                                   "(sign in first).").format(id=ev.id))
     actor = acting(session, reader)
     if actor.name == ev.reviewer_name:
         return ev
@@ -286,8 +305,10 @@ def _readable(session: Session, ev: Evaluation, reader: Actor | str | None) -> E
     view = session_view(session, ev.calibration_session_id, actor)
     shown = next((c for c in view.calls if c.call.call_id == ev.call_id), None)
     if shown is None or not shown.revealed or ev.reviewer_name not in shown.submitted_by:
-        raise PermissionDenied(f"{actor.name} may not see {ev.reviewer_name}'s calibration sheet "
-                               f"(evaluation {ev.id}) yet: calibration scoring is blind")
+        raise PermissionDenied(translate("Errors", "{name} may not see {reviewer}'s calibration sheet (evaluation {id}) "
+                                               "yet: calibration scoring is blind. Submit your own sheet for the call, "
+                                               "or wait until the session is closed.").format(
+            name=actor.name, reviewer=ev.reviewer_name, id=ev.id))
     return ev
 
 
@@ -296,7 +317,8 @@ def _validate(form: Form, edits: Mapping[str, AnswerEdit]) -> None:
     for key, edit in edits.items():
         item = form.item(key)
         if item is None:
-            raise AnswerError(f"no item {key} on the form {form.key}")
+            raise AnswerError(translate("Errors", "The form {form} has no item {item}: reload the evaluation.").format(
+                form=form.key, item=key))
         if edit.value is not None:
             score_item(item, edit.value, form.na)
 
@@ -332,8 +354,9 @@ def save_answers(session: Session, evaluation_id: int, row_version: int, edits: 
     _own(ev, actor)
     _check_version(ev, row_version)
     if ev.status != "draft":
-        raise EvaluationError(f"Evaluation {ev.id} is {ev.status}: after submission its answers change only "
-                              "through a dispute's resolution")
+        raise EvaluationError(translate("Errors", "Evaluation {id} is {status}: after submission its answers change "
+                                              "only through a dispute's resolution.").format(
+            id=ev.id, status=status_name(ev.status)))
     form = stored_form(session, ev.form_id)
     _apply(ev, form, edits)
     _rescore(ev, form)
@@ -351,13 +374,17 @@ def submit(session: Session, evaluation_id: int, row_version: int, by: Actor | s
     _own(ev, actor)
     _check_version(ev, row_version)
     if ev.status != "draft":
-        raise EvaluationError(f"Evaluation {ev.id} is already {ev.status}")
+        raise EvaluationError(translate("Errors", "Evaluation {id} is already {status}: reload it to see its "
+                                              "latest state.").format(id=ev.id, status=status_name(ev.status)))
     form = stored_form(session, ev.form_id)
     result = _rescore(ev, form)
     if not result.complete:
         missing = [form.item(k).question for k in result.unanswered]
-        raise EvaluationError(f"{len(missing)} item{'s' if len(missing) != 1 else ''} still need an answer: "
-                              + "; ".join(missing[:5]) + (" …" if len(missing) > 5 else ""))
+        text = choose(len(missing),
+                      translate("Errors", "{count} item still needs an answer: {items}. Answer it, then submit."),
+                      translate("Errors", "{count} items still need an answer: {items}. Answer them, then submit."))
+        raise EvaluationError(text.format(count=len(missing),
+                                          items="; ".join(missing[:5]) + (" …" if len(missing) > 5 else "")))
     ev.status = "submitted"
     ev.submitted_at = ev.updated_at = _now()
     ev.updated_by = by
@@ -374,13 +401,23 @@ def _step(session: Session, evaluation_id: int, by: Actor, allowed: tuple[str, .
           text: str | None = None) -> Evaluation:
     ev = _load(session, evaluation_id)
     if ev.status not in allowed:
-        raise EvaluationError(f"Evaluation {ev.id} is {ev.status}: it cannot be {action} "
-                              f"(only when {' or '.join(allowed)})")
+        raise EvaluationError(_cannot(action).format(id=ev.id, status=status_name(ev.status)))
     _event(session, ev, action, by, old={"status": ev.status}, new={"status": to}, text=text)
     ev.status = to
     ev.updated_at = _now()
     ev.updated_by = by.name
     return ev
+
+
+def _cannot(action: str) -> str:
+    """Why an evaluation in the wrong status cannot be acknowledged, disputed or resolved."""
+    if action == "acknowledged":
+        return translate("Errors", "Evaluation {id} is {status}, so it cannot be acknowledged: only a submitted "
+                                   "evaluation can.")
+    if action == "disputed":
+        return translate("Errors", "Evaluation {id} is {status}, so it cannot be disputed: only a submitted or "
+                                   "acknowledged evaluation can.")
+    return translate("Errors", "Evaluation {id} is {status}, so it cannot be resolved: only a disputed evaluation can.")
 
 
 def acknowledge(session: Session, evaluation_id: int, by: Actor | str | None = None, *,
@@ -397,7 +434,7 @@ def dispute(session: Session, evaluation_id: int, by: Actor | str | None = None,
     """The agent contests the evaluation (recorded by ``actor``); the reason is required and kept."""
     by = require(acting(session, by, actor), "evaluation.dispute")
     if not (reason or "").strip():
-        raise EvaluationError("A dispute needs the agent's reason")
+        raise EvaluationError(translate("Errors", "A dispute needs the agent's reason: write why the agent disagrees."))
     ev = _step(session, evaluation_id, by, ("submitted", "acknowledged"), "disputed", "disputed", reason.strip())
     _flush(session, ev)
     return _view(session, ev)
@@ -409,7 +446,7 @@ def resolve(session: Session, evaluation_id: int, row_version: int, by: Actor | 
     every changed answer and the score before and after are kept in the history."""
     by = require(acting(session, by, actor), "evaluation.resolve")
     if not (note or "").strip():
-        raise EvaluationError("A resolution needs a note saying what was decided")
+        raise EvaluationError(translate("Errors", "A resolution needs a note saying what was decided: write one."))
     ev = _load(session, evaluation_id)
     _check_version(ev, row_version)
     before = _score_dict(ev)
@@ -434,9 +471,10 @@ def add_timed_comment(session: Session, evaluation_id: int, start: float, end: f
     if not (ev.status != "draft" and ev.reviewer_name != by.name and can(by, "evaluation.resolve")):
         _own(ev, by)
     if not (text or "").strip():
-        raise EvaluationError("A comment needs some text")
+        raise EvaluationError(translate("Errors", "A comment needs some text: write what you noticed."))
     if start < 0 or (end is not None and end < start):
-        raise EvaluationError("A comment's span must start at 0 or later and end after it starts")
+        raise EvaluationError(translate("Errors", "A comment's span must start at 0 or later and end after it starts: "
+                                                  "choose the span again."))
     comment = TimedComment(evaluation_id=ev.id, start=start, end=end, text=text.strip())
     session.add(comment)
     if ev.status != "draft":

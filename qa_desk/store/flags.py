@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from ..permissions import Actor, require
 from ..text import fold
+from ..wording import translate
 from . import audit
 from .models import Call, Flag, FlagEvent, Rulebook, User
 from .users import acting
@@ -171,7 +172,7 @@ def save_findings(session: Session, call_id: int, rulebook_id: int | None, findi
     # Locks the call on PostgreSQL, so two scans of one call cannot interleave.
     call = session.execute(select(Call).where(Call.id == call_id).with_for_update()).scalar_one_or_none()
     if call is None:
-        raise LookupError(f"No call {call_id}: it may have been deleted")
+        raise LookupError(translate("Errors", "There is no call {call}: it may have been deleted.").format(call=call_id))
     existing = session.execute(select(Flag).where(Flag.call_id == call_id)).scalars().all()
     by_print: dict[str, list[Flag]] = defaultdict(list)
     for flag in existing:
@@ -230,14 +231,20 @@ def save_findings(session: Session, call_id: int, rulebook_id: int | None, findi
 def _flag_for_update(session: Session, flag_id: int) -> Flag:
     flag = session.get(Flag, flag_id, with_for_update=True)
     if flag is None:
-        raise LookupError(f"No flag {flag_id}: it may have been removed by a rescan of its call")
+        raise LookupError(_no_flag(flag_id))
     return flag
+
+
+def _no_flag(flag_id: int) -> str:
+    return translate("Errors", "No flag {flag}: it may have been removed by a rescan of its call. Reload the call's "
+                               "flags.").format(flag=flag_id)
 
 
 def _who(session: Session, by: Actor | str | None, actor: Actor | None = None) -> Actor:
     """The acting user, allowed to decide flags (reviewer, lead, admin)."""
     if actor is None and not isinstance(by, Actor) and not (by or "").strip():
-        raise ValueError("Who is deciding? A reviewer's name is required for every decision on a flag")
+        raise ValueError(translate("Errors", "Who is deciding? A reviewer's name is required for every decision on a "
+                                             "flag: sign in, or give your name."))
     return require(acting(session, by, actor), "flag.decide")
 
 
@@ -278,8 +285,8 @@ def dismiss(session: Session, flag_id: int, by: Actor | str | None = None, reaso
     by = _who(session, by, actor)
     reason = (reason or "").strip()
     if not reason:
-        raise ValueError("Say why the flag is dismissed (e.g. 'the customer said it, not the agent'): "
-                         "a reason is required")
+        raise ValueError(translate("Errors", "Say why the flag is dismissed (e.g. 'the customer said it, not the "
+                                             "agent'): a reason is required."))
     flag = _flag_for_update(session, flag_id)
     if flag.status != "dismissed" or flag.dismiss_reason != reason:
         _record(session, flag, "dismissed", "dismissed", by, reason)
@@ -301,7 +308,7 @@ def add_note(session: Session, flag_id: int, by: Actor | str | None = None, text
     by = _who(session, by, actor)
     text = (text or "").strip()
     if not text:
-        raise ValueError("The note is empty: write what should be remembered about this flag")
+        raise ValueError(translate("Errors", "The note is empty: write what should be remembered about this flag."))
     flag = _flag_for_update(session, flag_id)
     flag.note = text
     _record(session, flag, "noted", flag.status, by, text)
@@ -332,7 +339,7 @@ def _as_row(flag: Flag, rulebook_key: str | None, rulebook_version: int | None, 
 def flag_row(session: Session, flag_id: int) -> FlagRow:
     found = session.execute(_rows_query().where(Flag.id == flag_id)).first()
     if found is None:
-        raise LookupError(f"No flag {flag_id}: it may have been removed by a rescan of its call")
+        raise LookupError(_no_flag(flag_id))
     return _as_row(*found)
 
 
@@ -349,7 +356,7 @@ def flags_for_call(session: Session, call_id: int) -> list[FlagRow]:
 def flag_history(session: Session, flag_id: int) -> list[FlagEventRow]:
     """Every reviewer action on the flag, oldest first."""
     if session.get(Flag, flag_id) is None:
-        raise LookupError(f"No flag {flag_id}: it may have been removed by a rescan of its call")
+        raise LookupError(_no_flag(flag_id))
     rows = session.execute(
         select(FlagEvent.action, FlagEvent.old_status, FlagEvent.new_status, FlagEvent.by, FlagEvent.at, FlagEvent.text)
         .where(FlagEvent.flag_id == flag_id)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..permissions import Actor
 from ..scoring.forms import Form, FormError, forms_dir, load_form
+from ..wording import translate
 from . import audit
 from .models import Evaluation
 from .users import check
@@ -106,7 +107,7 @@ def stored_form(session: Session, form_id: int) -> Form:
     """The form exactly as that version defined it (LookupError if there is no such version)."""
     row = session.get(FormRow, form_id)
     if row is None:
-        raise LookupError(f"There is no form version {form_id}")
+        raise LookupError(translate("Errors", "There is no form version {id}: choose another form.").format(id=form_id))
     return Form.from_definition(row.definition, f"{row.key} v{row.version}")
 
 

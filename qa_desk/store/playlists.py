@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..permissions import Actor, require
+from ..wording import translate
 from . import audit
 from .clips import ClipError, ClipView, _view as _clip_view
 from .models import Clip, Playlist, PlaylistEntry
@@ -54,23 +55,26 @@ class PlaylistSummary:
 def _name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ClipError("a playlist needs a name")
+        raise ClipError(translate("Errors", "A playlist needs a name: give it one."))
     if len(name) > 300:
-        raise ClipError(f"a playlist's name is at most 300 characters, not {len(name)}")
+        raise ClipError(translate("Errors", "A playlist's name is at most {max} characters, not {count}: shorten "
+                                            "it.").format(max=300, count=len(name)))
     return name
 
 
 def _load(session: Session, playlist_id: int) -> Playlist:
     playlist = session.get(Playlist, playlist_id)
     if playlist is None:
-        raise ClipError(f"playlist {playlist_id} does not exist (deleted?)")
+        raise ClipError(translate("Errors", "Playlist {playlist} does not exist: it may have been deleted. Reload the "
+                                            "library.").format(playlist=playlist_id))
     return playlist
 
 
 def _entry(session: Session, entry_id: int) -> PlaylistEntry:
     entry = session.get(PlaylistEntry, entry_id)
     if entry is None:
-        raise ClipError(f"playlist entry {entry_id} does not exist (removed?)")
+        raise ClipError(translate("Errors", "Playlist entry {entry} does not exist: it may have been removed. Reload "
+                                            "the playlist.").format(entry=entry_id))
     return entry
 
 
@@ -150,7 +154,8 @@ def add_entry(session: Session, playlist_id: int, clip_id: int, *, notes: str = 
     playlist = _load(session, playlist_id)
     _log(session, actor, "clip_added", playlist, None, {"clip_id": clip_id})
     if session.get(Clip, clip_id) is None:
-        raise ClipError(f"clip {clip_id} does not exist (deleted?)")
+        raise ClipError(translate("Errors", "Clip {clip} does not exist: it may have been deleted. Reload the "
+                                            "library.").format(clip=clip_id))
     ordered = sorted(playlist.entries, key=lambda e: e.position)
     entry = PlaylistEntry(playlist_id=playlist_id, clip_id=clip_id, notes=notes.strip(), position=len(ordered))
     session.add(entry)
@@ -181,8 +186,8 @@ def reorder(session: Session, playlist_id: int, entry_ids: list[int], *,
     playlist = _load(session, playlist_id)
     by_id = {e.id: e for e in playlist.entries}
     if sorted(entry_ids) != sorted(by_id):
-        raise ClipError("the new order must name every entry of the playlist exactly once "
-                        "(someone else changed it meanwhile?)")
+        raise ClipError(translate("Errors", "The new order must name every entry of the playlist exactly once "
+                                            "(someone else changed it meanwhile?): reload the playlist and try again."))
     _renumber(playlist, [by_id[i] for i in entry_ids])
     _log(session, actor, "reordered", playlist, None, {"entries": list(entry_ids)})
     session.flush()

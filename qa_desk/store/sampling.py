@@ -23,12 +23,17 @@ from ..permissions import Actor, require
 from ..scoring.periods import Period, parse_period
 from ..scoring.sampling import Assignment, Candidate, SamplingRule, assign, due_date, select_calls
 from ..scoring.scorecards import COUNTED_STATUSES
+from ..wording import translate
 from .audit import record
 from .models import Agent, Call, Evaluation, Flag, ReviewAssignment, SamplingRun, Team
 from .models import SamplingRule as RuleRow
 
 # Seeds fit a 32-bit INTEGER column on every backend.
 _SEED_RANGE = 2**31 - 1
+
+
+class RuleNameTaken(ValueError):
+    """Another sampling rule has the name (the CLI offers --replace)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ def list_rules(session: Session, *, include_inactive: bool = False) -> list[Rule
 def get_rule(session: Session, rule_id: int) -> RuleView:
     row = session.get(RuleRow, rule_id)
     if row is None:
-        raise LookupError(f"There is no sampling rule {rule_id}")
+        raise LookupError(_no_rule(rule_id))
     return _view(row)
 
 
@@ -105,8 +110,14 @@ def find_rule(session: Session, key: str) -> RuleView:
     if row is None:
         row = session.scalars(select(RuleRow).where(RuleRow.name == str(key).strip())).first()
     if row is None:
-        raise LookupError(f"There is no sampling rule '{key}'")
+        raise LookupError(translate("Errors", "There is no sampling rule '{rule}': check its name or id in the list of "
+                                              "rules.").format(rule=key))
     return _view(row)
+
+
+def _no_rule(rule_id: int) -> str:
+    return translate("Errors", "There is no sampling rule {rule}: it may have been removed. Reload the list of "
+                               "rules.").format(rule=rule_id)
 
 
 def save_rule(session: Session, definition: dict | SamplingRule, *, actor: Actor,
@@ -117,7 +128,8 @@ def save_rule(session: Session, definition: dict | SamplingRule, *, actor: Actor
     rule = definition if isinstance(definition, SamplingRule) else SamplingRule.from_dict(definition)
     clash = session.scalars(select(RuleRow).where(RuleRow.name == rule.name)).first()
     if clash is not None and clash.id != rule_id:
-        raise ValueError(f"A sampling rule named '{rule.name}' already exists")
+        raise RuleNameTaken(translate("Errors", "A sampling rule named '{name}' already exists: choose another name, or "
+                                                "change that rule.").format(name=rule.name))
     if rule_id is None:
         row = RuleRow(name=rule.name, definition=rule.to_dict(), active=True, created_by=actor.name)
         session.add(row)
@@ -127,7 +139,7 @@ def save_rule(session: Session, definition: dict | SamplingRule, *, actor: Actor
     else:
         row = session.get(RuleRow, rule_id)
         if row is None:
-            raise LookupError(f"There is no sampling rule {rule_id}")
+            raise LookupError(_no_rule(rule_id))
         old = dict(row.definition)
         row.name, row.definition, row.active = rule.name, rule.to_dict(), True
         session.flush()
@@ -141,7 +153,7 @@ def deactivate_rule(session: Session, rule_id: int, *, actor: Actor) -> None:
     require(actor, "sampling.manage")
     row = session.get(RuleRow, rule_id)
     if row is None:
-        raise LookupError(f"There is no sampling rule {rule_id}")
+        raise LookupError(_no_rule(rule_id))
     if row.active:
         row.active = False
         session.flush()
@@ -235,7 +247,8 @@ def run_rule(session: Session, rule_id: int, period: Period | str, *, reviewers,
     require(actor, "sampling.manage")
     view = get_rule(session, rule_id)
     if not view.active:
-        raise ValueError(f"The sampling rule '{view.name}' is no longer active")
+        raise ValueError(translate("Errors", "The sampling rule '{name}' is no longer active: choose an active "
+                                             "rule.").format(name=view.name))
     return _write(session, view.rule, view.id, _period(period), reviewers, actor,
                   new_seed() if seed is None else seed, today or date.today())
 
@@ -269,7 +282,7 @@ def replay(session: Session, run_id: int, *, today: date | None = None,
     the shares too."""
     run = session.get(SamplingRun, run_id)
     if run is None:
-        raise LookupError(f"There is no sampling run {run_id}")
+        raise LookupError(_no_run(run_id))
     rule = SamplingRule.from_dict(run.rule_definition)
     period = parse_period(run.period)
     found = candidates(session, period)
@@ -281,13 +294,17 @@ def replay(session: Session, run_id: int, *, today: date | None = None,
                      due_date(period, assigned_on=today or run.ran_at), len(found))
 
 
+def _no_run(run_id: int) -> str:
+    return translate("Errors", "There is no sampling run {run}: check the run's id.").format(run=run_id)
+
+
 def rerun(session: Session, run_id: int, *, actor: Actor, today: date | None = None) -> RunReport:
     """Run a stored run's rule again for its period with its seed and reviewers (a top-up
     after late imports: calls already queued stay, each agent's quota is filled up)."""
     require(actor, "sampling.manage")
     run = session.get(SamplingRun, run_id)
     if run is None:
-        raise LookupError(f"There is no sampling run {run_id}")
+        raise LookupError(_no_run(run_id))
     return _write(session, SamplingRule.from_dict(run.rule_definition), run.rule_id, parse_period(run.period),
                   run.reviewers, actor, run.seed, today or date.today())
 
@@ -322,7 +339,7 @@ def known_reviewers(session: Session) -> list[str]:
 
 
 __all__ = [
-    "RuleView", "RunReport", "RunView", "candidates", "deactivate_rule", "find_rule", "get_rule", "known_reviewers",
-    "list_rules", "list_runs", "new_seed", "open_assignments", "open_load", "preview", "replay", "rerun", "run_rule",
+    "RuleNameTaken", "RuleView", "RunReport", "RunView", "candidates", "deactivate_rule", "find_rule", "get_rule",
+    "known_reviewers", "list_rules", "list_runs", "new_seed", "open_assignments", "open_load", "preview", "replay", "rerun", "run_rule",
     "save_rule",
 ]

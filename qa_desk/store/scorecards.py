@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..scoring.periods import Period
 from ..scoring.scorecards import DEFAULT_QUOTA, Figures, FormVersionUsed, Scorecard, ScorecardRow
+from ..wording import translate
 from .models import Agent, Call, Evaluation, Team
 from .models import Form as FormRow
 from .scorecard_rows import (
@@ -57,7 +58,8 @@ def scorecard(session: Session, period: Period, *, level: str = "agent", team: s
     form's versions. Rows are sorted by team then name; ``centre`` covers every row.
     """
     if level not in ("agent", "team"):
-        raise ValueError(f"a scorecard lists agents or teams, not {level!r}")
+        raise ValueError(translate("Errors", "A scorecard lists agents or teams, not '{level}': choose agent or "
+                                             "team.").format(level=level))
     previous = period.previous()
     periods = [period, previous]
     scope = Scope(team=team, form_key=form_key)
@@ -149,7 +151,7 @@ def score_distribution(session: Session, period: Period, *, team: str | None = N
     """How many counted evaluations scored in each ``bucket``-wide band: {0: n, 10: n, ... 100: n}
     (100 holds exactly 100 % and above)."""
     if not 1 <= bucket <= 100:
-        raise ValueError("a score band is 1 to 100 points wide")
+        raise ValueError(translate("Errors", "A score band is 1 to 100 points wide, not {width}.").format(width=bucket))
     bands = [*range(0, 100, bucket), 100]
     # A CASE, not floor(percent / bucket): SQLite has no floor() everywhere, and a cast
     # to integer truncates on SQLite but rounds on PostgreSQL.

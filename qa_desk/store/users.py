@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..permissions import ROLES, Actor, PermissionDenied, require
+from ..wording import translate
 from . import audit
 from .models import User
 
@@ -70,8 +71,17 @@ def _actor(user: User) -> Actor:
 
 def hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
-        raise UserError(f"A password needs at least {MIN_PASSWORD} characters")
+        raise UserError(_short_password())
     return _hasher.hash(password)
+
+
+def _short_password() -> str:
+    return translate("Errors", "A password needs at least {count} characters: choose a longer one.").format(
+        count=MIN_PASSWORD)
+
+
+def _no_name() -> str:
+    return translate("Errors", "A user needs a name: give one.")
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -89,7 +99,8 @@ def _by_name(session: Session, name: str) -> User | None:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise UserError(f"Unknown role '{role}'; roles are {', '.join(ROLES)}")
+        raise UserError(translate("Errors", "Unknown role '{role}': use one of {roles}.").format(
+            role=role, roles=", ".join(ROLES)))
 
 
 def create_user(session: Session, actor: Actor, name: str, role: str, *, password: str | None = None,
@@ -98,10 +109,11 @@ def create_user(session: Session, actor: Actor, name: str, role: str, *, passwor
     require(actor, "user.manage")
     name = (name or "").strip()
     if not name:
-        raise UserError("A user needs a name")
+        raise UserError(_no_name())
     _check_role(role)
     if _by_name(session, name) is not None:
-        raise UserError(f"There is already a user named {name}")
+        raise UserError(translate("Errors", "There is already a user named {name}: choose another name.").format(
+            name=name))
     user = User(name=name[:200], role=role, active=True, team_id=team_id, created_at=_now(),
                 password_hash=hash_password(password) if password is not None else None)
     session.add(user)
@@ -116,7 +128,7 @@ def create_user(session: Session, actor: Actor, name: str, role: str, *, passwor
 def _load(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise LookupError(f"There is no user {user_id}")
+        raise LookupError(translate("Errors", "There is no user {id}: reload the list of users.").format(id=user_id))
     return user
 
 
@@ -135,7 +147,7 @@ def update_user(session: Session, actor: Actor, user_id: int, *, role: str | Non
         user.team_id = team_id
     if active is not None and active != bool(user.active):
         if not active and user.id == actor.user_id:
-            raise UserError("You cannot deactivate yourself: another admin has to")
+            raise UserError(translate("Errors", "You cannot deactivate yourself: another administrator has to."))
         old["active"], new["active"] = bool(user.active), active
         user.active = active
     if new:
@@ -165,14 +177,15 @@ def sign_in(session: Session, name: str, password: str) -> Actor:
     """The signed-in user as an Actor; SignInError (one message for every failure, so it
     does not tell an unknown name from a wrong password) otherwise."""
     user = _by_name(session, name or "")
-    wrong = SignInError("The name or password is wrong")
+    wrong = SignInError(translate("Errors", "The name or password is wrong: check both and try again."))
     if user is None:
         _hasher.hash(password or "-")  # spend the same time as a real check: no timing hint either
         raise wrong
     if not verify_password(user.password_hash, password or ""):
         raise wrong
     if not user.active:
-        raise SignInError("This user has been deactivated: ask an admin")
+        raise SignInError(translate("Errors", "This user has been deactivated: ask an administrator to reactivate "
+                                              "it."))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_sign_in_at = _now()
@@ -184,22 +197,25 @@ def local_user(session: Session, name: str, role: str = "admin") -> Actor:
     """The single local user of a SQLite file, without a password (first run: created,
     audited as their own act; later: the stored user, whose stored role wins)."""
     if session.get_bind().dialect.name != "sqlite":
-        raise PermissionDenied("A shared database needs each person to sign in with a name and password")
+        raise PermissionDenied(translate("Errors", "A shared database needs each person to sign in with a name and "
+                                                   "password: sign in, or ask an administrator for an account."))
     name = (name or "").strip()
     if not name:
-        raise UserError("A user needs a name")
+        raise UserError(_no_name())
     _check_role(role)
     user = _by_name(session, name)
     if user is None:
         if session.execute(select(func.count()).select_from(User).where(User.password_hash.is_not(None))).scalar():
-            raise PermissionDenied("This database has users who sign in: ask an admin for an account")
+            raise PermissionDenied(translate("Errors", "This database has users who sign in: ask an administrator for "
+                                                       "an account."))
         user = User(name=name[:200], role=role, active=True, created_at=_now())
         session.add(user)
         session.flush()
         audit.record(session, _actor(user), "user.created", "user", user.id, None, {"name": name, "role": role},
                      f"{name} ({role}), local user")
     if not user.active:
-        raise PermissionDenied(f"{name} has been deactivated")
+        raise PermissionDenied(translate("Errors", "{name} has been deactivated: ask an administrator to reactivate "
+                                                   "the account.").format(name=name))
     user.last_sign_in_at = _now()
     session.flush()
     return _actor(user)
@@ -214,12 +230,13 @@ def first_admin(session: Session, name: str, password: str) -> Actor:
     """The first admin of a new shared database, who then creates everyone else. Only while
     nobody there can sign in: afterwards an admin adds users (create_user)."""
     if has_users_who_sign_in(session):
-        raise PermissionDenied("This database already has users: ask an admin for an account")
+        raise PermissionDenied(translate("Errors", "This database already has users: ask an administrator for an "
+                                                   "account."))
     if len(password or "") < MIN_PASSWORD:
-        raise UserError(f"A password needs at least {MIN_PASSWORD} characters")
+        raise UserError(_short_password())
     name = (name or "").strip()
     if not name:
-        raise UserError("A user needs a name")
+        raise UserError(_no_name())
     user = _by_name(session, name)
     if user is None:
         user = User(name=name[:200], role="admin", active=True, created_at=_now())
@@ -241,13 +258,15 @@ def acting(session: Session, who: Actor | str | None, actor: Actor | None = None
         who, actor = (actor if who is None else who), None
     if actor is not None:
         if who is not None and (who.name if isinstance(who, Actor) else who) != actor.name:
-            raise PermissionDenied(f"{actor.name} cannot act as {who}")
+            other = who.name if isinstance(who, Actor) else who
+            raise PermissionDenied(translate("Errors", "{name} cannot act as {other}: sign in as {other} "
+                                                       "instead.").format(name=actor.name, other=other))
         return actor
     if isinstance(who, Actor):
         return who
     user = _by_name(session, who or "") if (who or "").strip() else None
     if user is None or not user.active:
-        raise PermissionDenied(f"'{who}' is not a QA Desk user: sign in first")
+        raise PermissionDenied(translate("Errors", "'{name}' is not a QA Desk user: sign in first.").format(name=who))
     return _actor(user)
 
 

@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..wording import translate
+
 
 def store_version(session: Session, model, key: str, content_hash: str, make_row: Callable[[int], object]):
     """The row of ``model`` with this key and content, added as the next version
@@ -39,4 +41,5 @@ def store_version(session: Session, model, key: str, content_hash: str, make_row
             return row
         except IntegrityError:
             continue
-    raise RuntimeError(f"Could not store a new version of '{key}': others kept taking it")
+    raise RuntimeError(translate("Errors", "Could not store a new version of '{key}': others kept saving one at the "
+                                           "same moment. Try again.").format(key=key))

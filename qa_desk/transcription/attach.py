@@ -22,6 +22,7 @@ from ..store.database import Database
 from ..store.models import Call, Transcript
 from ..store.transcripts import replace_transcript
 from ..text import is_cjk
+from ..wording import translate
 from .formats import ROLES, TRANSCRIPT_SUFFIXES, TranscriptFileError, parse_transcript_file
 from .words import Utterance, as_rows
 
@@ -83,10 +84,15 @@ def resolve_speaker(path: Path, hint: str | None, channel_map: dict | None) -> s
     if hint in ROLES:
         return hint
     if hint not in ("left", "right"):
-        raise TranscriptFileError(path, None, f"unknown speaker '{hint}' (use agent, customer, left or right)")
+        raise TranscriptFileError(path, None, translate(
+            "Errors", "unknown speaker '{speaker}' (use agent, customer, left or right)").format(speaker=hint))
     who = {str(k): str(v) for k, v in (channel_map or {}).items()}.get("0" if hint == "left" else "1")
     if who not in ROLES:
-        raise TranscriptFileError(path, None, f"the call has no {hint} channel")
+        if hint == "left":
+            problem = translate("Errors", "the call has no left channel; name the speaker agent or customer")
+        else:
+            problem = translate("Errors", "the call has no right channel; name the speaker agent or customer")
+        raise TranscriptFileError(path, None, problem)
     return who
 
 
@@ -118,16 +124,25 @@ def parse_transcript_files(
         speakers = sorted({u.speaker for u in parsed.utterances})
         for who in speakers:
             if who in owners:
-                raise TranscriptFileError(
-                    path, None, f"{owners[who].name} has the {who}'s lines too; attach one file per speaker")
+                raise TranscriptFileError(path, None, _lines_twice(who).format(other=owners[who].name))
         owners.update((who, path) for who in speakers)
         if parsed.format not in formats:
             formats.append(parsed.format)
         utterances.extend(parsed.utterances)
     if not utterances:
         first = Path(files[0][0])
-        raise TranscriptFileError(first, None, "no words in the file" if len(files) == 1 else "no words in any of the files")
+        raise TranscriptFileError(first, None, translate("Errors", "no words in the file") if len(files) == 1
+                                  else translate("Errors", "no words in any of the files"))
     return utterances, " + ".join(formats), guess_language(utterances)
+
+
+def _lines_twice(who: str) -> str:
+    """The sentence for a speaker found in two files; ``{other}`` is the first file."""
+    if who == "agent":
+        return translate("Errors", "{other} has the agent's lines too; attach one file per speaker")
+    if who == "customer":
+        return translate("Errors", "{other} has the customer's lines too; attach one file per speaker")
+    return translate("Errors", "{other} has the call's lines too; attach one file per speaker")
 
 
 def attach_transcript_files(
@@ -147,13 +162,13 @@ def attach_transcript_files(
     with db.session() as session:
         call = get_call(session, call_id)
     if call is None:
-        raise CallNotFound(f"call {call_id} does not exist")
+        raise CallNotFound(translate("Errors", "call {id} does not exist (deleted?)").format(id=call_id))
     utterances, model_name, language = parse_transcript_files(
         files, duration=call.duration, channel_map=call.channel_map, labels=labels
     )
     with db.session() as session:
         if session.get(Call, call_id) is None:  # deleted while the files were read
-            raise CallNotFound(f"call {call_id} does not exist")
+            raise CallNotFound(translate("Errors", "call {id} does not exist (deleted?)").format(id=call_id))
         return replace_transcript(
             session, call_id, engine=ENGINE, model_name=model_name, language=language,
             utterances=as_rows(utterances),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..wording import translate
 from .model_errors import CatalogError
 
 CATALOG_FILE = "vosk-model-list.json"
@@ -57,22 +58,26 @@ class CatalogEntry:
 
 def _entry(raw: object, where: str) -> CatalogEntry:
     if not isinstance(raw, dict):
-        raise CatalogError(f"{where}: an entry is not an object")
+        raise CatalogError(translate("Errors", "{file}: an entry is not an object").format(file=where))
     name, url = raw.get("name"), raw.get("url")
     if not isinstance(name, str) or not name.strip():
-        raise CatalogError(f"{where}: an entry has no name")
+        raise CatalogError(translate("Errors", "{file}: an entry has no name").format(file=where))
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise CatalogError(f"{where}: entry {name}: 'url' is not an http(s) address")
+        raise CatalogError(translate("Errors", "{file}: entry {name}: 'url' is not an http(s) address").format(
+            file=where, name=name))
     md5 = raw.get("md5") or ""
     if not isinstance(md5, str) or (md5 and not re.fullmatch(r"[0-9a-fA-F]{32}", md5)):
-        raise CatalogError(f"{where}: entry {name}: 'md5' is not an MD5 checksum")
+        raise CatalogError(translate("Errors", "{file}: entry {name}: 'md5' is not an MD5 checksum").format(
+            file=where, name=name))
     size = raw.get("size") or 0
     try:
         size = int(size)
     except (TypeError, ValueError):
-        raise CatalogError(f"{where}: entry {name}: 'size' is not a number of bytes") from None
+        raise CatalogError(translate("Errors", "{file}: entry {name}: 'size' is not a number of bytes").format(
+            file=where, name=name)) from None
     if size < 0:
-        raise CatalogError(f"{where}: entry {name}: 'size' is negative")
+        raise CatalogError(translate("Errors", "{file}: entry {name}: 'size' is negative").format(
+            file=where, name=name))
     lang = str(raw.get("lang") or "")
     # The published list writes obsolete as the string "true"/"false".
     obsolete = str(raw.get("obsolete", "false")).strip().lower() == "true"
@@ -89,12 +94,15 @@ def parse_catalog(text: str, where: str = CATALOG_FILE) -> list[CatalogEntry]:
     try:
         raw = json.loads(text)
     except ValueError as exc:
-        raise CatalogError(f"{where}: not a JSON file ({exc})") from None
+        raise CatalogError(translate(
+            "Errors", "{file}: not a JSON file ({detail}); choose Vosk's model-list.json").format(
+            file=where, detail=exc)) from None
     if not isinstance(raw, list):
-        raise CatalogError(f"{where}: expected a JSON list of models, like Vosk's model-list.json")
+        raise CatalogError(translate(
+            "Errors", "{file}: expected a JSON list of models, like Vosk's model-list.json").format(file=where))
     entries = [_entry(item, where) for item in raw]
     if not entries:
-        raise CatalogError(f"{where}: the list holds no models")
+        raise CatalogError(translate("Errors", "{file}: the list holds no models").format(file=where))
     return entries
 
 
@@ -124,7 +132,9 @@ def load_catalog() -> list[CatalogEntry]:
     try:
         return parse_catalog(shipped.read_text(encoding="utf-8"), str(shipped))
     except OSError as exc:
-        raise CatalogError(f"{shipped}: cannot read the model list ({exc.strerror or exc})") from None
+        raise CatalogError(translate(
+            "Errors", "{file}: cannot read the model list ({detail}); reinstall QA Desk").format(
+            file=shipped, detail=exc.strerror or exc)) from None
 
 
 def find_entry(name: str, entries: list[CatalogEntry] | None = None) -> CatalogEntry | None:
@@ -138,9 +148,11 @@ def refresh_catalog(file: Path) -> list[CatalogEntry]:
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise CatalogError(f"{file}: not a UTF-8 JSON file") from None
+        raise CatalogError(translate(
+            "Errors", "{file}: not a UTF-8 JSON file; choose Vosk's model-list.json").format(file=file)) from None
     except OSError as exc:
-        raise CatalogError(f"{file}: cannot read it ({exc.strerror or exc})") from None
+        raise CatalogError(translate("Errors", "{file}: cannot read it ({detail})").format(
+            file=file, detail=exc.strerror or exc)) from None
     entries = parse_catalog(text, str(file))
     target = user_catalog_path()
     # Write then rename: a crash never leaves a half list that would hide the shipped one.

@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 from .. import __version__, paths
 from ..jobs import JobContext
+from ..wording import translate
 from .model_errors import ChecksumError, DownloadError
 
 _CHUNK = 1 << 16
@@ -85,7 +86,8 @@ def download(
     (ChecksumError): those bytes would never become the right file.
     """
     if urlparse(url).scheme not in ("http", "https"):
-        raise DownloadError(f"{url}: only http:// and https:// addresses can be downloaded")
+        raise DownloadError(translate("Errors", "{url}: only http:// and https:// addresses can be downloaded"
+                                      ).format(url=url))
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(dest)
@@ -101,14 +103,21 @@ def download(
             part.unlink(missing_ok=True)  # the server's file is another one: keep none of it
             raise
         except OSError as exc:  # writing the part file: disk full, folder gone
-            raise DownloadError(f"{url}: cannot save the download to {part} ({exc.strerror or exc})") from None
+            raise DownloadError(translate(
+                "Errors", "{url}: cannot save the download to {file} ({detail}); free some disk space and try again"
+            ).format(url=url, file=part, detail=exc.strerror or exc)) from None
         except _Dropped as dropped:
             if attempts >= retries:
-                of = f" of {dropped.total:,}" if dropped.total else ""
-                raise DownloadError(
-                    f"{url}: the connection dropped after {dropped.done:,}{of} bytes; "
-                    f"the part already downloaded is kept and the next try resumes from there"
-                ) from None
+                if dropped.total:
+                    text = translate(
+                        "Errors", "{url}: the connection dropped after {done} of {total} bytes; the part already "
+                        "downloaded is kept and the next try resumes from there")
+                else:
+                    text = translate(
+                        "Errors", "{url}: the connection dropped after {done} bytes; the part already "
+                        "downloaded is kept and the next try resumes from there")
+                raise DownloadError(text.format(
+                    url=url, done=f"{dropped.done:,}", total=f"{dropped.total:,}")) from None
         attempts += 1
     return _verify(url, part, dest, expected_size, expected_md5, ctx)
 
@@ -117,17 +126,16 @@ def _verify(url: str, part: Path, dest: Path, expected_size: int, expected_md5: 
     size = part.stat().st_size
     if expected_size and size != expected_size:
         part.unlink(missing_ok=True)
-        raise ChecksumError(
-            f"{url}: downloaded {size:,} bytes but the model list says {expected_size:,}; "
-            f"the download was deleted"
-        )
+        raise ChecksumError(translate(
+            "Errors", "{url}: downloaded {size} bytes but the model list says {expected}; the download was "
+            "deleted: try again, or update the model list").format(
+            url=url, size=f"{size:,}", expected=f"{expected_size:,}"))
     md5 = file_md5(part, ctx)
     if expected_md5 and md5 != expected_md5.lower():
         part.unlink(missing_ok=True)
-        raise ChecksumError(
-            f"{url}: the MD5 checksum {md5} does not match the published {expected_md5.lower()}; "
-            f"the download was deleted"
-        )
+        raise ChecksumError(translate(
+            "Errors", "{url}: the MD5 checksum {md5} does not match the published {expected}; the download was "
+            "deleted: try again, or update the model list").format(url=url, md5=md5, expected=expected_md5.lower()))
     os.replace(part, dest)
     return md5
 
@@ -156,13 +164,19 @@ def _open(url: str, have: int, timeout: float):
                 return None
             raise _StartOver() from None
         exc.close()
-        raise DownloadError(f"{url}: the server answered HTTP {exc.code} {exc.reason}") from None
+        raise DownloadError(translate("Errors", "{url}: the server answered HTTP {code} {reason}").format(
+            url=url, code=exc.code, reason=exc.reason)) from None
     except urllib.error.URLError as exc:
-        raise DownloadError(f"{url}: cannot connect ({exc.reason})") from None
+        raise DownloadError(translate(
+            "Errors", "{url}: cannot connect ({detail}); check the internet connection or the proxy, and try again"
+        ).format(url=url, detail=exc.reason)) from None
     except (TimeoutError, socket.timeout):
-        raise DownloadError(f"{url}: the server did not answer within {timeout:g} s") from None
+        raise DownloadError(translate(
+            "Errors", "{url}: the server did not answer within {seconds} s; try again later").format(
+            url=url, seconds=f"{timeout:g}")) from None
     except (http.client.HTTPException, OSError) as exc:
-        raise DownloadError(f"{url}: the download failed ({exc})") from None
+        raise DownloadError(translate("Errors", "{url}: the download failed ({detail}); try again").format(
+            url=url, detail=exc)) from None
 
 
 def _fetch(url: str, part: Path, expected_size: int, ctx, report: Progress | None, timeout: float) -> None:
@@ -187,10 +201,10 @@ def _fetch(url: str, part: Path, expected_size: int, ctx, report: Progress | Non
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else 0
         if expected_size and total and total != expected_size:
-            raise ChecksumError(
-                f"{url}: the server offers {total:,} bytes but the model list says "
-                f"{expected_size:,}; this is not the published file"
-            )
+            raise ChecksumError(translate(
+                "Errors", "{url}: the server offers {total} bytes but the model list says {expected}; this is not "
+                "the published file: update the model list").format(
+                url=url, total=f"{total:,}", expected=f"{expected_size:,}"))
         total = total or expected_size
         done = have
         if report:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..text import is_cjk
+from ..wording import translate
 from .words import Utterance, Word, clean_words, group_utterances, is_speech_token, join_words
 
 VOSK_JSON, SRT, WEBVTT = "Vosk result JSON", "SRT file", "WebVTT file"
@@ -52,8 +53,11 @@ class TranscriptFileError(Exception):
         super().__init__(self.path, line, reason)
 
     def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        return f"{self.path.name}: {where}{self.reason}"
+        # "name: " leads in every language: the import report takes it off its Details column.
+        if self.line:
+            return translate("Errors", "{file}: line {line}: {problem}").format(
+                file=self.path.name, line=self.line, problem=self.reason)
+        return f"{self.path.name}: {self.reason}"
 
 
 @dataclass
@@ -71,17 +75,20 @@ def read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise TranscriptFileError(path, None, f"cannot be read ({exc.strerror or exc})") from None
+        raise TranscriptFileError(path, None, translate("Errors", "cannot be read ({detail})").format(
+            detail=exc.strerror or exc)) from None
     if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TranscriptFileError(path, None, "not a text file")
+        raise TranscriptFileError(path, None, translate(
+            "Errors", "not a text file; a transcript is a WebVTT, SRT or Vosk result JSON file"))
     # UTF-16 only with its BOM; GB18030 is a superset of the GBK Chinese Windows tools write.
     encodings = ("utf-16",) if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
     text = next((t for t in (_decoded(raw, e) for e in encodings) if t is not None), None)
     if text is None:
-        raise TranscriptFileError(path, None, "the text is neither UTF-8 nor GBK; save it as UTF-8")
+        raise TranscriptFileError(path, None, translate(
+            "Errors", "the text is neither UTF-8 nor GBK; save it as UTF-8"))
     text = text.lstrip("\ufeff")
     if not text.strip():
-        raise TranscriptFileError(path, None, "the file is empty")
+        raise TranscriptFileError(path, None, translate("Errors", "the file is empty"))
     return text
 
 
@@ -103,7 +110,8 @@ def detect_format(path: Path, text: str) -> str:
         return VOSK_JSON
     if "-->" in head:
         return SRT
-    raise TranscriptFileError(path, None, "not a transcript file (expected WebVTT, SRT or Vosk result JSON)")
+    raise TranscriptFileError(path, None, translate(
+        "Errors", "not a transcript file (expected WebVTT, SRT or Vosk result JSON)"))
 
 
 def parse_transcript_file(
@@ -125,11 +133,13 @@ def parse_transcript_file(
     text = read_text(path)
     fmt = detect_format(path, text)
     if speaker is not None and speaker not in ROLES:
-        raise TranscriptFileError(path, None, f"unknown speaker '{speaker}' (use agent or customer)")
+        raise TranscriptFileError(path, None, translate(
+            "Errors", "unknown speaker '{speaker}' (use agent or customer)").format(speaker=speaker))
     mapping = {}
     for label, who in (labels or {}).items():
         if who not in ROLES:
-            raise TranscriptFileError(path, None, f"label '{label}' mapped to '{who}'; use agent or customer")
+            raise TranscriptFileError(path, None, translate(
+                "Errors", "label '{label}' mapped to '{who}'; use agent or customer").format(label=label, who=who))
         mapping[_label_key(label)] = who
     if fmt == VOSK_JSON:
         utterances = _vosk(path, text, speaker, duration)
@@ -150,8 +160,16 @@ def _call_length(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
 
 
-def _after_the_call(what: str, at: float, duration: float) -> str:
-    return f"{what} at {_clock(at)} is after the end of the call ({_call_length(duration)})"
+def _word_after_the_call(word: str, at: float, duration: float) -> str:
+    return translate(
+        "Errors", "word '{word}' at {at} is after the end of the call ({length}); is this the transcript "
+        "of another call?").format(word=word, at=_clock(at), length=_call_length(duration))
+
+
+def _cue_after_the_call(at: float, duration: float) -> str:
+    return translate(
+        "Errors", "cue at {at} is after the end of the call ({length}); is this the transcript of another "
+        "call?").format(at=_clock(at), length=_call_length(duration))
 
 
 # --- Vosk result JSON --------------------------------------------------------------------
@@ -173,9 +191,12 @@ def _json_values(path: Path, text: str) -> list[tuple[int, object]]:
         try:
             value, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            raise TranscriptFileError(path, exc.lineno, f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+            raise TranscriptFileError(path, exc.lineno, translate(
+                "Errors", "not valid JSON ({detail}, column {column})").format(
+                detail=exc.msg, column=exc.colno)) from None
         except RecursionError:
-            raise TranscriptFileError(path, line_at(pos), "not a Vosk result (JSON nested too deeply)") from None
+            raise TranscriptFileError(path, line_at(pos), translate(
+                "Errors", "not a Vosk result (JSON nested too deeply)")) from None
         values.append((line_at(pos), value))
         return _SPACE.match(text, end).end()
 
@@ -192,9 +213,11 @@ def _json_values(path: Path, text: str) -> list[tuple[int, object]]:
                 pos = _SPACE.match(text, pos + 1).end()
                 break
             else:
-                raise TranscriptFileError(path, line_at(pos), "not valid JSON (expected ',' or ']' in the list)")
+                raise TranscriptFileError(path, line_at(pos), translate(
+                    "Errors", "not valid JSON (expected ',' or ']' in the list)"))
         if pos < len(text):
-            raise TranscriptFileError(path, line_at(pos), "not valid JSON (more text after the list)")
+            raise TranscriptFileError(path, line_at(pos), translate(
+                "Errors", "not valid JSON (more text after the list)"))
         return values
     while pos < len(text):
         pos = value_at(pos)
@@ -209,16 +232,21 @@ def _number(value: object) -> float | None:
 
 def _check_words(path: Path, line: int, items: object) -> list:
     if not isinstance(items, list):
-        raise TranscriptFileError(path, line, "'result' is not a list of words")
+        raise TranscriptFileError(path, line, translate("Errors", "'result' is not a list of words"))
     for index, item in enumerate(items, 1):
         if not isinstance(item, dict) or not isinstance(item.get("word"), str):
-            raise TranscriptFileError(path, line, f"word {index} of the result is not {{\"word\", \"start\", \"end\"}}")
+            raise TranscriptFileError(path, line, translate(
+                "Errors", "word {index} of the result is not {shape}").format(
+                index=index, shape='{"word", "start", "end"}'))
         start, end = _number(item.get("start")), _number(item.get("end"))
-        name = f"word {index} ('{item['word']}')"
         if start is None or end is None or start < 0:
-            raise TranscriptFileError(path, line, f"{name} has no valid start and end time")
+            raise TranscriptFileError(path, line, translate(
+                "Errors", "word {index} ('{word}') has no valid start and end time").format(
+                index=index, word=item["word"]))
         if end < start:
-            raise TranscriptFileError(path, line, f"{name} ends ({end:g} s) before it starts ({start:g} s)")
+            raise TranscriptFileError(path, line, translate(
+                "Errors", "word {index} ('{word}') ends ({end} s) before it starts ({start} s)").format(
+                index=index, word=item["word"], end=f"{end:g}", start=f"{start:g}"))
     return items
 
 
@@ -226,30 +254,32 @@ def _vosk(path: Path, text: str, speaker: str | None, duration: float | None) ->
     words: list[Word] = []
     for line, result in _json_values(path, text):
         if not isinstance(result, dict):
-            raise TranscriptFileError(path, line, "expected a Vosk result object {\"result\": [...], \"text\": ...}")
+            raise TranscriptFileError(path, line, translate(
+                "Errors", "expected a Vosk result object {shape}").format(shape='{"result": [...], "text": ...}'))
         if "alternatives" in result:
-            raise TranscriptFileError(
-                path, line, "a result with 'alternatives' (max_alternatives was set); only plain results "
-                "with word times can be attached")
+            raise TranscriptFileError(path, line, translate(
+                "Errors", "a result with 'alternatives' (max_alternatives was set); only plain results "
+                "with word times can be attached"))
         if "result" in result:
             found = clean_words(_check_words(path, line, result["result"]))
         elif "text" in result or "partial" in result:
             if str(result.get("text") or "").strip():
-                raise TranscriptFileError(
-                    path, line, "a result without word times (only 'text'): run Vosk with words on (SetWords(True))")
+                raise TranscriptFileError(path, line, translate(
+                    "Errors", "a result without word times (only 'text'): run Vosk with words on (SetWords(True))"))
             continue  # silence, or a streaming tool's partial result
         else:
-            raise TranscriptFileError(path, line, "not a Vosk result (no 'result' list of words)")
+            raise TranscriptFileError(path, line, translate(
+                "Errors", "not a Vosk result (no 'result' list of words)"))
         for word in found:
             if duration is not None and word.start > duration + END_SLACK:
-                raise TranscriptFileError(path, line, _after_the_call(f"word '{word.word}'", word.start, duration))
+                raise TranscriptFileError(path, line, _word_after_the_call(word.word, word.start, duration))
         if duration is not None:
             found = [w if w.end <= duration else Word(w.word, w.start, max(w.start, duration), w.conf) for w in found]
         words.extend(found)
     if speaker is None:
-        raise TranscriptFileError(
-            path, None, "a Vosk result has no speaker: name the file <recording>.agent.json or "
-            "<recording>.customer.json (or .left/.right), or use --speaker")
+        raise TranscriptFileError(path, None, translate(
+            "Errors", "a Vosk result has no speaker: name the file <recording>.agent.json or "
+            "<recording>.customer.json (or .left/.right), or use --speaker"))
     words.sort(key=lambda w: (w.start, w.end))
     return group_utterances(speaker, words)
 
@@ -300,7 +330,8 @@ def _blocks(text: str) -> list[list[tuple[int, str]]]:
 def _seconds(path: Path, line: int, stamp: str, expected: str) -> float:
     match = _TIME.match(stamp)
     if not match:
-        raise TranscriptFileError(path, line, f"bad timestamp '{stamp}' (expected {expected})")
+        raise TranscriptFileError(path, line, translate("Errors", "bad timestamp '{stamp}' (expected {expected})"
+                                                        ).format(stamp=stamp, expected=expected))
     hours, minutes, seconds, fraction = match.groups()
     value = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
     return value + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
@@ -309,12 +340,14 @@ def _seconds(path: Path, line: int, stamp: str, expected: str) -> float:
 def _times(path: Path, line: int, text: str, expected: str) -> tuple[float, float]:
     match = _ARROW.match(text)
     if not match:
-        raise TranscriptFileError(path, line, f"bad cue time line '{text.strip()}' (expected start --> end)")
+        raise TranscriptFileError(path, line, translate(
+            "Errors", "bad cue time line '{text}' (expected start --> end)").format(text=text.strip()))
     start = _seconds(path, line, match.group(1), expected)
     end = _seconds(path, line, match.group(2), expected)
     if end < start:
-        raise TranscriptFileError(
-            path, line, f"the cue ends ({match.group(2)}) before it starts ({match.group(1)})")
+        raise TranscriptFileError(path, line, translate(
+            "Errors", "the cue ends ({end}) before it starts ({start})").format(
+            end=match.group(2), start=match.group(1)))
     return start, end
 
 
@@ -322,18 +355,21 @@ def _webvtt_cues(path: Path, text: str, mapping: dict[str, str]) -> list[_Cue]:
     blocks = _blocks(text)
     first = blocks[0][0][1].strip() if blocks else ""
     if not (first.startswith("WEBVTT") and first[6:7] in ("", " ", "\t")):
-        raise TranscriptFileError(path, blocks[0][0][0] if blocks else 1, "a WebVTT file starts with 'WEBVTT'")
+        raise TranscriptFileError(path, blocks[0][0][0] if blocks else 1, translate(
+            "Errors", "a WebVTT file starts with 'WEBVTT'"))
     timed_header = next((number for number, line in blocks[0] if "-->" in line), None)
     if timed_header:
-        raise TranscriptFileError(path, timed_header, "a blank line must separate the WEBVTT header from the cues")
+        raise TranscriptFileError(path, timed_header, translate(
+            "Errors", "a blank line must separate the WEBVTT header from the cues"))
     # NOTE, STYLE and REGION blocks: comments, CSS and regions, no speech in them.
     cues = [b for b in blocks[1:] if "-->" in b[0][1] or not re.match(r"(NOTE|STYLE|REGION)(\s|$)", b[0][1])]
-    return _cues(path, cues, mapping, "hh:mm:ss.ttt or mm:ss.ttt", "a cue time line 'start --> end'")
+    return _cues(path, cues, mapping, translate("Errors", "hh:mm:ss.ttt or mm:ss.ttt"),
+                 translate("Errors", "a cue time line 'start --> end'"))
 
 
 def _srt_cues(path: Path, text: str, mapping: dict[str, str]) -> list[_Cue]:
     return _cues(path, _blocks(text), mapping, "hh:mm:ss,mmm",
-                 "a cue number and a time line '00:00:01,000 --> 00:00:02,500'")
+                 translate("Errors", "a cue number and a time line '00:00:01,000 --> 00:00:02,500'"))
 
 
 def _cues(path: Path, blocks: list, mapping: dict[str, str], time_format: str, expected: str) -> list[_Cue]:
@@ -342,7 +378,8 @@ def _cues(path: Path, blocks: list, mapping: dict[str, str], time_format: str, e
         # The time line comes first, or after a cue number / identifier (optional in both).
         timed = 0 if "-->" in block[0][1] else 1
         if timed >= len(block) or "-->" not in block[timed][1]:
-            raise TranscriptFileError(path, block[0][0], f"expected {expected}")
+            raise TranscriptFileError(path, block[0][0], translate("Errors", "expected {expected}").format(
+                expected=expected))
         number, line = block[timed]
         start, end = _times(path, number, line, time_format)
         cues.append(_Cue(number, start, end, _segments(block[timed + 1:], mapping)))
@@ -422,7 +459,7 @@ def _cue_utterances(
         start, end = cue.start, cue.end
         if duration is not None:
             if start > duration + END_SLACK:
-                raise TranscriptFileError(path, cue.line, _after_the_call("cue", start, duration))
+                raise TranscriptFileError(path, cue.line, _cue_after_the_call(start, duration))
             # Subtitle tools keep the last cue on screen a little longer than the call.
             start, end = min(start, duration), min(end, duration)
         spoken: list[tuple[str, str]] = []  # (speaker, text) in the order said
@@ -433,15 +470,16 @@ def _cue_utterances(
                 if segment.kind == "colon" and (spoken or default):
                     text = segment.raw  # "Note: …" is words, not a speaker
                 else:
-                    raise TranscriptFileError(
-                        path, segment.line, f"unknown speaker label '{segment.label}' (use Agent/Customer, "
-                        "坐席/客户 or Speaker 1/2, map the label, or use --speaker)")
+                    raise TranscriptFileError(path, segment.line, translate(
+                        "Errors", "unknown speaker label '{label}' (use Agent/Customer, 坐席/客户 or Speaker 1/2, "
+                        "map the label, or use --speaker)").format(label=segment.label))
             if who is None:
                 if spoken and segment.kind == "colon":
                     spoken[-1] = (spoken[-1][0], spoken[-1][1] + "\n" + text)
                     continue
                 if default is None:
-                    raise TranscriptFileError(path, segment.line, "no speaker label; use --speaker")
+                    raise TranscriptFileError(path, segment.line, translate(
+                        "Errors", "no speaker label; start the line with Agent: or Customer:, or use --speaker"))
                 who = default
             if _clean(text):
                 spoken.append((who, text))
@@ -453,7 +491,7 @@ def _cue_utterances(
             utterances.append(_cue_utterance(who, _display_text(text), at, at + span))
             at += span
     if not utterances:
-        raise TranscriptFileError(path, None, "no cues with text in the file")
+        raise TranscriptFileError(path, None, translate("Errors", "no cues with text in the file"))
     utterances.sort(key=lambda u: (u.start, u.end))
     return utterances
 

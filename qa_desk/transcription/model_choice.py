@@ -12,6 +12,7 @@ import socket
 from typing import Callable
 
 from ..settings import Settings
+from ..wording import translate
 from .model_errors import ModelError, UnknownModel
 from .runner import ModelUnavailable, ResolvedModel
 from .speech_models import default_model, find_model, list_models, loadable_path
@@ -27,22 +28,23 @@ def installed_models(load_settings: Callable[[], Settings] = Settings.load):
             try:
                 model = find_model(model_name, settings, models)
             except UnknownModel as exc:
-                raise ModelUnavailable(
-                    f"speech model '{model_name}' is not installed on {socket.gethostname()} ({exc})"
-                ) from exc
+                raise ModelUnavailable(translate(
+                    "Errors", "speech model '{model}' is not installed on {computer} ({detail}); install it in "
+                    "Settings → Speech models, or transcribe with another model").format(
+                    model=model_name, computer=socket.gethostname(), detail=exc)) from exc
         else:
             language = language or settings.call_language
             model = default_model(language, settings, models)
             if model is None:
-                raise ModelUnavailable(
-                    f"no speech model for '{language}' calls is installed on "
-                    f"{socket.gethostname()}: add one in Settings → Speech models "
-                    "or with `qa-desk models install`"
-                )
+                raise ModelUnavailable(translate(
+                    "Errors", "no speech model for '{language}' calls is installed on {computer}: add one in "
+                    "Settings → Speech models or with `qa-desk models install`").format(
+                    language=language, computer=socket.gethostname()))
         try:
             path = loadable_path(model)
         except (ModelError, OSError) as exc:
-            raise ModelUnavailable(f"speech model '{model.name}' cannot be used: {exc}") from exc
+            raise ModelUnavailable(translate("Errors", "speech model '{model}' cannot be used: {problem}").format(
+                model=model.name, problem=exc)) from exc
         return ResolvedModel(model.name, model.language, path)
 
     return resolve

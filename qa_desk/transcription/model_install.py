@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..jobs import JobContext
+from ..wording import translate
 from .catalog import CatalogEntry, find_entry, load_catalog
 from .download import Progress, download, download_path_for, file_md5, part_path
 from .model_errors import CatalogError, InvalidModel, ModelExists, UnknownModel, UsageError
@@ -43,13 +44,26 @@ def check_name(name: str) -> str:
         not name or name in (".", "..") or name.startswith(".") or len(name) > 200
         or any(ch in name for ch in '/\\:*?"<>|') or any(ord(ch) < 32 for ch in name)
     ):
-        raise UsageError(f"'{name}' cannot be a model name: use letters, digits, '-', '_' and '.'")
+        raise UsageError(translate("Errors", "'{name}' cannot be a model name: use letters, digits, '-', '_' and '.'"
+                                   ).format(name=name))
     return name
 
 
 def _ensure_free(name: str, replace: bool) -> None:
     if (models_dir() / name).exists() and not replace:
-        raise ModelExists(f"a model named '{name}' is already installed; ask to replace it, or choose another name")
+        raise _exists(name)
+
+
+def _exists(name: str) -> ModelExists:
+    return ModelExists(translate(
+        "Errors", "a model named '{name}' is already installed; ask to replace it, or choose another name").format(
+        name=name))
+
+
+def _not_a_model(shown, missing: list[str]) -> InvalidModel:
+    return InvalidModel(translate(
+        "Errors", "{source}: not a Vosk model: missing {files}; choose the folder that holds am, conf and graph"
+    ).format(source=shown, files=", ".join(missing)))
 
 
 def _language(original: str, name: str, meta: dict, catalog) -> str:
@@ -66,7 +80,7 @@ def _finish(staged: Path, name: str, *, original: str, source: str, md5: str, re
     """Validate, patch and rename a staged model folder into place."""
     missing = validate_model_dir(staged)
     if missing:
-        raise InvalidModel(f"{shown}: not a Vosk model: missing {', '.join(missing)}")
+        raise _not_a_model(shown, missing)
     try:
         catalog = load_catalog()
     except CatalogError:
@@ -85,7 +99,7 @@ def _finish(staged: Path, name: str, *, original: str, source: str, md5: str, re
     old = None
     if target.exists():
         if not replace:
-            raise ModelExists(f"a model named '{name}' is already installed; ask to replace it, or choose another name")
+            raise _exists(name)
         old = target.with_name(f".removing-{uuid.uuid4().hex}")
         os.rename(target, old)
     try:
@@ -93,7 +107,8 @@ def _finish(staged: Path, name: str, *, original: str, source: str, md5: str, re
     except OSError as exc:
         if old is not None:
             os.rename(old, target)  # put the previous copy back
-        raise InvalidModel(f"{shown}: cannot move the model into {target} ({exc.strerror or exc})") from None
+        raise InvalidModel(translate("Errors", "{source}: cannot move the model into {folder} ({detail})").format(
+            source=shown, folder=target, detail=exc.strerror or exc)) from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return next(m for m in list_models() if m.location == LOCATION_INSTALLED and m.name == name)
@@ -118,13 +133,14 @@ def install_from_folder(
     """Copy a model folder into the models folder."""
     folder = Path(folder).expanduser().absolute()
     if not folder.is_dir():
-        raise UsageError(f"{folder}: no such folder")
+        raise UsageError(translate("Errors", "{folder}: no such folder").format(folder=folder))
     missing = validate_model_dir(folder)
     if missing:
-        raise InvalidModel(f"{folder}: not a Vosk model: missing {', '.join(missing)}")
+        raise _not_a_model(folder, missing)
     name = check_name(name or folder.name)
     if folder.resolve() == (models_dir() / name).resolve():
-        raise ModelExists(f"{folder} is already installed as '{name}'")
+        raise ModelExists(translate("Errors", "{folder} is already installed as '{name}'").format(
+            folder=folder, name=name))
     _ensure_free(name, replace)
     total = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     copied = 0
@@ -147,9 +163,11 @@ def install_from_folder(
         except shutil.Error as exc:  # one entry per file that failed: show the first
             first = exc.args[0][0] if exc.args and isinstance(exc.args[0], list) and exc.args[0] else None
             detail = f"{first[0]}: {first[2]}" if first else str(exc)
-            raise InvalidModel(f"{folder}: cannot copy it ({detail})") from None
+            raise InvalidModel(translate("Errors", "{folder}: cannot copy it ({detail})").format(
+                folder=folder, detail=detail)) from None
         except OSError as exc:
-            raise InvalidModel(f"{folder}: cannot copy it ({exc.strerror or exc})") from None
+            raise InvalidModel(translate("Errors", "{folder}: cannot copy it ({detail})").format(
+                folder=folder, detail=exc.strerror or exc)) from None
         return _finish(staged, name, original=folder.name, source=str(folder), md5="", replace=replace, shown=str(folder))
 
 
@@ -167,7 +185,7 @@ def install_from_zip(
     """Unpack a Vosk model zip into the models folder (safely: see ``model_zip``)."""
     zip_path = Path(zip_path).expanduser().absolute()
     if not zip_path.is_file():
-        raise UsageError(f"{zip_path}: no such file")
+        raise UsageError(translate("Errors", "{file}: no such file").format(file=zip_path))
     inner = zip_model_name(zip_path, limits)
     name = check_name(name or inner)
     _ensure_free(name, replace)
@@ -198,7 +216,7 @@ def install_from_url(
 ) -> SpeechModel:
     """Download a model zip (resumable; checked against the published list) and install it."""
     if urlparse(url).scheme not in ("http", "https"):
-        raise UsageError(f"{url}: not an http:// or https:// address")
+        raise UsageError(translate("Errors", "{url}: not an http:// or https:// address").format(url=url))
     if entry is None:
         try:
             entry = next((e for e in load_catalog() if e.url == url), None)
@@ -238,7 +256,9 @@ def install_from_catalog(
     """Download and install a published model by its catalogue name."""
     entry = find_entry(model_name)
     if entry is None:
-        raise UnknownModel(f"'{model_name}' is not in the published model list")
+        raise UnknownModel(translate(
+            "Errors", "'{model}' is not in the published model list; check the name, or update the model list"
+        ).format(model=model_name))
     return install_from_url(
         entry.url, name=name, replace=replace, ctx=ctx, progress=progress, entry=entry, retries=retries
     )
@@ -259,10 +279,10 @@ def source_kind(source: str) -> str:
     except CatalogError:
         pass
     if source.lower().endswith(".zip") or "/" in source or os.sep in source:
-        raise UsageError(f"{source}: no such file or folder")
-    raise UsageError(
-        f"'{source}' is not a model folder, a .zip file, an http(s) address or a name in the published model list"
-    )
+        raise UsageError(translate("Errors", "{source}: no such file or folder").format(source=source))
+    raise UsageError(translate(
+        "Errors", "'{source}' is not a model folder, a .zip file, an http(s) address or a name in the published "
+        "model list").format(source=source))
 
 
 def install_name(source: str, name: str | None = None) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..jobs import JobContext
+from ..wording import translate
 from .model_errors import InvalidModel
 
 # Archive clutter from macOS and Windows Explorer: never part of a model.
@@ -43,10 +44,12 @@ def _member_parts(info: zipfile.ZipInfo, zip_path: Path) -> tuple[str, ...] | No
     # "..\\..\\x" cannot slip through as one odd file name.
     name = info.filename.replace("\\", "/")
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        raise InvalidModel(f"{zip_path}: refused: member '{info.filename}' has an absolute path")
+        raise InvalidModel(translate("Errors", "{zip}: refused: member '{member}' has an absolute path").format(
+            zip=zip_path, member=info.filename))
     parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
     if ".." in parts:
-        raise InvalidModel(f"{zip_path}: refused: member '{info.filename}' points outside the folder (..)")
+        raise InvalidModel(translate("Errors", "{zip}: refused: member '{member}' points outside the folder (..)"
+                                     ).format(zip=zip_path, member=info.filename))
     if any(p in _IGNORED_PARTS or p.startswith("._") for p in parts):
         return None
     return parts
@@ -55,20 +58,24 @@ def _member_parts(info: zipfile.ZipInfo, zip_path: Path) -> tuple[str, ...] | No
 def _check_kind(info: zipfile.ZipInfo, zip_path: Path) -> None:
     mode = info.external_attr >> 16
     if mode and stat.S_ISLNK(mode):
-        raise InvalidModel(f"{zip_path}: refused: member '{info.filename}' is a symbolic link")
+        raise InvalidModel(translate("Errors", "{zip}: refused: member '{member}' is a symbolic link").format(
+            zip=zip_path, member=info.filename))
     if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)) and stat.S_IFMT(mode):
-        raise InvalidModel(f"{zip_path}: refused: member '{info.filename}' is not a file or folder")
+        raise InvalidModel(translate("Errors", "{zip}: refused: member '{member}' is not a file or folder").format(
+            zip=zip_path, member=info.filename))
     if info.flag_bits & 0x1:
-        raise InvalidModel(f"{zip_path}: refused: member '{info.filename}' is encrypted")
+        raise InvalidModel(translate(
+            "Errors", "{zip}: refused: member '{member}' is encrypted; zip the model again without a password"
+        ).format(zip=zip_path, member=info.filename))
 
 
 def plan_members(zf: zipfile.ZipFile, zip_path: Path, limits: ZipLimits) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
     """Every member to extract with its safe path; InvalidModel for anything unsafe."""
     infos = zf.infolist()
     if len(infos) > limits.max_members:
-        raise InvalidModel(
-            f"{zip_path}: refused: {len(infos):,} members (a model has far fewer; limit {limits.max_members:,})"
-        )
+        raise InvalidModel(translate(
+            "Errors", "{zip}: refused: {count} members (a model has far fewer; limit {limit})").format(
+            zip=zip_path, count=f"{len(infos):,}", limit=f"{limits.max_members:,}"))
     plan, total = [], 0
     for info in infos:
         _check_kind(info, zip_path)
@@ -78,16 +85,13 @@ def plan_members(zf: zipfile.ZipFile, zip_path: Path, limits: ZipLimits) -> list
         total += info.file_size
         compressed = max(info.compress_size, 1)
         if info.file_size >= limits.ratio_min_bytes and info.file_size / compressed > limits.max_ratio:
-            raise InvalidModel(
-                f"{zip_path}: refused as a zip bomb: member '{info.filename}' unpacks "
-                f"{info.file_size / compressed:,.0f} times larger than it is stored"
-            )
+            raise InvalidModel(translate(
+                "Errors", "{zip}: refused as a zip bomb: member '{member}' unpacks {ratio} times larger than "
+                "it is stored").format(zip=zip_path, member=info.filename, ratio=f"{info.file_size / compressed:,.0f}"))
         plan.append((info, parts))
     if total > limits.max_total_bytes:
-        raise InvalidModel(
-            f"{zip_path}: refused: it unpacks to {total / (1 << 30):.1f} GiB "
-            f"(limit {limits.max_total_bytes / (1 << 30):.1f} GiB)"
-        )
+        raise InvalidModel(translate("Errors", "{zip}: refused: it unpacks to {size} GiB (limit {limit} GiB)").format(
+            zip=zip_path, size=f"{total / (1 << 30):.1f}", limit=f"{limits.max_total_bytes / (1 << 30):.1f}"))
     return plan
 
 
@@ -107,11 +111,14 @@ def open_zip(zip_path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(zip_path)
     except FileNotFoundError:
-        raise InvalidModel(f"{zip_path}: the file does not exist") from None
+        raise InvalidModel(translate("Errors", "{zip}: the file does not exist").format(zip=zip_path)) from None
     except zipfile.BadZipFile as exc:
-        raise InvalidModel(f"{zip_path}: not a zip file ({exc})") from None
+        raise InvalidModel(translate(
+            "Errors", "{zip}: not a zip file ({detail}); the download may be incomplete: download the model again"
+        ).format(zip=zip_path, detail=exc)) from None
     except OSError as exc:
-        raise InvalidModel(f"{zip_path}: cannot read it ({exc.strerror or exc})") from None
+        raise InvalidModel(translate("Errors", "{zip}: cannot read it ({detail})").format(
+            zip=zip_path, detail=exc.strerror or exc)) from None
 
 
 def zip_model_name(zip_path: Path, limits: ZipLimits = ZipLimits()) -> str:
@@ -135,10 +142,10 @@ def extract_model_zip(
         total = sum(info.file_size for info, _ in plan)
         free = shutil.disk_usage(dest).free
         if total > free:
-            raise InvalidModel(
-                f"{zip_path}: needs {total / (1 << 20):,.0f} MiB to unpack but only "
-                f"{free / (1 << 20):,.0f} MiB are free in {dest}"
-            )
+            raise InvalidModel(translate(
+                "Errors", "{zip}: needs {needed} MiB to unpack but only {free} MiB are free in {folder}; "
+                "free some disk space and try again").format(
+                zip=zip_path, needed=f"{total / (1 << 20):,.0f}", free=f"{free / (1 << 20):,.0f}", folder=dest))
         done = 0
         if ctx:
             ctx.progress(0, total)
@@ -146,14 +153,16 @@ def extract_model_zip(
             target = dest.joinpath(*parts)
             # Belt and braces after the name checks: the resolved path must stay inside.
             if not target.resolve().is_relative_to(root):
-                raise InvalidModel(f"{zip_path}: refused: member '{info.filename}' points outside the folder")
+                raise InvalidModel(translate("Errors", "{zip}: refused: member '{member}' points outside the folder"
+                                             ).format(zip=zip_path, member=info.filename))
             try:
                 if info.is_dir() or info.filename.endswith("\\"):  # a Windows-made folder entry
                     target.mkdir(parents=True, exist_ok=True)
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise InvalidModel(f"{zip_path}: cannot unpack '{info.filename}' ({exc.strerror or exc})") from None
+                raise InvalidModel(translate("Errors", "{zip}: cannot unpack '{member}' ({detail})").format(
+                    zip=zip_path, member=info.filename, detail=exc.strerror or exc)) from None
             done += _extract_member(zf, info, target, zip_path, ctx, done, total)
         if ctx:
             ctx.progress(total, total)
@@ -168,13 +177,18 @@ def _extract_member(zf, info, target: Path, zip_path: Path, ctx, done: int, tota
             while chunk := src.read(_CHUNK):
                 written += len(chunk)
                 if written > info.file_size:  # zipfile caps at the claimed size; never trust it
-                    raise InvalidModel(f"{zip_path}: refused: member '{info.filename}' is larger than it claims")
+                    raise InvalidModel(translate(
+                        "Errors", "{zip}: refused: member '{member}' is larger than it claims").format(
+                        zip=zip_path, member=info.filename))
                 out.write(chunk)
                 if ctx:
                     ctx.check_cancelled()
                     ctx.progress(done + written, total)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise InvalidModel(f"{zip_path}: member '{info.filename}' is damaged ({exc})") from None
+        raise InvalidModel(translate(
+            "Errors", "{zip}: member '{member}' is damaged ({detail}); download the model again").format(
+            zip=zip_path, member=info.filename, detail=exc)) from None
     except OSError as exc:
-        raise InvalidModel(f"{zip_path}: cannot write {target.name} ({exc.strerror or exc})") from None
+        raise InvalidModel(translate("Errors", "{zip}: cannot write {file} ({detail})").format(
+            zip=zip_path, file=target.name, detail=exc.strerror or exc)) from None
     return written

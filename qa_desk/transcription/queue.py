@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ..store.database import Database
 from ..store.models import Call, Transcript, TranscriptionJob as Job
+from ..wording import translate
 
 LEASE_SECONDS = 30.0
 # A call that kills its worker every time (a decoder crash on a damaged file) must
@@ -173,7 +174,9 @@ def _fail_exhausted(session: Session, now: float) -> None:
     session.execute(
         update(Job).where(Job.id.in_([s.id for s in stuck]))
         .values(status="failed", finished_at=datetime.now(), worker=None,
-                error=f"the worker stopped {MAX_ATTEMPTS} times while transcribing this call")
+                error=translate(
+                    "Errors", "the worker stopped {count} times while transcribing this call; the recording may "
+                    "be damaged: play it to check, then retry").format(count=MAX_ATTEMPTS))
         .execution_options(synchronize_session=False)
     )
     _set_call_status(session, [s.call_id for s in stuck], "failed")

@@ -28,6 +28,7 @@ from ..jobs import Cancelled, JobContext
 from ..store.database import Database
 from ..store.models import Call
 from ..store.transcripts import replace_transcript
+from ..wording import translate
 from . import queue
 from .engine import transcribe_recording
 from .words import as_rows
@@ -76,7 +77,9 @@ class ModelPool:
             try:
                 model = Model(str(path))
             except Exception as exc:  # vosk raises a bare Exception on a bad folder
-                raise ModelUnavailable(f"cannot load the speech model at {path}: {exc}") from exc
+                raise ModelUnavailable(translate(
+                    "Errors", "cannot load the speech model at {folder} ({detail}); install it again").format(
+                    folder=path, detail=exc)) from exc
             with self._lock:
                 self._models[path] = model
             return model
@@ -291,7 +294,8 @@ class TranscriptionRunner:
             self._failed(job, str(exc))
         except Exception as exc:  # a bug must fail one job, not kill the worker
             log.exception("transcribing call %s failed", job.call_id)
-            self._failed(job, f"unexpected error: {type(exc).__name__}: {exc}")
+            self._failed(job, translate("Errors", "unexpected error: {detail}").format(
+                detail=f"{type(exc).__name__}: {exc}"))
         else:
             self.summary.done.append(job.id)
             self._ended(job, "done")
@@ -304,10 +308,12 @@ class TranscriptionRunner:
         with self.db.session() as session:
             call = session.get(Call, job.call_id)
             if call is None:
-                raise _Refused(f"call {job.call_id} was deleted")
+                raise _Refused(translate("Errors", "call {id} was deleted").format(id=job.call_id))
             path, channel_map = Path(call.file_path), dict(call.channel_map or {})
         if not path.exists():
-            raise _Refused(f"{path}: recording not found (moved, or not reachable from this computer)")
+            raise _Refused(translate(
+                "Errors", "{file}: recording not found (moved, or not reachable from this computer); put it back "
+                "or connect the share, then retry").format(file=path))
         model = self.pool.resolve(job.model_name, job.language)
         loaded = self.pool.get(model.path)
         held.ctx.check_cancelled()

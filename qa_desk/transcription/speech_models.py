@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import paths
 from ..settings import Settings
+from ..wording import translate
 from .catalog import CatalogEntry, find_entry, load_catalog, normalise_language
 from .model_errors import CatalogError, ModelError, UnknownModel, UsageError
 from .model_views import loadable_path  # noqa: F401 - part of this module's API
@@ -64,10 +65,12 @@ class SpeechModel:
     def origin(self) -> str:
         """Where the model comes from, in words (for messages)."""
         if self.location == LOCATION_INSTALLED:
-            return f"installed in QA Desk's models folder ({self.path})"
+            return translate("Errors", "installed in QA Desk's models folder ({path})").format(path=self.path)
         if self.location == LOCATION_ENV:
-            return f"found through {ENV_VAR} ({self.source}) at {self.path}"
-        return f"in the folder {self.source} added in Settings, at {self.path}"
+            return translate("Errors", "found through {variable} ({value}) at {path}").format(
+                variable=ENV_VAR, value=self.source, path=self.path)
+        return translate("Errors", "in the folder {folder} added in Settings, at {path}").format(
+            folder=self.source, path=self.path)
 
     def as_dict(self) -> dict:
         return {
@@ -97,11 +100,11 @@ def validate_model_dir(path: Path) -> list[str]:
     """What a folder lacks to be a Vosk model (relative paths); empty when it is one."""
     path = Path(path)
     if not path.is_dir():
-        return ["the folder itself"]
+        return [translate("Errors", "the folder itself")]
     missing = [rel for rel in REQUIRED_FILES if not (path / rel).is_file()]
     graph = path / "graph"
     if not (graph / "HCLG.fst").is_file() and not ((graph / "HCLr.fst").is_file() and (graph / "Gr.fst").is_file()):
-        missing.append("graph/HCLG.fst (or graph/HCLr.fst with graph/Gr.fst)")
+        missing.append(translate("Errors", "graph/HCLG.fst (or graph/HCLr.fst with graph/Gr.fst)"))
     return missing
 
 
@@ -204,8 +207,9 @@ def find_model(name: str, settings: Settings | None = None, models: list[SpeechM
     as_path = Path(name).expanduser()
     if (os.sep in name or "/" in name) and as_path.is_dir() and not validate_model_dir(as_path):
         return _load(as_path.absolute(), LOCATION_FOLDER, as_path.absolute(), None)
-    known = ", ".join(sorted({m.name for m in models})) or "none"
-    raise UnknownModel(f"no speech model named '{name}' (models found: {known})")
+    known = ", ".join(sorted({m.name for m in models})) or translate("Errors", "none")
+    raise UnknownModel(translate("Errors", "no speech model named '{name}' (models found: {known})").format(
+        name=name, known=known))
 
 
 def default_models(settings: Settings | None, models: list[SpeechModel] | None = None) -> dict[str, SpeechModel]:
@@ -235,10 +239,9 @@ def set_default(name: str, settings: Settings) -> SpeechModel:
     """Make ``name`` the default for its language in ``settings`` (the caller saves)."""
     model = find_model(name, settings)
     if model.language == "unknown":
-        raise UsageError(
-            f"{model.name}: its language is not known (not in the model list, no language in "
-            f"its folder name), so it cannot be a language's default; name it when transcribing"
-        )
+        raise UsageError(translate(
+            "Errors", "{model}: its language is not known (not in the model list, no language in its folder "
+            "name), so it cannot be a language's default; name it when transcribing").format(model=model.name))
     settings.default_models = {**settings.default_models, model.language: model.name}
     return model
 
@@ -250,17 +253,18 @@ def remove_model(name: str, settings: Settings | None = None) -> Path:
     ours = next((m for m in models if m.name == name and m.removable), None)
     if ours is None:
         other = find_model(name, settings, models)  # UnknownModel when it is nowhere
-        raise ModelError(
-            f"{name} cannot be removed by QA Desk: it is {other.origin()}. "
-            f"Delete it there, or remove its folder from the search folders"
-        )
+        raise ModelError(translate(
+            "Errors", "{model} cannot be removed by QA Desk: it is {origin}. Delete it there, or remove its "
+            "folder from the search folders").format(model=name, origin=other.origin()))
     # Rename first: the model disappears at once and entirely, even if deleting the
     # files afterwards is slow or fails half-way.
     trash = ours.path.with_name(f".removing-{uuid.uuid4().hex}")
     try:
         os.rename(ours.path, trash)
     except OSError as exc:
-        raise ModelError(f"{ours.path}: cannot remove it ({exc.strerror or exc})") from None
+        raise ModelError(translate(
+            "Errors", "{folder}: cannot remove it ({detail}); close any program using the model and try again"
+        ).format(folder=ours.path, detail=exc.strerror or exc)) from None
     shutil.rmtree(trash, ignore_errors=True)
     if settings is not None and not any(m.name == name for m in list_models(settings)):
         settings.default_models = {k: v for k, v in settings.default_models.items() if v != name}

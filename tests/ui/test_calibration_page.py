@@ -36,7 +36,7 @@ def test_three_reviewers_side_by_side(qtbot, services, screenshots_dir):
     assert list(columns)[1:] == [LEAD.name + " ★", WANG.name, CHEN.name, LIU.name, "Reference", "Agreement"]
     items = columns["Item"]
     courtesy = next(i for i, text in enumerate(items) if text.startswith("礼貌用语") or "礼貌" in text)
-    assert columns["Agreement"][courtesy] == "50 %"
+    assert columns["Agreement"][courtesy] == "50%"
     assert (columns[WANG.name][courtesy], columns[LIU.name][courtesy]) == ("partial", "yes")
     cell = page.results.grid.item(courtesy, list(columns).index("Agreement"))
     assert cell.background().color() == agreement_colour(0.5)
@@ -91,7 +91,7 @@ def test_starting_and_closing_a_session(qtbot, services, add_calls):
     refused.other_reviewers.setText(CHEN.name)
     refused.buttons.accepted.emit()
     qtbot.waitUntil(lambda: not refused.error.isHidden(), timeout=5000)
-    assert "may not calibration manage" in refused.error.text()
+    assert "may not manage calibration sessions" in refused.error.text()
 
     page = _page(qtbot, services, LEAD)
     assert page.results.call_box.count() == 2 and page.results.call_box.isEnabled()

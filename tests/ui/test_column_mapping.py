@@ -85,7 +85,8 @@ def test_choosing_unusual_columns(qtbot, editor, tmp_path):
     assert shown["Agent name"] == ["Anna Schmidt", "Jonas Weber"]
     assert shown["Agent ID"] == ["4711", "4712"]
     # Honest: the start time the import cannot read shows its error, in red.
-    assert shown["Start time"] == ["2026-11-23 10:15:00", "start time '23.11.2026 10:20' is not a date/time"]
+    refused = "start time '23.11.2026 10:20' is not a date/time; write it as e.g. 2026-11-23 10:15:00"
+    assert shown["Start time"] == ["2026-11-23 10:15:00", refused]
     assert editor.preview.item(1, 3).foreground().color().name() == "#b3261e"
 
     choose(editor, "agent", None)
