@@ -13,6 +13,7 @@ checked by the hold rules, and not dead air.
 
 from __future__ import annotations
 
+from ..wording import choose, translate
 from .findings import Finding
 
 _EPS = 1e-6
@@ -45,10 +46,42 @@ def _outside(value: float, low: float | None, high: float | None) -> bool:
     return (low is not None and value < low - _EPS) or (high is not None and value > high + _EPS)
 
 
-def _range(low: float | None, high: float | None, unit: str = "") -> str:
+def _who(speaker: str) -> str:
+    return translate("Findings", "customer") if speaker == "customer" else translate("Findings", "agent")
+
+
+def _talk_ratio(ratio: float, low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f"{low:g}–{high:g}{unit}"
-    return f"at least {low:g}{unit}" if low is not None else f"at most {high:g}{unit}"
+        template = translate("Findings", "The agent talked {ratio:.2f} times as much as the customer (the rule wants "
+                                         "{low:g}–{high:g}).")
+    elif low is not None:
+        template = translate("Findings", "The agent talked {ratio:.2f} times as much as the customer (the rule wants "
+                                         "at least {low:g}).")
+    else:
+        template = translate("Findings", "The agent talked {ratio:.2f} times as much as the customer (the rule wants "
+                                         "at most {high:g}).")
+    return template.format(ratio=ratio, low=low, high=high)
+
+
+def _speech_rate(speaker: str, rate: float, unit: str | None, low: float | None, high: float | None) -> str:
+    # One whole sentence per unit and range: "characters a minute" is a unit to a translator.
+    words = unit == "words"
+    if low is not None and high is not None:
+        template = (translate("Findings", "The {who} spoke {rate:.0f} words a minute (the rule wants {low:g}–{high:g} "
+                                          "words a minute).") if words else
+                    translate("Findings", "The {who} spoke {rate:.0f} characters a minute (the rule wants "
+                                          "{low:g}–{high:g} characters a minute)."))
+    elif low is not None:
+        template = (translate("Findings", "The {who} spoke {rate:.0f} words a minute (the rule wants at least {low:g} "
+                                          "words a minute).") if words else
+                    translate("Findings", "The {who} spoke {rate:.0f} characters a minute (the rule wants at least "
+                                          "{low:g} characters a minute)."))
+    else:
+        template = (translate("Findings", "The {who} spoke {rate:.0f} words a minute (the rule wants at most {high:g} "
+                                          "words a minute).") if words else
+                    translate("Findings", "The {who} spoke {rate:.0f} characters a minute (the rule wants at most "
+                                          "{high:g} characters a minute)."))
+    return template.format(who=_who(speaker), rate=rate, low=low, high=high)
 
 
 def acoustic_findings(rule, metrics, announced: set[int] = frozenset()) -> list[Finding]:
@@ -57,16 +90,18 @@ def acoustic_findings(rule, metrics, announced: set[int] = frozenset()) -> list[
     if category == "dead_air":
         return [
             _finding(rule, None, s.start, s.end,
-                     f"Nobody spoke for {s.duration:.1f} s at {_clock(s.start)} without a hold being announced "
-                     f"(dead air over {rule.seconds:g} s).")
+                     translate("Findings", "Nobody spoke for {duration:.1f} s at {at} without a hold being announced "
+                                           "(dead air over {limit:g} s).").format(
+                         duration=s.duration, at=_clock(s.start), limit=rule.seconds))
             for i, s in enumerate(metrics.silences)
             if s.duration > rule.seconds + _EPS and i not in announced
         ]
     if category == "hold_silence":
         return [
             _finding(rule, None, s.start, s.end,
-                     f"The line was silent for {s.duration:.0f} s at {_clock(s.start)}, longer than the "
-                     f"{rule.seconds:g} s a hold should last.")
+                     translate("Findings", "The line was silent for {duration:.0f} s at {at}, longer than the "
+                                           "{limit:g} s a hold should last.").format(
+                         duration=s.duration, at=_clock(s.start), limit=rule.seconds))
             for s in metrics.silences if s.duration > rule.seconds + _EPS
         ]
     if category == "overtalk":
@@ -75,18 +110,14 @@ def acoustic_findings(rule, metrics, announced: set[int] = frozenset()) -> list[
         ratio = metrics.talk_ratio
         if ratio is None or not _outside(ratio, rule.min, rule.max):
             return []
-        return [_finding(rule, None, None, None,
-                         f"The agent talked {ratio:.2f} times as much as the customer "
-                         f"(the rule wants {_range(rule.min, rule.max)}).")]
+        return [_finding(rule, None, None, None, _talk_ratio(ratio, rule.min, rule.max))]
     if category == "speech_rate":
         rates = metrics.speech_rate
         if not rates or (metrics.speech_rate_unit and metrics.speech_rate_unit != rule.unit):
             return []  # no transcript, or a rate in other units than the rule's (words vs characters)
         speakers = [s for s in rates if rule.speaker in ("any", s)]
         return [
-            _finding(rule, s, None, None,
-                     f"The {s} spoke {rates[s]:.0f} {rule.unit} a minute "
-                     f"(the rule wants {_range(rule.min, rule.max, f' {rule.unit} a minute')}).")
+            _finding(rule, s, None, None, _speech_rate(s, rates[s], rule.unit, rule.min, rule.max))
             for s in speakers if _outside(rates[s], rule.min, rule.max)
         ]
     if category == "first_words_latency":
@@ -94,8 +125,8 @@ def acoustic_findings(rule, metrics, announced: set[int] = frozenset()) -> list[
         if first is None or first <= rule.seconds + _EPS:
             return []
         return [_finding(rule, "agent", 0.0, first,
-                         f"The agent's first words came {first:.1f} s into the call "
-                         f"(the rule allows {rule.seconds:g} s).")]
+                         translate("Findings", "The agent's first words came {first:.1f} s into the call (the rule "
+                                               "allows {limit:g} s).").format(first=first, limit=rule.seconds))]
     return []
 
 
@@ -111,13 +142,40 @@ def _overtalk(rule, metrics) -> list[Finding]:
     too_long = rule.seconds is not None and total > rule.seconds + _EPS
     if not events or not (too_many or too_long):
         return []
-    limits = [f"{rule.count} time{'s' if rule.count != 1 else ''}" if rule.count is not None else None,
-              f"{rule.seconds:g} s in all" if rule.seconds is not None else None]
-    subject = {"agent": "The agent started talking over the customer",
-               "customer": "The customer started talking over the agent"}.get(who, "Both talked at once")
     return [_finding(
         rule, None if who == "any" else who, events[0].start, events[-1].end,
-        f"{subject} {n} time{'s' if n != 1 else ''} ({total:.1f} s in all); the rule allows "
-        f"{' and '.join(x for x in limits if x)}.",
+        translate("Findings", "{what}; {allowed}.").format(what=_talked_over(who, n, total),
+                                                          allowed=_allowed(rule.count, rule.seconds)),
         [(o.start, o.end) for o in events],
     )]
+
+
+def _talked_over(who: str, n: int, total: float) -> str:
+    """Who talked over whom, how often and how long: the first half of an overtalk finding."""
+    if who == "agent":
+        template = choose(n, translate("Findings", "The agent started talking over the customer {n} time ({total:.1f} "
+                                                   "s in all)"),
+                          translate("Findings", "The agent started talking over the customer {n} times ({total:.1f} "
+                                                "s in all)"))
+    elif who == "customer":
+        template = choose(n, translate("Findings", "The customer started talking over the agent {n} time ({total:.1f} "
+                                                   "s in all)"),
+                          translate("Findings", "The customer started talking over the agent {n} times ({total:.1f} "
+                                                "s in all)"))
+    else:
+        template = choose(n, translate("Findings", "Both talked at once {n} time ({total:.1f} s in all)"),
+                          translate("Findings", "Both talked at once {n} times ({total:.1f} s in all)"))
+    return template.format(n=n, total=total)
+
+
+def _allowed(count: int | None, seconds: float | None) -> str:
+    """What an overtalk rule allows: the second half of its finding."""
+    if count is not None and seconds is not None:
+        template = choose(count, translate("Findings", "the rule allows {count} time and {seconds:g} s in all"),
+                          translate("Findings", "the rule allows {count} times and {seconds:g} s in all"))
+    elif count is not None:
+        template = choose(count, translate("Findings", "the rule allows {count} time"),
+                          translate("Findings", "the rule allows {count} times"))
+    else:
+        template = translate("Findings", "the rule allows {seconds:g} s in all")
+    return template.format(count=count, seconds=seconds)

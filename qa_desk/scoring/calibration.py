@@ -42,6 +42,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ..wording import translate
 from .forms import Form
 from .periods import Period, month_of
 from .score import AnswerError, score_form
@@ -151,23 +152,27 @@ def calibrate(form: Form, answers: Mapping[str, Mapping[str, str | None]], *, re
     for name, sheet in answers.items():
         clean = name.strip() if isinstance(name, str) else ""
         if not clean:
-            raise CalibrationError(f"a reviewer without a name ({name!r}) in the calibration")
+            raise CalibrationError(translate("Calibration", "a reviewer without a name ({name!r}) in the calibration"
+                                             ).format(name=name))
         if clean in sheets:
-            raise CalibrationError(f"reviewer {clean} has two answer sheets in the calibration")
+            raise CalibrationError(translate("Calibration", "reviewer {name} has two answer sheets in the calibration"
+                                             ).format(name=clean))
         sheets[clean] = sheet
     if not sheets:
-        raise CalibrationError("a calibration needs at least one reviewer's answers")
+        raise CalibrationError(translate("Calibration", "a calibration needs at least one reviewer's answers"))
     if reference is not None:
         reference = reference.strip()
         if reference not in sheets:
-            raise CalibrationError(f"the reference reviewer {reference} has no answers in the calibration "
-                                   f"(reviewers: {', '.join(sheets)})")
+            raise CalibrationError(translate("Calibration", "the reference reviewer {name} has no answers in the "
+                                                            "calibration (reviewers: {reviewers})").format(
+                name=reference, reviewers=", ".join(sheets)))
     scores = {}
     for name, sheet in sheets.items():
         try:
             scores[name] = score_form(form, sheet)
         except AnswerError as exc:
-            raise CalibrationError(f"reviewer {name}: {exc}") from None
+            raise CalibrationError(translate("Calibration", "reviewer {name}: {problem}").format(
+                name=name, problem=exc)) from None
 
     percents = [s.percent for s in scores.values() if s.percent is not None]
     if reference is not None:
@@ -248,8 +253,9 @@ def calibration_report(sessions: Iterable[CalibrationResult]) -> list[ReviewerCa
     rows: dict[str, list[tuple[Period, ReviewerDeviation]]] = defaultdict(list)
     for result in sessions:
         if result.held_on is None:
-            raise CalibrationError(f"calibration of call {result.call_id} on form {result.form_key} has no date: "
-                                   "a report over time needs the day it was held")
+            raise CalibrationError(translate("Calibration", "calibration of call {call} on form {form} has no date: "
+                                                            "a report over time needs the day it was held").format(
+                call=result.call_id, form=result.form_key))
         month = month_of(result.held_on)
         for reviewer in result.reviewers:
             if not reviewer.is_reference:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from ..text import is_cjk
+from ..wording import choose, translate
 from .acoustic_checks import acoustic_findings, announced_silences
 from .findings import Finding
 from .lanes import Lane, Place, build_lanes
@@ -27,25 +28,37 @@ MONO_FACTOR = 0.5  # on a mono recording the words may have been the customer's
 _HOLD_WINDOWS = ("before hold", "after hold")
 _EPS = 1e-6
 
-NOUNS = {
-    "forbidden_phrase": "a forbidden phrase",
-    "required_greeting": "the required greeting",
-    "required_closing": "the required closing",
-    "hold_courtesy": "the hold courtesy",
-    "filler_words": "a filler",
-    "impolite_address": "an impolite form of address",
-    "rhetorical_question": "a rhetorical question",
-    "negative_framing": "negative framing",
-}
+
+def _noun(category: str, fallback: str) -> str:
+    """What a rule's category calls the phrase, as it reads inside a finding's sentence."""
+    nouns = {
+        "forbidden_phrase": translate("Findings", "a forbidden phrase"),
+        "required_greeting": translate("Findings", "the required greeting"),
+        "required_closing": translate("Findings", "the required closing"),
+        "hold_courtesy": translate("Findings", "the hold courtesy"),
+        "filler_words": translate("Findings", "a filler"),
+        "impolite_address": translate("Findings", "an impolite form of address"),
+        "rhetorical_question": translate("Findings", "a rhetorical question"),
+        "negative_framing": translate("Findings", "negative framing"),
+    }
+    return nouns.get(category, fallback)
 
 
 def _who(speaker: str | None) -> str:
-    return speaker if speaker in ("agent", "customer") else "speaker"
+    """Who said it, as in "The {who} said …"."""
+    if speaker == "agent":
+        return translate("Findings", "agent")
+    if speaker == "customer":
+        return translate("Findings", "customer")
+    return translate("Findings", "speaker")
 
 
 def _quoted(phrases, limit: int = 3) -> str:
-    shown = [f"“{p}”" for p in phrases[:limit]]
-    return ", ".join(shown) + (" or a similar phrase" if len(phrases) > limit else "")
+    # The list separator is translated on its own: Chinese lists with "、".
+    shown = translate("Findings", ", ").join(f"“{p}”" for p in phrases[:limit])
+    if len(phrases) > limit:
+        return translate("Findings", "{phrases} or a similar phrase").format(phrases=shown)
+    return shown
 
 
 def _clock(seconds: float) -> str:
@@ -189,22 +202,41 @@ def _hit_finding(rule, lane: Lane, hit: Hit, place: Place, reason: str | None = 
     confidence = 1.0 if hit.exact else CONFIDENCE_HOMOPHONE
     said = place.text or hit.phrase
     if reason is None:
-        noun = NOUNS.get(rule.category, "a flagged phrase")
-        where = "" if rule.window.anchor == "anywhere" else f" {rule.window.describe()}"
-        if hit.exact:
-            reason = f"The {_who(lane.speaker)} said “{said}”{where}, {noun} under the rule “{rule.title}”"
-        else:
-            reason = (f"The {_who(lane.speaker)} said “{said}”{where}, which sounds like “{hit.phrase}”, "
-                      f"{noun} under the rule “{rule.title}” (it may be a recognition error)")
-        if mono:
-            reason += "; on a mono recording it may have been the customer"
-        reason += "."
+        reason = _said_reason(rule, lane.speaker, said, hit, mono)
     return Finding(
         rule_key=rule.id, rule_title=rule.title, category=rule.category, severity=rule.severity,
         speaker=lane.speaker, start=place.start, end=place.end, matched_text=said, words=place.words,
         kind="exact" if hit.exact and not mono else "possible",
         confidence=confidence * (MONO_FACTOR if mono else 1.0), reason=reason, form_item=rule.form_item,
     )
+
+
+def _said_reason(rule, speaker: str | None, said: str, hit: Hit, mono: bool) -> str:
+    """Why a phrase said in a call fired: one whole sentence per case, for translators."""
+    values = {"who": _who(speaker), "said": said, "phrase": hit.phrase, "rule": rule.title,
+              "noun": _noun(rule.category, translate("Findings", "a flagged phrase")), "window": rule.window.describe()}
+    anywhere = rule.window.anchor == "anywhere"
+    if hit.exact and anywhere:
+        template = (translate("Findings", "The {who} said “{said}”, {noun} under the rule “{rule}”; "
+                                          "on a mono recording it may have been the customer.") if mono else
+                    translate("Findings", "The {who} said “{said}”, {noun} under the rule “{rule}”."))
+    elif hit.exact:
+        template = (translate("Findings", "The {who} said “{said}” {window}, {noun} under the rule “{rule}”; "
+                                          "on a mono recording it may have been the customer.") if mono else
+                    translate("Findings", "The {who} said “{said}” {window}, {noun} under the rule “{rule}”."))
+    elif anywhere:
+        template = (translate("Findings", "The {who} said “{said}”, which sounds like “{phrase}”, {noun} under "
+                                          "the rule “{rule}” (it may be a recognition error); on a mono "
+                                          "recording it may have been the customer.") if mono else
+                    translate("Findings", "The {who} said “{said}”, which sounds like “{phrase}”, {noun} under "
+                                          "the rule “{rule}” (it may be a recognition error)."))
+    else:
+        template = (translate("Findings", "The {who} said “{said}” {window}, which sounds like “{phrase}”, {noun} "
+                                          "under the rule “{rule}” (it may be a recognition error); on a mono "
+                                          "recording it may have been the customer.") if mono else
+                    translate("Findings", "The {who} said “{said}” {window}, which sounds like “{phrase}”, {noun} "
+                                          "under the rule “{rule}” (it may be a recognition error)."))
+    return template.format(**values)
 
 
 def _missing(rule, start, end, reason: str) -> Finding:
@@ -233,28 +265,53 @@ def _must_occur(ctx: _Context, index: int, rule) -> list[Finding]:
         return []  # said where it should be: the usual case, kept quick
     if rule.speaker == "customer" and not any(applies(rule, lane.role) for lane in ctx.lanes.values()):
         return []  # no customer lane (mono call): cannot be told
-    said_by = "the agent" if rule.speaker == "agent" else "the customer" if rule.speaker == "customer" else "anyone"
-    phrases = list(rule.phrases) or list(rule.patterns)
+    phrases = _quoted(list(rule.phrases) or list(rule.patterns))
     if not around_hold:
         window, span = rule.window, (None, None)
         if window.anchor == "first":
             span = (0.0, window.seconds)
         elif window.anchor == "last":
             span = (max(0.0, ctx.end_anchor - window.seconds), ctx.end_anchor)
-        return [_missing(rule, *span, f"{said_by.capitalize()} did not say {_quoted(phrases)} "
-                                      f"{window.describe()}.")]
+        return [_missing(rule, *span, _not_said(rule.speaker).format(phrases=phrases, window=window.describe()))]
     out = []
     seconds = rule.window.seconds
+    before = rule.window.anchor == "before hold"
     for hold in holds:
-        lo, hi = (hold.start - seconds, hold.start) if rule.window.anchor == "before hold" else (
-            hold.end, hold.end + seconds)
+        lo, hi = (hold.start - seconds, hold.start) if before else (hold.end, hold.end + seconds)
         if ctx.said_between(index, lo, hi):
             continue
-        when = "before" if rule.window.anchor == "before hold" else "after"
-        out.append(_missing(rule, max(0.0, lo), hi,
-                            f"{said_by.capitalize()} did not say {_quoted(phrases)} in the {seconds:g} s {when} "
-                            f"the {hold.duration:.0f} s hold at {_clock(hold.start)}."))
+        reason = _not_said_at_hold(rule.speaker, before).format(
+            phrases=phrases, seconds=seconds, hold=hold.duration, at=_clock(hold.start))
+        out.append(_missing(rule, max(0.0, lo), hi, reason))
     return out
+
+
+def _not_said(speaker: str) -> str:
+    """The sentence for a required phrase missing from its window (a whole one per speaker:
+    "nobody said" is no "{who} did not say" in Chinese)."""
+    if speaker == "agent":
+        return translate("Findings", "The agent did not say {phrases} {window}.")
+    if speaker == "customer":
+        return translate("Findings", "The customer did not say {phrases} {window}.")
+    return translate("Findings", "Anyone did not say {phrases} {window}.")
+
+
+def _not_said_at_hold(speaker: str, before: bool) -> str:
+    """The sentence for a hold courtesy missing before or after one hold."""
+    if speaker == "agent":
+        return (translate("Findings", "The agent did not say {phrases} in the {seconds:g} s before the {hold:.0f} s "
+                                      "hold at {at}.") if before else
+                translate("Findings", "The agent did not say {phrases} in the {seconds:g} s after the {hold:.0f} s "
+                                      "hold at {at}."))
+    if speaker == "customer":
+        return (translate("Findings", "The customer did not say {phrases} in the {seconds:g} s before the "
+                                      "{hold:.0f} s hold at {at}.") if before else
+                translate("Findings", "The customer did not say {phrases} in the {seconds:g} s after the "
+                                      "{hold:.0f} s hold at {at}."))
+    return (translate("Findings", "Anyone did not say {phrases} in the {seconds:g} s before the {hold:.0f} s "
+                                  "hold at {at}.") if before else
+            translate("Findings", "Anyone did not say {phrases} in the {seconds:g} s after the {hold:.0f} s "
+                                  "hold at {at}."))
 
 
 def _before_hold_times(ctx: _Context, before_hold: list[int]) -> list[tuple[float, float]]:
@@ -279,10 +336,16 @@ def _too_often(ctx: _Context, index: int, rule) -> list[Finding]:
     out = []
     for speaker, items in by_lane.items():
         n, lane = len(items), items[0][0]
+        said = {"who": _who(speaker), "noun": _noun(rule.category, translate("Findings", "a flagged phrase")),
+                "rule": rule.title, "n": n, "limit": rule.limit}
         if rule.kind == "at_most":
             if n <= rule.limit:
                 continue
-            why = f"at most {rule.limit:g} {'is' if rule.limit == 1 else 'are'} allowed"
+            reason = choose(rule.limit, translate(
+                "Findings", "The {who} said {noun} under the rule “{rule}” {n} times (at most {limit:g} is allowed)."
+            ), translate(
+                "Findings", "The {who} said {noun} under the rule “{rule}” {n} times (at most {limit:g} are allowed)."
+            )).format(**said)
         else:
             if n < (rule.min_count or 1):
                 continue  # too few to be a habit, whatever the talk time
@@ -290,17 +353,17 @@ def _too_often(ctx: _Context, index: int, rule) -> list[Finding]:
             minutes = talk / 60
             if minutes <= 0 or n / minutes <= rule.limit:
                 continue
-            why = f"{n / minutes:.1f} a minute over {minutes:.1f} min of talk, more than {rule.limit:g} a minute"
+            reason = translate("Findings", "The {who} said {noun} under the rule “{rule}” {n} times ({rate:.1f} a "
+                                           "minute over {minutes:.1f} min of talk, more than {limit:g} a minute)."
+                               ).format(rate=n / minutes, minutes=minutes, **said)
         places = sorted((place or ctx.place(lane_, hit) for lane_, hit, place in items), key=lambda p: p.start)
-        noun = NOUNS.get(rule.category, "a flagged phrase")
         shown = " · ".join(p.text for p in places[:20]) + (" · …" if n > 20 else "")
         possible = sum(1 for _, hit, _ in items if not hit.exact)
         out.append(Finding(
             rule_key=rule.id, rule_title=rule.title, category=rule.category, severity=rule.severity,
             speaker=speaker, start=places[0].start, end=places[-1].end, matched_text=shown,
             words=tuple(w for p in places for w in p.words), kind="count",
-            confidence=1.0 - (1.0 - CONFIDENCE_HOMOPHONE) * possible / n,
-            reason=f"The {_who(speaker)} said {noun} under the rule “{rule.title}” {n} times ({why}).",
+            confidence=1.0 - (1.0 - CONFIDENCE_HOMOPHONE) * possible / n, reason=reason,
             form_item=rule.form_item, occurrences=tuple((p.start, p.end) for p in places),
         ))
     return out
@@ -332,17 +395,30 @@ def check_text(rulebook, text: str, speaker: str = "agent", at: float = 0.0) -> 
         if rule.window.anchor == "first" and at >= rule.window.seconds:
             continue
         place = lane.locate(hit.start, hit.end)
-        reason = None
-        if rule.kind != "must_not_occur":
-            noun = NOUNS.get(rule.category, "a phrase")
-            sounds = "" if hit.exact else f", which sounds like “{hit.phrase}”"
-            if rule.kind == "must_occur":
-                wants = f"it counts as {noun} the rule “{rule.title}” requires {rule.window.describe()}"
-            elif rule.kind == "at_most":
-                wants = f"it counts towards the rule “{rule.title}”, which allows at most {rule.limit:g} in a call"
-            else:
-                wants = f"it counts towards the rule “{rule.title}”, which allows {rule.limit:g} a minute of talk"
-            reason = f"The {_who(speaker)} said “{place.text or hit.phrase}”{sounds}: {wants}."
+        reason = None if rule.kind == "must_not_occur" else _tested_reason(rule, speaker, place.text, hit)
         out.append(_hit_finding(rule, lane, hit, place, reason))
     order = index.order
     return sorted(out, key=lambda f: (f.start or 0.0, order.get(f.rule_key, 0)))
+
+
+def _tested_reason(rule, speaker: str, said: str, hit: Hit) -> str:
+    """What a rule that requires or counts a phrase makes of one typed sentence."""
+    values = {"who": _who(speaker), "said": said or hit.phrase, "phrase": hit.phrase, "rule": rule.title,
+              "noun": _noun(rule.category, translate("Findings", "a phrase")), "window": rule.window.describe(),
+              "limit": rule.limit}
+    if rule.kind == "must_occur":
+        template = (translate("Findings", "The {who} said “{said}”: it counts as {noun} the rule “{rule}” requires "
+                                          "{window}.") if hit.exact else
+                    translate("Findings", "The {who} said “{said}”, which sounds like “{phrase}”: it counts as {noun} "
+                                          "the rule “{rule}” requires {window}."))
+    elif rule.kind == "at_most":
+        template = (translate("Findings", "The {who} said “{said}”: it counts towards the rule “{rule}”, which allows "
+                                          "at most {limit:g} in a call.") if hit.exact else
+                    translate("Findings", "The {who} said “{said}”, which sounds like “{phrase}”: it counts towards "
+                                          "the rule “{rule}”, which allows at most {limit:g} in a call."))
+    else:
+        template = (translate("Findings", "The {who} said “{said}”: it counts towards the rule “{rule}”, which allows "
+                                          "{limit:g} a minute of talk.") if hit.exact else
+                    translate("Findings", "The {who} said “{said}”, which sounds like “{phrase}”: it counts towards "
+                                          "the rule “{rule}”, which allows {limit:g} a minute of talk."))
+    return template.format(**values)

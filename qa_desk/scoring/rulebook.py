@@ -20,8 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import resources_dir
+from ..wording import translate
 from .rule_schema import ACOUSTIC_CATEGORIES, RuleChecker
-from .yaml_lines import LineDict, LineList, content_hash, in_file_order, line_of, load_yaml, suggest
+from .yaml_lines import (
+    LineDict,
+    LineList,
+    content_hash,
+    in_file_order,
+    line_of,
+    load_yaml,
+    suggest,
+)
 
 TOP_KEYS = ("key", "name", "language", "version", "description", "rules")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -41,11 +50,18 @@ class Window:
     seconds: float | None = None
 
     def describe(self) -> str:
-        if self.anchor == "anywhere":
-            return "anywhere in the call"
-        if self.anchor in ("first", "last"):
-            return f"within the {self.anchor} {self.seconds:g} s"
-        return f"within {self.seconds:g} s {self.anchor}"
+        """Where in the call, as it reads inside a finding's sentence."""
+        if self.anchor == "first":
+            template = translate("Findings", "within the first {seconds:g} s")
+        elif self.anchor == "last":
+            template = translate("Findings", "within the last {seconds:g} s")
+        elif self.anchor == "before hold":
+            template = translate("Findings", "within {seconds:g} s before hold")
+        elif self.anchor == "after hold":
+            template = translate("Findings", "within {seconds:g} s after hold")
+        else:
+            return translate("Findings", "anywhere in the call")
+        return template.format(seconds=self.seconds)
 
 
 @dataclass(frozen=True)
@@ -132,7 +148,8 @@ def default_rulebook_path(language: str) -> Path:
         return folder / "zh-CN.yaml"
     if tag.split("-")[0] == "en":
         return folder / "en.yaml"
-    raise ValueError(f"no default rulebook for language '{language}' (there are zh-CN and en)")
+    raise ValueError(translate("Errors", "no default rulebook for language '{language}' (there are zh-CN and en)"
+                               ).format(language=language))
 
 
 def load_rulebook(path: str | Path) -> Rulebook:
@@ -142,7 +159,8 @@ def load_rulebook(path: str | Path) -> Rulebook:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RulebookError([f"{path.name}: not UTF-8 text (byte {exc.start})"]) from None
+        raise RulebookError([translate("Errors", "{file}: not UTF-8 text (byte {byte})").format(
+            file=path.name, byte=exc.start)]) from None
     return parse_rulebook(text, str(path))
 
 
@@ -158,27 +176,31 @@ def parse_rulebook(text: str, source: str) -> Rulebook:
         problems.append(f"{name}:{line_of(data, key, 1)}: {message}")
 
     if not isinstance(data, dict):
-        raise RulebookError([f"{name}:1: a rulebook is a mapping with key, name, language and rules"])
+        raise RulebookError([f"{name}:1: " + translate("Errors", "a rulebook is a mapping with key, name, language "
+                                                                 "and rules")])
     for key, line in getattr(data, "duplicates", []):
-        problems.append(f"{name}:{line}: '{key}' is written twice")
+        problems.append(f"{name}:{line}: " + translate("Errors", "'{key}' is written twice").format(key=key))
     for key in data:
         if key not in TOP_KEYS:
-            top(key, f"unknown field '{key}'{suggest(key, TOP_KEYS)}")
+            top(key, translate("Errors", "unknown field '{key}'{hint}").format(key=key, hint=suggest(key, TOP_KEYS)))
     definition: dict[str, Any] = {}
     for key in ("key", "name", "language"):
         value = data.get(key)
         if not isinstance(value, str) or not value.strip():
-            top(key if key in data else None, f"{key} is missing" if value is None else f"{key} must be text")
+            top(key if key in data else None, (translate("Errors", "{field} is missing") if value is None else
+                                               translate("Errors", "{field} must be text")).format(field=key))
         definition[key] = value.strip() if isinstance(value, str) else None
     if definition["key"] and not _KEY.match(definition["key"]):
-        top("key", f"key '{definition['key']}' must be letters, digits, '-', '_' or '.'")
+        top("key", translate("Errors", "key '{key}' must be letters, digits, '-', '_' or '.'").format(
+            key=definition["key"]))
     for key in ("version", "description"):
         value = data.get(key)
         definition[key] = None if value is None else str(value).strip()
     language = definition["language"] or ""
     rules_raw = data.get("rules")
     if not isinstance(rules_raw, list) or not rules_raw:
-        top("rules" if "rules" in data else None, "rules is missing: a rulebook needs a list of rules")
+        top("rules" if "rules" in data else None, translate("Errors", "rules is missing: a rulebook needs a list of "
+                                                                      "rules"))
         rules_raw = []
     definition["rules"], lines = _check_rules(rules_raw, language, name, problems)
     if problems:
@@ -198,23 +220,26 @@ def _check_rules(rules_raw: list, language: str, name: str, problems: list[str])
     for index, raw in enumerate(rules_raw):
         line = line_of(rules_raw, index, 1) if isinstance(rules_raw, LineList) else 1
         if not isinstance(raw, dict):
-            problems.append(f"{name}:{line}: rule #{index + 1}: a rule is a mapping (id, title, category, …)")
+            problems.append(f"{name}:{line}: " + translate("Errors", "rule #{number}: a rule is a mapping (id, title, "
+                                                                     "category, …)").format(number=index + 1))
             continue
-        label = f"rule {raw['id']}" if isinstance(raw.get("id"), str) else f"rule #{index + 1}"
+        label = (translate("Errors", "rule {id}").format(id=raw["id"]) if isinstance(raw.get("id"), str) else
+                 translate("Errors", "rule #{number}").format(number=index + 1))
 
         def report(rule: dict, field_name: str | None, message: str, label=label, line=line) -> None:
             where = line_of(rule, field_name, line) if field_name else line_of(rule, "id", line)
             problems.append(f"{name}:{where}: {label}: {message}")
 
         for key, key_line in getattr(raw, "duplicates", []):
-            problems.append(f"{name}:{key_line}: {label}: '{key}' is written twice")
+            problems.append(f"{name}:{key_line}: {label}: " + translate("Errors", "'{key}' is written twice").format(
+                key=key))
         rule = RuleChecker(raw, report, language).check()
         rid = rule["id"]
         if rid is not None:
             rid_line = line_of(raw, "id", line) if isinstance(raw, LineDict) else line
             if rid in first_line:
-                problems.append(f"{name}:{rid_line}: {label}: id '{rid}' is used twice "
-                                f"(first at line {first_line[rid]})")
+                problems.append(f"{name}:{rid_line}: {label}: " + translate(
+                    "Errors", "id '{id}' is used twice (first at line {line})").format(id=rid, line=first_line[rid]))
             else:
                 first_line[rid] = rid_line
         out.append({k: v for k, v in rule.items() if v is not None and v != []})

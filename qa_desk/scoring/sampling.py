@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta
 
+from ..wording import choose, translate
 from .periods import Period
 
 SELECTIONS = ("random", "critical_flags", "longest_dead_air", "shortest_handle", "longest_handle",
@@ -84,32 +85,44 @@ class SamplingRule:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
-        label = f"sampling rule '{self.name}'" if isinstance(self.name, str) and self.name.strip() else "sampling rule"
-        if not isinstance(self.name, str) or not self.name.strip():
-            problems.append("sampling rule: name must be non-empty text")
+        named = isinstance(self.name, str) and self.name.strip()
+        # Every problem starts with the rule it is about: "<the rule>: <the problem>".
+        label = (translate("Sampling", "sampling rule '{name}'").format(name=self.name) if named else
+                 translate("Sampling", "sampling rule"))
+
+        def problem(text: str, **values) -> None:
+            problems.append(translate("Sampling", "{rule}: {problem}").format(rule=label, problem=text.format(**values)))
+
+        if not named:
+            problem(translate("Sampling", "name must be non-empty text"))
         if not _whole(self.per_agent) or self.per_agent < 1:
-            problems.append(f"{label}: calls per agent must be a whole number of 1 or more, not {self.per_agent!r}")
+            problem(translate("Sampling", "calls per agent must be a whole number of 1 or more, not {value!r}"),
+                    value=self.per_agent)
         if self.selection not in SELECTIONS:
-            problems.append(f"{label}: selection '{self.selection}' is not one of {', '.join(SELECTIONS)}")
+            problem(translate("Sampling", "selection '{selection}' is not one of {choices}"),
+                    selection=self.selection, choices=", ".join(SELECTIONS))
         for flag in ("new_agents_first", "exclude_reviewed"):
             if not isinstance(getattr(self, flag), bool):
-                problems.append(f"{label}: {flag} must be true or false, not {getattr(self, flag)!r}")
+                problem(translate("Sampling", "{field} must be true or false, not {value!r}"), field=flag,
+                        value=getattr(self, flag))
         if not _whole(self.new_agent_days) or self.new_agent_days < 1:
-            problems.append(f"{label}: the new-agent window must be a whole number of days, 1 or more, "
-                            f"not {self.new_agent_days!r}")
+            problem(translate("Sampling", "the new-agent window must be a whole number of days, 1 or more, "
+                                          "not {value!r}"), value=self.new_agent_days)
         for field in ("teams", "queues"):
             names = _names(getattr(self, field))
             if names is None:
-                problems.append(f"{label}: {field} must be a list of names (empty: all), not {getattr(self, field)!r}")
+                problem(translate("Sampling", "{field} must be a list of names (empty: all), not {value!r}"),
+                        field=field, value=getattr(self, field))
             else:
                 object.__setattr__(self, field, names)  # a list from JSON becomes a tuple: hashable, frozen
         duration = self.min_duration
         if (isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration)
                 or duration < 0):
-            problems.append(f"{label}: the minimum duration must be seconds, 0 or more, not {duration!r}")
+            problem(translate("Sampling", "the minimum duration must be seconds, 0 or more, not {value!r}"),
+                    value=duration)
         if self.max_calls is not None and (not _whole(self.max_calls) or self.max_calls < 1):
-            problems.append(f"{label}: the run's cap must be a whole number of calls, 1 or more, or none, "
-                            f"not {self.max_calls!r}")
+            problem(translate("Sampling", "the run's cap must be a whole number of calls, 1 or more, or none, "
+                                          "not {value!r}"), value=self.max_calls)
         if problems:
             raise SamplingRuleError(problems)
 
@@ -117,12 +130,14 @@ class SamplingRule:
     def from_dict(cls, data: Mapping) -> SamplingRule:
         """A rule as stored (JSON); unknown fields are a problem, not silently dropped."""
         if not isinstance(data, Mapping):
-            raise SamplingRuleError([f"sampling rule: expected a mapping of fields, not {type(data).__name__}"])
+            raise SamplingRuleError([translate("Sampling", "sampling rule: expected a mapping of fields, not {type}")
+                                     .format(type=type(data).__name__)])
         known = [f.name for f in fields(cls)]
         unknown = [k for k in data if k not in known]
-        problems = [f"sampling rule: unknown field '{k}' (fields: {', '.join(known)})" for k in unknown]
+        problems = [translate("Sampling", "sampling rule: unknown field '{field}' (fields: {fields})").format(
+            field=k, fields=", ".join(known)) for k in unknown]
         missing = [k for k in ("name", "per_agent") if k not in data]
-        problems += [f"sampling rule: {k} is missing" for k in missing]
+        problems += [translate("Sampling", "sampling rule: {field} is missing").format(field=k) for k in missing]
         if problems:
             raise SamplingRuleError(problems)
         return cls(**data)
@@ -209,19 +224,33 @@ def _clock(seconds: float) -> str:
 
 def _reason(rule: SamplingRule, call: Candidate, rank: int, eligible: int, seed, period: Period,
             new: bool) -> str:
-    whose = f"{call.agent_name}'s {eligible} eligible calls in {period.label}"
-    words = {
-        "random": f"random sample (seed {seed}) of {whose}",
-        "never_reviewed": f"never reviewed; random (seed {seed}) among {whose}",
-        "critical_flags": f"{call.critical_flags} critical flag{'s' * (call.critical_flags != 1)}: "
-                          f"#{rank} most flagged of {whose}",
-        "longest_dead_air": f"{_clock(call.dead_air or 0)} dead air: #{rank} longest of {whose}",
-        "shortest_handle": f"handle time {_clock(call.duration)}: #{rank} shortest of {whose}",
-        "longest_handle": f"handle time {_clock(call.duration)}: #{rank} longest of {whose}",
-    }[rule.selection]
+    values = {"agent": call.agent_name, "eligible": eligible, "period": period.label, "seed": seed, "rank": rank,
+              "flags": call.critical_flags, "dead_air": _clock(call.dead_air or 0), "handle": _clock(call.duration)}
+    selection = rule.selection
+    if selection == "random":
+        why = translate("Sampling", "random sample (seed {seed}) of {agent}'s {eligible} eligible calls in {period}")
+    elif selection == "never_reviewed":
+        why = translate("Sampling", "never reviewed; random (seed {seed}) among {agent}'s {eligible} eligible calls "
+                                    "in {period}")
+    elif selection == "critical_flags":
+        why = choose(call.critical_flags, translate(
+            "Sampling", "{flags} critical flag: #{rank} most flagged of {agent}'s {eligible} eligible calls in {period}"
+        ), translate(
+            "Sampling", "{flags} critical flags: #{rank} most flagged of {agent}'s {eligible} eligible calls in {period}"
+        ))
+    elif selection == "longest_dead_air":
+        why = translate("Sampling", "{dead_air} dead air: #{rank} longest of {agent}'s {eligible} eligible calls in "
+                                    "{period}")
+    elif selection == "shortest_handle":
+        why = translate("Sampling", "handle time {handle}: #{rank} shortest of {agent}'s {eligible} eligible calls in "
+                                    "{period}")
+    else:
+        why = translate("Sampling", "handle time {handle}: #{rank} longest of {agent}'s {eligible} eligible calls in "
+                                    "{period}")
+    why = why.format(**values)
     if new:
-        words += f"; new agent (hired {_day(call.hired_on)})"
-    return f"rule '{rule.name}': {words}"
+        why = translate("Sampling", "{why}; new agent (hired {hired})").format(why=why, hired=_day(call.hired_on))
+    return translate("Sampling", "rule '{rule}': {why}").format(rule=rule.name, why=why)
 
 
 def _check_seed(seed: object) -> None:
@@ -240,7 +269,8 @@ def select_calls(rule: SamplingRule, candidates: Iterable[Candidate], *, seed: i
     calls: dict[int, Candidate] = {}
     for call in candidates:
         if call.call_id in calls and calls[call.call_id] != call:
-            raise ValueError(f"call {call.call_id} is among the candidates twice, with different details")
+            raise ValueError(translate("Sampling", "call {call} is among the candidates twice, with different "
+                                                   "details").format(call=call.call_id))
         calls[call.call_id] = call
     assigned = set(already_assigned)
     by_agent: dict[int, list[Candidate]] = defaultdict(list)
@@ -312,16 +342,20 @@ def assign(picks: Sequence[Pick], reviewers: Sequence[str], *, current_load: Map
         return []
     twice = sorted(c for c, n in Counter(p.call_id for p in picks).items() if n > 1)
     if twice:
-        raise AssignmentError(f"calls {', '.join(map(str, twice))} are picked more than once")
+        raise AssignmentError(translate("Sampling", "calls {calls} are picked more than once").format(
+            calls=", ".join(map(str, twice))))
     names = list(dict.fromkeys(r.strip() for r in reviewers if isinstance(r, str) and r.strip()))
     if not names:
-        raise AssignmentError(f"{len(picks)} calls to review but no reviewers to assign them to")
+        raise AssignmentError(choose(len(picks), translate("Sampling", "{n} call to review but no reviewers to "
+                                                                       "assign it to"),
+                                     translate("Sampling", "{n} calls to review but no reviewers to assign them "
+                                                           "to")).format(n=len(picks)))
     load: dict[str, int] = {}
     for name in names:
         open_reviews = (current_load or {}).get(name, 0)
         if not _whole(open_reviews) or open_reviews < 0:
-            raise AssignmentError(f"reviewer {name}: open reviews must be a whole number, 0 or more, "
-                                  f"not {open_reviews!r}")
+            raise AssignmentError(translate("Sampling", "reviewer {name}: open reviews must be a whole number, 0 or "
+                                                        "more, not {value!r}").format(name=name, value=open_reviews))
         load[name] = open_reviews
     tie = sorted(names)
     random.Random(f"{seed}:reviewers").shuffle(tie)
@@ -332,9 +366,8 @@ def assign(picks: Sequence[Pick], reviewers: Sequence[str], *, current_load: Map
 
     stranded = [p.call_id for p in picks if not allowed(p)]
     if stranded:
-        raise AssignmentError(
-            f"calls {', '.join(map(str, sorted(stranded)))}: the only reviewer is the agent on the call "
-            "(add another reviewer)")
+        raise AssignmentError(translate("Sampling", "calls {calls}: the only reviewer is the agent on the call (add "
+                                                    "another reviewer)").format(calls=", ".join(map(str, sorted(stranded)))))
     # Constrained calls first; then by agent and call, so a run does not depend on input order.
     order = sorted(picks, key=lambda p: (len(allowed(p)) == len(names), p.agent_id, p.call_id))
     per_agent: dict[tuple[int, str], int] = Counter()

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..wording import translate
 from .forms import Form, Item, Section
 
 NA = "na"
@@ -79,7 +80,8 @@ def share(item: Item, value: str) -> float:
     """The share of the item's points an answer earns (N/A is not an answer here)."""
     if value not in item.values() or value == NA:
         allowed = ", ".join(v for v in item.values() if v != NA)
-        raise AnswerError(f"item {item.key}: '{value}' is not an answer to it (answers: {allowed})")
+        raise AnswerError(translate("Scoring", "item {item}: '{value}' is not an answer to it (answers: {allowed})"
+                                    ).format(item=item.key, value=value, allowed=allowed))
     if item.answer == "scale":
         return int(value) / item.scale
     if value == "partial":
@@ -93,7 +95,8 @@ def score_item(item: Item, value: str | None, na_policy: str) -> ItemScore:
     maximum = 0.0 if item.bonus else item.points
     if value == NA:
         if not item.na:
-            raise AnswerError(f"item {item.key}: N/A is not allowed on this item")
+            raise AnswerError(translate("Scoring", "item {item}: N/A is not allowed on this item").format(
+                item=item.key))
         full = maximum if na_policy == "pass" else 0.0
         return ItemScore(item.key, NA, full, full)
     earned = item.points * share(item, value)
@@ -122,7 +125,8 @@ def score_form(form: Form, answers: Mapping[str, str | None]) -> Score:
     Raises AnswerError for an answer an item does not allow."""
     unknown = set(answers) - {i.key for i in form.items()}
     if unknown:
-        raise AnswerError(f"no item {', '.join(sorted(unknown))} on the form {form.key}")
+        raise AnswerError(translate("Scoring", "no item {items} on the form {form}").format(
+            items=", ".join(sorted(unknown)), form=form.key))
     sections = tuple(_section(s, answers, form.na) for s in form.sections)
     kinds = {i.key: i.critical for i in form.items()}
     failures = tuple(it.key for s in sections for it in s.items if it.critical_failed)

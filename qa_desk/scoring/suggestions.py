@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..wording import translate
 from .forms import Form
 
 _SEVERITY = {"critical": 0, "major": 1, "minor": 2}
@@ -50,9 +51,10 @@ def suggest_answers(form: Form, flags: Iterable, checked: bool) -> dict[str, Sug
         if linked:
             flag = min(linked, key=lambda f: (f.status != "confirmed", _SEVERITY.get(f.severity, 3),
                                               f.start if f.start is not None else -1.0))
-            said = f": “{flag.matched_text}”" if flag.matched_text else ""
-            out[item.key] = Suggestion(item.key, item.failing(), flag.rule_key, flag.id,
-                                       f"{flag.rule_title}{said}")
+            why = (translate("Suggestions", "{rule}: “{said}”").format(rule=flag.rule_title, said=flag.matched_text)
+                   if flag.matched_text else flag.rule_title)
+            out[item.key] = Suggestion(item.key, item.failing(), flag.rule_key, flag.id, why)
         elif checked and not unsure & set(item.rules):
-            out[item.key] = Suggestion(item.key, item.passing(), None, None, "no flag of its rules in this call")
+            out[item.key] = Suggestion(item.key, item.passing(), None, None,
+                                       translate("Suggestions", "no flag of its rules in this call"))
     return out
