@@ -248,7 +248,7 @@ def test_unusable_options_are_refused_before_anything_is_written(sqlite_db, tmp_
         export_clip(sqlite_db, clip.id, tmp_path / "out", hide_with="bleep", actor=TRAINER)
     with pytest.raises(ExportSetupError, match="wav, flac or mp3"):
         export_clip(sqlite_db, clip.id, tmp_path / "out", audio_format="ogg", actor=TRAINER)
-    with pytest.raises(ExportSetupError, match="playlist 42 does not exist"):
+    with pytest.raises(ExportSetupError, match="Playlist 42 does not exist"):
         export_playlist(sqlite_db, 42, tmp_path / "out", actor=TRAINER)
     assert not (tmp_path / "out").exists()
 

@@ -18,6 +18,7 @@ from ..privacy import anonymise_transcript
 from ..store import audit
 from ..store.calls import get_call
 from ..store.transcripts import latest_transcript
+from ..wording import translate
 from .clip_files import words_for
 from .transcript_files import (
     transcript_format, transcript_json, transcript_srt, transcript_txt, transcript_webvtt, write_transcript,
@@ -43,10 +44,11 @@ def call_transcript(db, call_id: int, *, anonymise: bool = False, language: str 
     with db.session() as session:
         call = get_call(session, call_id)
         if call is None:
-            raise CallTranscriptError(f"call {call_id} does not exist (deleted?)")
+            raise CallTranscriptError(translate("Exports", "call {0} does not exist (deleted?)").format(call_id))
         transcript = latest_transcript(session, call_id)
     if transcript is None:
-        raise CallTranscriptError(f"call {call_id} has no transcript yet (transcribe it, or attach a transcript file)")
+        raise CallTranscriptError(translate(
+            "Exports", "call {0} has no transcript yet (transcribe it, or attach a transcript file)").format(call_id))
     utterances, agent, hidden = list(transcript.utterances), call.agent, 0
     if anonymise:
         agent = words["agent_label"].format("A") if call.agent else None

@@ -25,6 +25,8 @@ What we do, in both the XLSX and the CSV export, with this one function:
 Only strings are touched: numbers (a negative change of score, say) are numbers.
 In the XLSX writer a neutralised string never starts with ``=``, so openpyxl stores
 it as a string cell, never as a formula; the writer also never sets a formula type.
+
+Sheet names have rules of their own, which a translated name must keep too (``sheet_name``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
 _BLANKS = " \t\r\n\u3000"
 EXCEL_CELL_LIMIT = 32_767  # characters Excel keeps in one cell
+SHEET_NAME_LIMIT = 31  # UTF-16 code units in a sheet's name
+# What Excel refuses in a sheet's name, as the full-width twins Excel accepts: a translated
+# name ("评估：明细") stays readable instead of losing its punctuation.
+_SHEET_NAME_SWAPS = str.maketrans({"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"})
 
 
 def needs_neutralising(text: str) -> bool:
@@ -63,4 +69,19 @@ def xlsx_text(text: str) -> str:
     return text
 
 
-__all__ = ["EXCEL_CELL_LIMIT", "FORMULA_TRIGGERS", "needs_neutralising", "neutralise", "xlsx_text"]
+def sheet_name(text: str, fallback: str = "Sheet") -> str:
+    """``text`` as a name Excel opens a workbook with: none of []:*?/\\ (their full-width
+    forms instead), no control characters, no apostrophe at either end, at most 31
+    UTF-16 units (a character outside the BMP counts twice), never blank. The names
+    are translated, so a translator cannot know these rules."""
+    name = ILLEGAL_CHARACTERS_RE.sub("", text.translate(_SHEET_NAME_SWAPS)).strip().strip("'").strip()
+    while len(name.encode("utf-16-le")) > 2 * SHEET_NAME_LIMIT:
+        name = name[:-1]
+    name = name.rstrip().rstrip("'")
+    return name or fallback
+
+
+__all__ = [
+    "EXCEL_CELL_LIMIT", "FORMULA_TRIGGERS", "SHEET_NAME_LIMIT", "needs_neutralising", "neutralise", "sheet_name",
+    "xlsx_text",
+]

@@ -37,6 +37,7 @@ from ..store import audit
 from ..store.users import check
 from ..store.clips import ClipError, ClipView, get_clip
 from ..store.playlists import get_playlist
+from ..wording import translate
 from .clip_files import agent_labels, prepare_clip, scrub_names, words_for, write_clip_files
 from .playlist_index import ExportIndex, index_entry, write_index_html
 from .playlist_workbook import write_index_xlsx
@@ -75,7 +76,11 @@ class ClipFailure:
     message: str
 
     def __str__(self) -> str:
-        return f"clip {self.clip_id}" + (f" ({self.title})" if self.title else "") + f": {self.message}"
+        if self.title:
+            text = translate("Exports", "clip {id} ({title}): {message}")
+        else:
+            text = translate("Exports", "clip {id}: {message}")
+        return text.format(id=self.clip_id, title=self.title, message=self.message)
 
 
 @dataclass
@@ -128,7 +133,7 @@ def export_playlist(db, playlist_id: int, target, *, audio_format: str = "wav", 
     except ClipError as exc:
         raise ExportSetupError(str(exc)) from None
     if not playlist.entries:
-        raise ExportSetupError(f"playlist '{playlist.name}' has no clips to export")
+        raise ExportSetupError(translate("Exports", "playlist '{0}' has no clips to export").format(playlist.name))
     items = [_Item(e.clip.id, e.notes, e.clip) for e in playlist.entries]
     index = ExportIndex(playlist.name, playlist.notes, playlist.author, datetime.now(), anonymise, language)
     return _export(db, items, Path(target), index, audio_format=audio_format, anonymise=anonymise,
@@ -176,18 +181,21 @@ def zip_target(target: Path) -> Path:
 def _check_target(target: Path, as_zip: bool, overwrite: bool) -> None:
     if as_zip:
         if target.is_dir():
-            raise ExportSetupError(f"{target}: is a folder; give the zip file's name")
+            raise ExportSetupError(translate("Exports", "{0}: is a folder; give the zip file's name").format(target))
         if target.exists() and not overwrite:
-            raise ExportSetupError(f"{target}: already exists (choose another name, or allow overwriting)")
+            raise ExportSetupError(translate(
+                "Exports", "{0}: already exists (choose another name, or allow overwriting)").format(target))
         return
     if target.exists() and not target.is_dir():
-        raise ExportSetupError(f"{target}: is a file; give a folder to export into")
+        raise ExportSetupError(translate("Exports", "{0}: is a file; give a folder to export into").format(target))
     if target.is_dir() and any(target.iterdir()):
         if not overwrite:
-            raise ExportSetupError(f"{target}: the folder is not empty (choose a new folder, or allow overwriting)")
+            raise ExportSetupError(translate(
+                "Exports", "{0}: the folder is not empty (choose a new folder, or allow overwriting)").format(target))
         if not _looks_like_export(target):
-            raise ExportSetupError(f"{target}: holds more than a clip export; only an earlier export is replaced "
-                                   "(choose a new folder)")
+            raise ExportSetupError(translate(
+                "Exports", "{0}: holds more than a clip export; only an earlier export is replaced "
+                           "(choose a new folder)").format(target))
 
 
 def _looks_like_export(folder: Path) -> bool:
@@ -199,7 +207,8 @@ def _looks_like_export(folder: Path) -> bool:
 
 def _options(audio_format: str, hide_with: str) -> str:
     if hide_with not in HIDE_WITH:
-        raise ExportSetupError(f"hide numbers with 'beep' or 'silence', not '{hide_with}'")
+        raise ExportSetupError(
+            translate("Exports", "hide numbers with 'beep' or 'silence', not '{0}'").format(hide_with))
     try:
         return clip_audio_format(f"clip.{audio_format}", audio_format)
     except ClipAudioError as exc:
@@ -215,7 +224,7 @@ def _export(db, items: list[_Item], target: Path, index: ExportIndex | None, *, 
     target = zip_target(target) if as_zip else target
     _check_target(target, as_zip, overwrite)
     if not items:
-        raise ExportSetupError("no clips to export")
+        raise ExportSetupError(translate("Exports", "no clips to export"))
     words = words_for(language)
     clips = [item.clip for item in items if item.clip is not None]
     labels = agent_labels((c.agent_name for c in clips), words["agent_label"]) if anonymise else {}
@@ -229,7 +238,8 @@ def _export(db, items: list[_Item], target: Path, index: ExportIndex | None, *, 
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     except OSError as exc:
-        raise ExportSetupError(f"{target}: cannot write there ({exc.strerror or exc})") from None
+        raise ExportSetupError(translate("Exports", "{path}: cannot write there ({reason})").format(
+            path=target, reason=exc.strerror or exc)) from None
     try:
         entries = []
         for number, item in enumerate(items, 1):
@@ -250,8 +260,8 @@ def _export(db, items: list[_Item], target: Path, index: ExportIndex | None, *, 
             report.clips.append(ExportedClip(item.clip_id, number, prepared.title, names, prepared.hidden))
             entries.append(index_entry(prepared, written, language))
         if not report.clips:
-            raise ClipExportError("nothing was exported: " + "; ".join(str(f) for f in report.failures),
-                                  report.failures)
+            raise ClipExportError(translate("Exports", "nothing was exported: {0}").format(
+                "; ".join(str(f) for f in report.failures)), report.failures)
         if index is not None:
             ctx.check_cancelled()
             ctx.progress(len(items), total)
@@ -274,7 +284,8 @@ def _export(db, items: list[_Item], target: Path, index: ExportIndex | None, *, 
                          f"{len(items)} clip(s) → {target.name}")
         return report
     except OSError as exc:
-        raise ClipExportError(f"{target}: the export could not be written ({exc.strerror or exc})") from None
+        raise ClipExportError(translate("Exports", "{path}: the export could not be written ({reason})").format(
+            path=target, reason=exc.strerror or exc)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # gone after a rename; else the half-made export
 
@@ -311,7 +322,7 @@ def _zip_into_place(staging: Path, target: Path, overwrite: bool) -> list[str]:
                 archive.write(path, name, compress_type=compression)
                 names.append(name)
         if target.exists() and not overwrite:  # someone made it meanwhile: theirs stays
-            raise ClipExportError(f"{target}: already exists")
+            raise ClipExportError(translate("Exports", "{0}: already exists").format(target))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

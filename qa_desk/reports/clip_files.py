@@ -27,8 +27,11 @@ from ..store.clips import ClipView
 from ..transcription.words import Utterance, Word
 from .transcript_files import transcript_excerpt, write_transcript
 
-# Words a reader sees in the files and the index, English and Simplified Chinese. The
-# UI passes its language; the files are for people outside QA Desk, so no Qt here.
+# Words a reader sees in the files and the index, English and Simplified Chinese. Each
+# export names its language (the window passes its own, `--language` may choose
+# another), and Qt's translator only holds the interface's: so the two languages are
+# here rather than looked up through ``wording.translate`` (what the scorecard export
+# does), and a Chinese index can be written from an English desktop.
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "agent_label": "Agent {}", "agent": "Agent", "customer": "Customer",
@@ -40,7 +43,7 @@ WORDS: dict[str, dict[str, str]] = {
                       "in the transcripts and hidden in the audio.",
         "notes": "Notes", "entry_notes": "Note for this playlist", "transcript": "Transcript",
         "no_transcript": "No transcript.", "clips": "{} clips", "one_clip": "1 clip",
-        "exported": "Exported {date}", "by": "by {}", "made_with": "Exported from QA Desk",
+        "exported": "Exported {date}", "by": "by {}", "made_with": "Exported from QA Desk", "seconds": "{} s",
         "call_title": "Call {}", "started": "Started {}", "selected_clips": "Clips",
         # the workbook's columns and its second sheet
         "sheet_clips": "Clips", "sheet_playlist": "Playlist",
@@ -59,7 +62,7 @@ WORDS: dict[str, dict[str, str]] = {
         "anonymised": "已匿名化：坐席姓名以标签代替，银行卡号、电话号码和证件号在文本中打码，在音频中屏蔽。",
         "notes": "备注", "entry_notes": "本播放列表中的说明", "transcript": "转写文本",
         "no_transcript": "没有转写文本。", "clips": "{} 个片段", "one_clip": "1 个片段",
-        "exported": "导出于 {date}", "by": "作者：{}", "made_with": "由 QA Desk 导出",
+        "exported": "导出于 {date}", "by": "作者：{}", "made_with": "由 QA Desk 导出", "seconds": "{} 秒",
         "call_title": "通话 {}", "started": "开始于 {}", "selected_clips": "片段",
         "sheet_clips": "片段", "sheet_playlist": "播放列表",
         "number": "序号", "title": "标题", "kind": "类型", "tags": "标签", "team": "团队",

@@ -15,7 +15,9 @@ script reads them directly, and the names sort together in a folder.
 - Every text neutralised against formula injection (``qa_desk.reports.cells``).
 - Summary and Sections rows carry a Level column (agent / team / centre): in a CSV
   file the totals are rows like any other, and a script summing agents must be
-  able to leave them out.
+  able to leave them out. So the level is its code, the same in every language, as
+  are the file names (by table key) and TRUE / FALSE; the headers and the labels we
+  write (All agents, the Parameters lines) are in the language in use (``headers``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import csv
 from datetime import date, datetime
 from pathlib import Path
 
+from ..wording import translate
 from .cells import neutralise
 from .headers import header
 from .tables import (
@@ -66,7 +69,7 @@ def csv_value(value: object, kind: str = "text") -> str:
 def csv_header(column: Column) -> str:
     text = column.header
     if column.kind == "percent":
-        text = f"{text} (%)"
+        text = translate("Exports", "{0} (%)").format(text)  # 得分（%）: full-width in Chinese
     return neutralise(text)  # section titles and team names are users' text too
 
 
@@ -80,12 +83,10 @@ def _write_table(path: Path, table: Table, *, levels: bool) -> int:
         writer = csv.writer(out)
         first = [neutralise(header("level"))] if levels else []
         writer.writerow(first + [csv_header(c) for c in table.columns])
-        level = header(f"label.{table.body_level}")
-        for row in table.rows:
-            writer.writerow(([level] if levels else []) + [csv_value(v, k) for v, k in zip(row, kinds)])
+        for row in table.rows:  # the level's code, not its label: scripts filter on it
+            writer.writerow(([table.body_level] if levels else []) + [csv_value(v, k) for v, k in zip(row, kinds)])
         for row_level, row in table.totals:
-            writer.writerow(([header(f"label.{row_level}")] if levels else [])
-                            + [csv_value(v, k) for v, k in zip(row, kinds)])
+            writer.writerow(([row_level] if levels else []) + [csv_value(v, k) for v, k in zip(row, kinds)])
     return len(table.rows)
 
 
@@ -114,7 +115,7 @@ def write_csv(paths: dict[str, Path], export: ScorecardExport, progress: RowProg
     lines = parameters_rows(export, rows)
     with _open(paths["parameters"]) as out:
         writer = csv.writer(out)
-        writer.writerow([header("param.name"), header("param.value")])
+        writer.writerow([neutralise(header("param.name")), neutralise(header("param.value"))])
         for label, value, kind in lines:
             # A threshold reads 90% here: the file has no column header to say "(%)".
             writer.writerow([neutralise(label), csv_value(value, kind) + ("%" if kind == "percent" else "")])

@@ -25,6 +25,7 @@ from ..settings import login_name
 from ..store import audit
 from ..store import scorecards as store
 from ..store.users import check
+from ..wording import choose, translate
 from .csv_export import csv_paths, write_csv
 from .headers import header
 from .tables import ExportParameters, RowProgress, ScorecardExport, TrendSeries
@@ -49,11 +50,25 @@ class ExportReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        level = "agents" if self.level == "agent" else "teams"
-        counts = ", ".join(f"{self.rows.get(k, 0):,} {k}" for k in ("evaluations", "answers", "flags"))
-        files = f" (and {len(self.paths) - 1} files beside it)" if len(self.paths) > 1 else ""
-        return (f"Wrote {self.path}{files}: scorecards of {self.period}, {self.rows.get('summary', 0):,} {level}, "
-                f"{counts}, in {self.seconds:.1f} s")
+        """One sentence for the person who asked (the CLI prints it; ``as_dict`` is for scripts)."""
+        def count(key: str) -> str:
+            return f"{self.rows.get(key, 0):,}"
+
+        n = self.rows.get("summary", 0)
+        if self.level == "agent":
+            rows = choose(n, translate("Exports", "{0} agent"), translate("Exports", "{0} agents"))
+        else:
+            rows = choose(n, translate("Exports", "{0} team"), translate("Exports", "{0} teams"))
+        rows = rows.format(count("summary"))
+        counts = translate("Exports", "{0} evaluations, {1} answers, {2} flags").format(
+            count("evaluations"), count("answers"), count("flags"))
+        if len(self.paths) > 1:
+            text = translate("Exports", "Wrote {path} (and {others} files beside it): scorecards of {period}, "
+                                        "{rows}, {counts}, in {seconds} s")
+        else:
+            text = translate("Exports", "Wrote {path}: scorecards of {period}, {rows}, {counts}, in {seconds} s")
+        return text.format(path=self.path, others=len(self.paths) - 1, period=self.period, rows=rows, counts=counts,
+                           seconds=f"{self.seconds:.1f}")
 
     def as_dict(self) -> dict:
         return {
@@ -67,10 +82,14 @@ def export_format(path: Path) -> str:
     """"xlsx" or "csv" from the file name; ExportError naming the file otherwise."""
     fmt = FORMATS.get(Path(path).suffix.lower())
     if fmt is None:
-        raise ExportError(
-            f"{path}: cannot export scorecards to a '{Path(path).suffix or 'file without extension'}' file; "
-            f"name it .xlsx (Excel workbook) or .csv"
-        )
+        suffix = Path(path).suffix
+        if suffix:
+            text = translate("Exports", "{path}: cannot export scorecards to a '{suffix}' file; "
+                                        "name it .xlsx (Excel workbook) or .csv")
+        else:
+            text = translate("Exports", "{path}: cannot export scorecards to a file without extension; "
+                                        "name it .xlsx (Excel workbook) or .csv")
+        raise ExportError(text.format(path=path, suffix=suffix))
     return fmt
 
 
@@ -113,14 +132,16 @@ def export_scorecards(db, path: Path, period: Period, *, level: str = "agent", t
     path = Path(path)
     fmt = export_format(path)
     if level not in LEVELS or level == "centre":
-        raise ExportError(f"{path}: scorecards are exported per agent or per team, not per '{level}'")
+        raise ExportError(translate("Exports", "{path}: scorecards are exported per agent or per team, "
+                                               "not per '{level}'").format(path=path, level=level))
     if not path.parent.is_dir():
-        raise ExportError(f"{path}: the folder {path.parent} does not exist")
+        raise ExportError(translate("Exports", "{path}: the folder {folder} does not exist").format(
+            path=path, folder=path.parent))
     if path.is_dir():
-        raise ExportError(f"{path}: is a folder, not a file name")
+        raise ExportError(translate("Exports", "{path}: is a folder, not a file name").format(path=path))
     ctx = ctx or JobContext()
     ctx.check_cancelled()
-    ctx.status(f"Reading the scorecards of {period.label}")
+    ctx.status(translate("Exports", "Reading the scorecards of {0}").format(period.label))
     ctx.progress(0, 1)
     targets = csv_paths(path) if fmt == "csv" else {"workbook": path}
     token = secrets.token_hex(4)
@@ -149,22 +170,23 @@ def export_scorecards(db, path: Path, period: Period, *, level: str = "agent", t
                 expected_rows=sum(counts.values()),
             )
             progress = RowProgress(ctx, export.expected_rows)
-            ctx.status(f"Writing {path.name}")
+            ctx.status(translate("Exports", "Writing {0}").format(path.name))
             try:
                 if fmt == "xlsx":
                     rows = write_workbook(temps["workbook"], export, progress)
                 else:
                     rows = write_csv(temps, export, progress)
             except OSError as exc:
-                raise ExportError(f"{path}: cannot write the export ({exc.strerror or exc})") from exc
+                raise ExportError(translate("Exports", "{path}: cannot write the export ({reason})").format(
+                    path=path, reason=exc.strerror or exc)) from exc
         ctx.check_cancelled()
         for key, target in targets.items():
             try:
                 os.replace(temps[key], target)
             except OSError as exc:
-                raise ExportError(
-                    f"{target}: cannot replace the file ({exc.strerror or exc}); is it open in another program?"
-                ) from exc
+                raise ExportError(translate(
+                    "Exports", "{path}: cannot replace the file ({reason}); is it open in another program?"
+                ).format(path=target, reason=exc.strerror or exc)) from exc
     except BaseException:
         for temp in temps.values():
             temp.unlink(missing_ok=True)

@@ -7,6 +7,10 @@ points at the audio file beside it by a relative, percent-encoded link. Everythi
 trainer or an agent typed is HTML-escaped; the page is UTF-8 and names a CJK font
 stack so Chinese reads well on Windows, macOS and Linux alike.
 
+The page's own words, and its ``<html lang>``, follow ``ExportIndex.language`` (en or
+zh, "en" unless the caller says): the window passes its language, the CLI its
+``--language`` (see ``clip_files.WORDS`` for why not the interface's translator).
+
 The XLSX twin of the index is ``playlist_workbook``; both read an ``ExportIndex``.
 """
 
@@ -155,7 +159,7 @@ def _entry_html(entry: IndexEntry, words: dict[str, str]) -> str:
         facts.append(_e(words["clip_of_call"].format(date=date, **span)))
     else:
         facts.append(_e(words["clip_of_call_undated"].format(**span)))
-    facts.append(_e(f"{entry.duration:.1f} s"))
+    facts.append(_e(words["seconds"].format(f"{entry.duration:.1f}")))
     parts = [
         f'<article class="clip" id="clip-{entry.number}">',
         f'<h2><span class="number">{entry.number:02d}</span> {_e(entry.title)}</h2>',

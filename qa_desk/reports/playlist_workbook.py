@@ -16,7 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from .cells import xlsx_text
+from .cells import sheet_name, xlsx_text
 from .clip_files import clock, words_for
 from .playlist_index import ExportIndex
 
@@ -39,7 +39,7 @@ def index_workbook(index: ExportIndex) -> Workbook:
     words = words_for(index.language)
     book = Workbook()
     sheet = book.active
-    sheet.title = words["sheet_clips"][:31]
+    sheet.title = sheet_name(words["sheet_clips"])
     sheet.append([words[key] for key, _ in _COLUMNS])
     for cell in sheet[1]:
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _TOP
@@ -65,7 +65,7 @@ def index_workbook(index: ExportIndex) -> Workbook:
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{sheet.cell(1, len(_COLUMNS)).column_letter}{max(1, sheet.max_row)}"
 
-    about = book.create_sheet(words["sheet_playlist"][:31])
+    about = book.create_sheet(sheet_name(words["sheet_playlist"]))
     rows = [
         (words["name"], _text(index.title)),
         (words["notes"], _text(index.notes)),

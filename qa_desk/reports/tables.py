@@ -179,6 +179,12 @@ def _team_name(row: ScorecardRow) -> str:
     return row.team or header("label.no_team")
 
 
+def _name(row: ScorecardRow) -> str:
+    """An agent's or team's name; the store names the team row of agents without one in
+    English (NO_TEAM), which reads in the language in use here."""
+    return header("label.no_team") if row.level == "team" and row.id is None else row.name
+
+
 def _categories(rows: list[ScorecardRow]) -> list[str]:
     seen = {c for row in rows for c in row.current.flags_per_call}
     known = [c for c in CATEGORIES if c in seen]
@@ -241,13 +247,13 @@ def summary_table(card: Scorecard, other: Scorecard | None = None) -> Table:
         return quotas.get(row.name if row.id is not None else None, (0, 0))
 
     if by_agent:
-        body = [values(r, r.name, _team_name(r), (r.quota, r.behind) if r.quota is not None else None)
+        body = [values(r, _name(r), _team_name(r), (r.quota, r.behind) if r.quota is not None else None)
                 for r in rows]
-        totals = [("team", values(r, header("label.all_agents"), r.name, team_quota(r))) for r in totals_rows]
+        totals = [("team", values(r, header("label.all_agents"), _name(r), team_quota(r))) for r in totals_rows]
         centre = values(card.centre, header("label.all_agents"), header("label.all_teams"),
                         quotas.get("*") if quotas else None)
     else:
-        body = [values(r, r.name, r.agents, team_quota(r)) for r in rows]
+        body = [values(r, _name(r), r.agents, team_quota(r)) for r in rows]
         totals = []
         centre = values(card.centre, header("label.all_teams"), card.centre.agents,
                         quotas.get("*") if quotas else None)
@@ -281,11 +287,11 @@ def sections_table(card: Scorecard, other: Scorecard | None = None) -> Table:
                 *(sections[k].percent if k in sections else None for k in titles))
 
     if by_agent:
-        body = [values(r, r.name, _team_name(r)) for r in rows]
-        totals = [("team", values(r, header("label.all_agents"), r.name)) for r in totals_rows]
+        body = [values(r, _name(r), _team_name(r)) for r in rows]
+        totals = [("team", values(r, header("label.all_agents"), _name(r))) for r in totals_rows]
         totals.append(("centre", values(card.centre, header("label.all_agents"), header("label.all_teams"))))
     else:
-        body = [values(r, r.name) for r in rows]
+        body = [values(r, _name(r)) for r in rows]
         totals = [("centre", values(card.centre, header("label.all_teams")))]
     return Table("sections", columns, body, card.level, totals)
 

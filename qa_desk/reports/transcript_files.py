@@ -36,6 +36,7 @@ from typing import Iterable, Sequence
 
 from ..text import is_cjk
 from ..transcription.words import Utterance, Word, join_words
+from ..wording import translate
 
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt", "json")
 _SUFFIXES = {".txt": "txt", ".srt": "srt", ".vtt": "vtt", ".webvtt": "vtt", ".json": "json"}
@@ -284,8 +285,9 @@ def transcript_format(path, format: str | None = None) -> str:
     name = (format or _SUFFIXES.get(Path(path).suffix.lower(), "")).lower().lstrip(".")
     name = "vtt" if name == "webvtt" else name
     if name not in TRANSCRIPT_FORMATS:
-        wanted = format or Path(path).suffix or "no suffix"
-        raise ValueError(f"{Path(path).name}: cannot write a transcript as '{wanted}' (use txt, srt, vtt or json)")
+        wanted = format or Path(path).suffix or translate("Exports", "no suffix")
+        raise ValueError(translate("Exports", "{name}: cannot write a transcript as '{format}' (use txt, srt, vtt "
+                                              "or json)").format(name=Path(path).name, format=wanted))
     return name
 
 

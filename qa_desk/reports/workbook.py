@@ -30,9 +30,9 @@ from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .cells import xlsx_text
+from .cells import sheet_name, xlsx_text
 from .charts import averages_chart, rows_spanned, trend_chart
-from .headers import header
+from .headers import HEADERS, header
 from .tables import (
     KINDS, Column, RowProgress, ScorecardExport, StreamTable, Table, as_naive, parameters_rows,
     sections_table, summary_table, trend_table,
@@ -55,7 +55,9 @@ _CHANGE_SPAN = 10.0  # percentage points at which a change is fully red or green
 
 
 def sheet_title(key: str) -> str:
-    return header(f"sheet.{key}")[:31]
+    """The sheet's name in the language in use, as Excel accepts it (the English one
+    if a translation leaves nothing)."""
+    return sheet_name(header(f"sheet.{key}"), fallback=HEADERS.get(f"sheet.{key}", key))
 
 
 def _display_width(text: str) -> int:
@@ -240,7 +242,7 @@ class _StreamWriter:
         self._finish()
         self.parts += 1
         index = self.wb.sheetnames.index(self.sheet.title) + 1
-        title = f"{sheet_title(self.stream.key)[:26]} ({self.parts})"
+        title = sheet_name(f"{sheet_title(self.stream.key)[:26]} ({self.parts})")
         self._start(self.wb.create_sheet(title, index))
 
     def write(self) -> int:
@@ -280,8 +282,9 @@ def _write_charts(sheet, summary_sheet, summary: Table, export: ScorecardExport,
         sheet.add_chart(chart, f"{get_column_letter(col)}{anchor_row}")
 
 
-def _write_parameters(sheet, export: ScorecardExport, rows_written: dict[str, int]) -> None:
-    lines = parameters_rows(export, rows_written)
+def write_lines(sheet, lines: list[tuple[str, object, str]]) -> int:
+    """A Parameters sheet: (label, value, kind) per line, each value in its kind's format
+    (a date is a date cell, a threshold a percentage) in one column. Lines written."""
     columns = (Column("param.name"), Column("param.value"))
     widths = [(label, value) for label, value, _ in lines]
     _set_widths(sheet, columns, widths)
@@ -291,6 +294,7 @@ def _write_parameters(sheet, export: ScorecardExport, rows_written: dict[str, in
     sheet.append(_header_row(sheet, columns))
     for label, value, kind in lines:
         sheet.append([styles.plain(label), styles.cell(value, kind)])
+    return len(lines)
 
 
 def write_workbook(path: Path, export: ScorecardExport, progress: RowProgress) -> dict[str, int]:
@@ -307,7 +311,7 @@ def write_workbook(path: Path, export: ScorecardExport, progress: RowProgress) -
         for stream in export.streams():
             rows[stream.key] = _StreamWriter(wb, sheets[stream.key], stream, thresholds, progress).write()
         _write_charts(sheets["charts"], sheets["summary"], summary, export, thresholds)
-        _write_parameters(sheets["parameters"], export, rows)
+        write_lines(sheets["parameters"], parameters_rows(export, rows))
         wb.save(path)
     except BaseException:
         _discard(wb)
@@ -332,4 +336,4 @@ def _discard(wb: Workbook) -> None:
             pass
 
 
-__all__ = ["MAX_ROWS", "SHEETS", "sheet_title", "to_cell_value", "write_table", "write_workbook"]
+__all__ = ["MAX_ROWS", "SHEETS", "sheet_title", "to_cell_value", "write_lines", "write_table", "write_workbook"]
