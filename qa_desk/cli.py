@@ -22,6 +22,7 @@ from . import __version__
 from .cli_progress import CountProgress
 from .durations import format_duration
 from .settings import AGENT_CHANNELS, Settings, SettingsError, resolve_database_url
+from .wording import QT_TRANSLATE_NOOP, choose, translate
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -32,7 +33,8 @@ def _date(text: str) -> datetime:
             return datetime.strptime(text, fmt)
         except ValueError:
             pass
-    raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD or 'YYYY-MM-DD HH:MM')")
+    raise argparse.ArgumentTypeError(
+        translate("CLI", "'{text}' is not a date (use YYYY-MM-DD or 'YYYY-MM-DD HH:MM')").format(text=text))
 
 
 def _period(args) -> tuple[datetime | None, datetime | None]:
@@ -41,7 +43,7 @@ def _period(args) -> tuple[datetime | None, datetime | None]:
     since = _date(args.since) if args.since else None
     until = _date(args.until) if args.until else None
     if args.limit < 0:
-        raise argparse.ArgumentTypeError("--limit must be 0 or more")
+        raise argparse.ArgumentTypeError(translate("CLI", "--limit must be 0 or more"))
     return since, until
 
 
@@ -50,59 +52,77 @@ def _column(text: str) -> tuple[str, str]:
 
     field, sep, header = text.partition("=")
     if not sep or not field.strip() or not header.strip():
-        raise argparse.ArgumentTypeError(f"'{text}' is not FIELD=HEADER (e.g. agent=坐席姓名)")
-    if field.strip() not in DEFAULT_COLUMNS:
         raise argparse.ArgumentTypeError(
-            f"unknown field '{field.strip()}'; choose from {', '.join(DEFAULT_COLUMNS)}"
-        )
+            translate("CLI", "'{text}' is not FIELD=HEADER (e.g. agent=坐席姓名)").format(text=text))
+    if field.strip() not in DEFAULT_COLUMNS:
+        raise argparse.ArgumentTypeError(translate("CLI", "unknown field '{field}'; choose from {fields}").format(
+            field=field.strip(), fields=", ".join(DEFAULT_COLUMNS)))
     return field.strip(), header.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, its help in the language installed before (argparse's own words too)."""
+    from .cli_argparse import speak_argparse
+
+    speak_argparse()
     parser = argparse.ArgumentParser(
         prog="qa-desk",
-        description="QA Desk: call quality assurance for contact centres. "
-        "Without a command it opens the window.",
+        description=translate("CLI", "QA Desk: call quality assurance for contact centres. "
+                              "Without a command it opens the window."),
     )
-    parser.add_argument("--version", action="version", version=f"QA Desk {__version__}")
+    parser.add_argument("--version", action="version", version=f"QA Desk {__version__}",
+                        help=translate("CLI", "show program's version number and exit"))
     parser.add_argument(
-        "--db", metavar="URL", help="database URL (default: QA_DESK_DB, the setting, or the local SQLite file)"
+        "--db", metavar="URL",
+        help=translate("CLI", "database URL (default: QA_DESK_DB, the setting, or the local SQLite file)"),
     )
     from .cli_user import add_user_option
 
     add_user_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    imp = sub.add_parser("import", help="import recordings (files and folders, recursively)")
+    imp = sub.add_parser("import", help=translate("CLI", "import recordings (files and folders, recursively)"))
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    imp.add_argument("--metadata", type=Path, metavar="FILE", help="sidecar CSV/XLSX from the call recorder")
-    imp.add_argument("--pattern", metavar="P", help="file-name pattern, e.g. '{agent}_{started:%%Y%%m%%d-%%H%%M%%S}_{customer}'")
+    imp.add_argument("--metadata", type=Path, metavar="FILE",
+                     help=translate("CLI", "sidecar CSV/XLSX from the call recorder"))
+    imp.add_argument("--pattern", metavar="P", help=translate(
+        "CLI", "file-name pattern, e.g. '{agent}_{started:%%Y%%m%%d-%%H%%M%%S}_{customer}'"))
     imp.add_argument(
         "--column", action="append", default=[], type=_column, metavar="FIELD=HEADER",
-        help="which sidecar column holds a field (file, agent, agent_id, team, started_at, "
-        "direction, queue, customer_ref); repeatable",
+        help=translate("CLI", "which sidecar column holds a field (file, agent, agent_id, team, started_at, "
+                       "direction, queue, customer_ref); repeatable"),
     )
-    imp.add_argument("--agent-channel", choices=AGENT_CHANNELS, help="channel that carries the agent (default: setting, left)")
-    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.add_argument("--agent-channel", choices=AGENT_CHANNELS,
+                     help=translate("CLI", "channel that carries the agent (default: setting, left)"))
+    imp.add_argument("--json", action="store_true", help=translate("CLI", "print the report as JSON"))
 
-    calls = sub.add_parser("calls", help="list calls in the library")
-    calls.add_argument("--agent", metavar="ID_OR_NAME")
-    calls.add_argument("--team", metavar="ID_OR_NAME")
-    calls.add_argument("--since", type=_date, metavar="DATE")
-    calls.add_argument("--until", type=_date, metavar="DATE", help="up to, not including")
-    calls.add_argument("--search", metavar="TEXT", help="text in file name, agent, team, customer or queue")
-    calls.add_argument("--sort", default="started_at", help="started_at, agent, team, duration, … (default started_at)")
-    calls.add_argument("--ascending", action="store_true")
-    calls.add_argument("--limit", type=int, default=100, help="at most this many (0: all; default 100)")
-    calls.add_argument("--json", action="store_true")
+    as_json = translate("CLI", "print the result as JSON")
+    calls = sub.add_parser("calls", help=translate("CLI", "list calls in the library"))
+    calls.add_argument("--agent", metavar="ID_OR_NAME", help=translate("CLI", "only this agent's calls"))
+    calls.add_argument("--team", metavar="ID_OR_NAME", help=translate("CLI", "only this team's calls"))
+    calls.add_argument("--since", type=_date, metavar="DATE", help=translate("CLI", "from this date on"))
+    calls.add_argument("--until", type=_date, metavar="DATE", help=translate("CLI", "up to, not including"))
+    calls.add_argument("--search", metavar="TEXT",
+                       help=translate("CLI", "text in file name, agent, team, customer or queue"))
+    calls.add_argument("--sort", default="started_at",
+                       help=translate("CLI", "started_at, agent, team, duration, … (default started_at)"))
+    calls.add_argument("--ascending", action="store_true", help=translate("CLI", "sort ascending (default: descending)"))
+    calls.add_argument("--limit", type=int, default=100,
+                       help=translate("CLI", "at most this many (0: all; default 100)"))
+    calls.add_argument("--json", action="store_true", help=as_json)
 
-    call = sub.add_parser("call", help="one call: its details and audio metrics (talk, silence, holds, overtalk)")
-    call.add_argument("call", metavar="CALL", help="call id, or the recording's file name or path")
-    call.add_argument("--json", action="store_true")
-    call.add_argument("--recompute", action="store_true", help="measure the recording again instead of using stored metrics")
-    call.add_argument("--min-silence", type=float, metavar="S", help="shortest dead air to list, seconds (default 3)")
-    call.add_argument("--hold-seconds", type=float, metavar="S", help="silence counted as a hold, seconds (default 20)")
-    call.add_argument("--min-overtalk", type=float, metavar="S", help="shortest overtalk to list, seconds (default 0.3)")
+    call = sub.add_parser(
+        "call", help=translate("CLI", "one call: its details and audio metrics (talk, silence, holds, overtalk)"))
+    call.add_argument("call", metavar="CALL", help=translate("CLI", "call id, or the recording's file name or path"))
+    call.add_argument("--json", action="store_true", help=as_json)
+    call.add_argument("--recompute", action="store_true",
+                      help=translate("CLI", "measure the recording again instead of using stored metrics"))
+    call.add_argument("--min-silence", type=float, metavar="S",
+                      help=translate("CLI", "shortest dead air to list, seconds (default 3)"))
+    call.add_argument("--hold-seconds", type=float, metavar="S",
+                      help=translate("CLI", "silence counted as a hold, seconds (default 20)"))
+    call.add_argument("--min-overtalk", type=float, metavar="S",
+                      help=translate("CLI", "shortest overtalk to list, seconds (default 0.3)"))
 
     from .cli_clips import add_clips_parser
     from .cli_users import add_users_parser
@@ -139,27 +159,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_calibration_parser(sub)
 
-    db = sub.add_parser("db", help="database maintenance")
+    db = sub.add_parser("db", help=translate("CLI", "database maintenance"))
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_sub.add_parser("upgrade", help="bring the database schema up to this version")
-    info = db_sub.add_parser("info", help="which database, which schema version, what it holds")
-    info.add_argument("--json", action="store_true")
+    db_sub.add_parser("upgrade", help=translate("CLI", "bring the database schema up to this version"))
+    info = db_sub.add_parser("info", help=translate("CLI", "which database, which schema version, what it holds"))
+    info.add_argument("--json", action="store_true", help=as_json)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # The settings first: they choose the language the help and every message are in.
+    try:
+        settings, problem = Settings.load(), None
+    except SettingsError as exc:
+        settings, problem = Settings(), exc
+    if argv:  # the window installs its own translators (and may be switched on the first run)
+        from .cli_language import install
+
+        install(settings.language)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         from .app import run_app  # Qt is only loaded when a window is wanted
 
         return run_app(sys.argv[:1], db_url=args.db)
-    try:
-        settings = Settings.load()
-    except SettingsError as exc:
-        print(f"qa-desk: warning: {exc}; using defaults", file=sys.stderr)
-        settings = Settings()
+    if problem is not None:
+        print("qa-desk: " + translate("CLI", "warning: {problem}; using defaults").format(problem=problem),
+              file=sys.stderr)
     url = resolve_database_url(args.db, settings)
     from .store.database import DatabaseError
 
@@ -235,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qa-desk: {exc}", file=sys.stderr)
         return EXIT_DATABASE
     except KeyboardInterrupt:
-        print("qa-desk: interrupted", file=sys.stderr)
+        print("qa-desk: " + translate("CLI", "interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -274,7 +301,8 @@ def _calls(args, url: str) -> int:
     from .store.database import Database
 
     if args.sort not in store.SORT_KEYS:
-        print(f"qa-desk: cannot sort by '{args.sort}'; choose one of {', '.join(store.SORT_KEYS)}", file=sys.stderr)
+        print("qa-desk: " + translate("CLI", "cannot sort by '{key}'; choose one of {keys}").format(
+            key=args.sort, keys=", ".join(store.SORT_KEYS)), file=sys.stderr)
         return EXIT_USAGE
     flt = store.CallFilter(
         agent=args.agent, team=args.team, since=args.since, until=args.until, text=args.search
@@ -292,40 +320,40 @@ def _calls(args, url: str) -> int:
     if args.json:
         print(json.dumps({"total": total, "calls": [r.as_dict() for r in rows]}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    header = ("ID", "Agent", "Team", "Start", "Duration", "Dir", "Status", "File")
+    header = (translate("CLI", "ID"), translate("CLI", "Agent"), translate("CLI", "Team"), translate("CLI", "Start"),
+              translate("CLI", "Duration"), translate("CLI", "Dir"), translate("CLI", "Status"), translate("CLI", "File"))
     lines = [
         (
             str(r.id), r.agent or "–", r.team or "–",
             r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "–",
-            format_duration(r.duration), {"inbound": "in", "outbound": "out"}.get(r.direction or "", "–"),
-            r.status, r.file_name,
+            format_duration(r.duration),
+            translate("CLI", _DIRECTIONS[r.direction]) if r.direction in _DIRECTIONS else "–",
+            r.status, r.file_name,  # the status is the code `--sort status` and --json use
         )
         for r in rows
     ]
     print(_table(header, lines))
-    shown = f"{len(rows)} of {total} calls" if len(rows) < total else f"{total} calls"
-    print(shown + ("" if len(rows) == total else " (use --limit 0 for all)"))
+    if len(rows) < total:
+        print(translate("CLI", "{shown} of {total} calls (use --limit 0 for all)").format(shown=len(rows), total=total))
+    else:
+        print(choose(total, translate("CLI", "1 call"), translate("CLI", "{n} calls")).format(n=total))
     return EXIT_OK
+
+
+# The calls table's short words for a call's direction.
+_DIRECTIONS = {"inbound": QT_TRANSLATE_NOOP("CLI", "in"), "outbound": QT_TRANSLATE_NOOP("CLI", "out")}
 
 
 def _call(args, url: str) -> int:
     from .audio.analysis import CallNotFound, RecordingError, analyse_call
-    from .store import calls as store
+    from .cli_transcripts import _find_call
     from .store.database import Database
 
     db = Database.open(url)
     try:
-        with db.session() as session:
-            ids = store.call_ids_matching(session, args.call)
-            detail = store.get_call(session, ids[0]) if len(ids) == 1 else None
-        if len(ids) > 1:
-            print(f"qa-desk: '{args.call}' names {len(ids)} calls (ids {', '.join(map(str, ids))}); "
-                  "give the id", file=sys.stderr)
-            return EXIT_USAGE
+        detail, code = _find_call(db, args.call)
         if detail is None:
-            print(f"qa-desk: no call '{args.call}' (give a call id or a recording's file name; "
-                  "'qa-desk calls' lists them)", file=sys.stderr)
-            return EXIT_USAGE
+            return code
         try:
             thresholds = {
                 name: value for name in ("min_silence", "hold_seconds", "min_overtalk")
@@ -347,62 +375,95 @@ def _call(args, url: str) -> int:
     return EXIT_OK
 
 
+# Who speaks on a channel, and which side a channel is, as the call's lines name them.
+_WHO = {
+    "agent": QT_TRANSLATE_NOOP("CLI", "agent"), "customer": QT_TRANSLATE_NOOP("CLI", "customer"),
+    "mixed": QT_TRANSLATE_NOOP("CLI", "mixed"), "other": QT_TRANSLATE_NOOP("CLI", "other"),
+}
+_SIDES = {2: (QT_TRANSLATE_NOOP("CLI", "left"), QT_TRANSLATE_NOOP("CLI", "right"))}
+_DIRECTION_WORDS = {"inbound": QT_TRANSLATE_NOOP("CLI", "inbound"), "outbound": QT_TRANSLATE_NOOP("CLI", "outbound")}
+
+
+def _who(code: str) -> str:
+    return translate("CLI", _WHO[code]) if code in _WHO else code
+
+
+def _seconds(value: str) -> str:
+    return translate("CLI", "{seconds} s").format(seconds=value)
+
+
 def _span(s) -> str:
-    return f"{s.start:.2f}–{s.end:.2f} s"
+    return translate("CLI", "{start}–{end} s").format(start=f"{s.start:.2f}", end=f"{s.end:.2f}")
 
 
 def _call_lines(call, m) -> list[str]:
     """The call and its audio metrics as a reviewer reads them (times in seconds from the start)."""
     from .audio.decode import channel_lanes
 
-    sides = {2: ("left", "right")}.get(call.channels, ())
-    lanes = ", ".join(
-        f"{who} {sides[ch] if ch < len(sides) else f'channel {ch + 1}'}" for ch, who in channel_lanes(call.channel_map)
-    )
+    sides = _SIDES.get(call.channels, ())
+
+    def side(ch: int) -> str:
+        return translate("CLI", sides[ch]) if ch < len(sides) else translate("CLI", "channel {n}").format(n=ch + 1)
+
+    lanes = ", ".join(f"{_who(who)} {side(ch)}" for ch, who in channel_lanes(call.channel_map))
     agent = f"{call.agent} ({call.agent_external_id})" if call.agent and call.agent_external_id else call.agent
     start = call.started_at.strftime("%Y-%m-%d %H:%M:%S") if call.started_at else "–"
-    extra = [call.direction, call.queue and f"queue {call.queue}", call.customer_ref and f"customer {call.customer_ref}"]
-    extra = [x for x in extra if x]
-    lines = [
-        f"Call {call.id}  {call.file_name}",
-        f"  agent        {agent or '–'}",
-        f"  team         {call.team or '–'}",
-        f"  start        {start}" + ("  " + ", ".join(extra) if extra else ""),
-        f"  duration     {format_duration(call.duration)} ({call.duration:.2f} s)",
-        f"  channels     {call.channels} × {call.sample_rate} Hz: {lanes}",
-        f"  file         {call.file_path}",
-        "",
-        "Audio metrics",
-        "  talk         " + ", ".join(f"{who} {t:.1f} s" for who, t in m.talk.items()),
+    extra = [
+        translate("CLI", _DIRECTION_WORDS[call.direction]) if call.direction in _DIRECTION_WORDS else call.direction,
+        call.queue and translate("CLI", "queue {queue}").format(queue=call.queue),
+        call.customer_ref and translate("CLI", "customer {customer}").format(customer=call.customer_ref),
     ]
+    extra = [x for x in extra if x]
+    rows: list[tuple[str | None, str]] = [
+        (None, translate("CLI", "Call {id}  {file}").format(id=call.id, file=call.file_name)),
+        (translate("CLI", "agent"), agent or "–"),
+        (translate("CLI", "team"), call.team or "–"),
+        (translate("CLI", "start"), start + ("  " + ", ".join(extra) if extra else "")),
+        (translate("CLI", "duration"),
+         f"{format_duration(call.duration)} ({_seconds(f'{call.duration:.2f}')})"),
+        (translate("CLI", "channels"), f"{call.channels} × {call.sample_rate} Hz: {lanes}"),
+        (translate("CLI", "file"), call.file_path),
+        (None, ""),
+        (None, translate("CLI", "Audio metrics")),
+        (translate("CLI", "talk"), ", ".join(f"{_who(who)} {_seconds(f'{t:.1f}')}" for who, t in m.talk.items())),
+    ]
+    ratio = translate("CLI", "talk/listen")
     if m.talk_ratio is not None:
-        lines.append(f"  talk/listen  {m.talk_ratio:.2f} (agent talk ÷ customer talk)")
+        rows.append((ratio, translate("CLI", "{ratio} (agent talk ÷ customer talk)").format(ratio=f"{m.talk_ratio:.2f}")))
     elif m.overtalk is None:
-        lines.append("  talk/listen  – (mono recording: both speakers share one channel)")
+        rows.append((ratio, translate("CLI", "– (mono recording: both speakers share one channel)")))
     else:
-        lines.append("  talk/listen  – (the customer did not speak)")
-    words = "–" if m.first_agent_words is None else f"agent after {m.first_agent_words:.2f} s"
-    lines.append(f"  first words  {words}")
+        rows.append((ratio, translate("CLI", "– (the customer did not speak)")))
+    words = "–" if m.first_agent_words is None else translate("CLI", "agent after {seconds} s").format(
+        seconds=f"{m.first_agent_words:.2f}")
+    rows.append((translate("CLI", "first words"), words))
     p = m.params
-    silences = f"none ≥ {p.get('min_silence', 0):g} s"
+    silences = translate("CLI", "none ≥ {min} s").format(min=f"{p.get('min_silence', 0):g}")
     if m.silences:
-        silences = f"{len(m.silences)} of ≥ {p.get('min_silence', 0):g} s, {m.silence_total:.1f} s in all"
-    lines.append(f"  silence      longest {m.longest_silence:.2f} s; dead air: {silences}")
-    lines += [f"               {_span(s)} ({s.duration:.1f} s)" for s in m.silences]
-    lines.append(f"  holds        {len(m.holds) or 'none'} (≥ {p.get('hold_seconds', 0):g} s)")
-    lines += [f"               {_span(s)} ({s.duration:.1f} s)" for s in m.holds]
+        silences = translate("CLI", "{count} of ≥ {min} s, {total} s in all").format(
+            count=len(m.silences), min=f"{p.get('min_silence', 0):g}", total=f"{m.silence_total:.1f}")
+    rows.append((translate("CLI", "silence"), translate("CLI", "longest {longest} s; dead air: {silences}").format(
+        longest=f"{m.longest_silence:.2f}", silences=silences)))
+    rows += [("", f"{_span(s)} ({_seconds(f'{s.duration:.1f}')})") for s in m.silences]
+    none = translate("CLI", "none")
+    rows.append((translate("CLI", "holds"), translate("CLI", "{count} (≥ {min} s)").format(
+        count=len(m.holds) or none, min=f"{p.get('hold_seconds', 0):g}")))
+    rows += [("", f"{_span(s)} ({_seconds(f'{s.duration:.1f}')})") for s in m.holds]
     if m.overtalk is None:
-        lines.append("  overtalk     – (cannot be told apart on a mono recording)")
+        rows.append((translate("CLI", "overtalk"), translate("CLI", "– (cannot be told apart on a mono recording)")))
     else:
-        lines.append(f"  overtalk     {len(m.overtalk) or 'none'} (≥ {p.get('min_overtalk', 0):g} s), "
-                     f"agent interrupting: {len(m.interruptions)}")
-        said = {"agent": "agent talked over the customer", "customer": "customer talked over the agent",
-                "both": "both started talking at once"}
-        lines += [f"               {_span(o)} {said.get(o.started_by, o.started_by)}" for o in m.overtalk]
+        rows.append((translate("CLI", "overtalk"), translate("CLI", "{count} (≥ {min} s), agent interrupting: {n}").format(
+            count=len(m.overtalk) or none, min=f"{p.get('min_overtalk', 0):g}", n=len(m.interruptions))))
+        said = {"agent": translate("CLI", "agent talked over the customer"),
+                "customer": translate("CLI", "customer talked over the agent"),
+                "both": translate("CLI", "both started talking at once")}
+        rows += [("", f"{_span(o)} {said.get(o.started_by, o.started_by)}") for o in m.overtalk]
     if m.speech_rate:
-        unit = m.speech_rate_unit or "words"
-        lines.append("  speech rate  " + ", ".join(f"{who} {r:.0f} {unit}/min" for who, r in m.speech_rate.items()))
-    return lines
+        per_minute = (translate("CLI", "{who} {rate} characters/min") if m.speech_rate_unit == "characters"
+                      else translate("CLI", "{who} {rate} words/min"))
+        rows.append((translate("CLI", "speech rate"), ", ".join(
+            per_minute.format(who=_who(who), rate=f"{r:.0f}") for who, r in m.speech_rate.items())))
+    return _labelled(rows)
 
 
 def _db(args, url: str) -> int:
@@ -418,9 +479,10 @@ def _db(args, url: str) -> int:
         finally:
             db.close()
         if before == after:
-            print(f"{redact(url)}: schema {after} is up to date")
+            print(translate("CLI", "{url}: schema {schema} is up to date").format(url=redact(url), schema=after))
         else:
-            print(f"{redact(url)}: schema upgraded from {before or 'empty'} to {after}")
+            print(translate("CLI", "{url}: schema upgraded from {before} to {after}").format(
+                url=redact(url), before=before or translate("CLI", "empty"), after=after))
         return EXIT_OK
     db = Database.open(url, upgrade=False)
     try:
@@ -444,11 +506,27 @@ def _db(args, url: str) -> int:
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
     else:
+        labels = {key: translate("CLI", _INFO_LABELS[key]) if key in _INFO_LABELS else key.replace("_", " ")
+                  for key in info}
+        width = max(14, *(_width(label) for label in labels.values()))
         for key, value in info.items():
-            print(f"{key.replace('_', ' '):>14}: {value}")
+            if isinstance(value, bool):
+                value = translate("CLI", "yes") if value else translate("CLI", "no")
+            print(f"{' ' * (width - _width(labels[key]))}{labels[key]}: {value}")
         if not info["up_to_date"]:
-            print("run 'qa-desk db upgrade' (or start QA Desk) to bring the schema up to date")
+            print(translate("CLI", "run 'qa-desk db upgrade' (or start QA Desk) to bring the schema up to date"))
     return EXIT_OK
+
+
+# `db info`'s lines, named by their --json keys.
+_INFO_LABELS = {
+    "url": QT_TRANSLATE_NOOP("CLI", "url"), "backend": QT_TRANSLATE_NOOP("CLI", "backend"),
+    "schema": QT_TRANSLATE_NOOP("CLI", "schema"), "latest_schema": QT_TRANSLATE_NOOP("CLI", "latest schema"),
+    "up_to_date": QT_TRANSLATE_NOOP("CLI", "up to date"), "file": QT_TRANSLATE_NOOP("CLI", "file"),
+    "file_size": QT_TRANSLATE_NOOP("CLI", "file size"), "calls": QT_TRANSLATE_NOOP("CLI", "calls"),
+    "agents": QT_TRANSLATE_NOOP("CLI", "agents"), "teams": QT_TRANSLATE_NOOP("CLI", "teams"),
+    "hours": QT_TRANSLATE_NOOP("CLI", "hours"),
+}
 
 
 def _width(text: str) -> int:
@@ -456,11 +534,23 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` filled with spaces to ``width`` terminal columns (str.ljust counts characters)."""
+    return text + " " * (width - _width(text))
+
+
+def _labelled(rows: list[tuple[str | None, str]]) -> list[str]:
+    """'  label   value' lines, the values in one column in any language; a row labelled
+    None is a heading printed as it is, one labelled "" continues the row above."""
+    width = max((_width(label) for label, _ in rows if label), default=0) + 2
+    return [value if label is None else "  " + _pad(label, width) + value for label, value in rows]
+
+
 def _table(header: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
     widths = [max(_width(row[i]) for row in [header, *lines]) for i in range(len(header))]
     out = []
     for row in [header, *lines]:
-        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths)]
+        cells = [_pad(cell, w) for cell, w in zip(row, widths)]
         out.append("  ".join(cells).rstrip())
     return "\n".join(out)
 

@@ -23,29 +23,37 @@ from datetime import date
 from pathlib import Path
 
 from .cli_transcripts import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail, on_database
+from .wording import translate
 
 
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(
+            translate("CLI", "'{text}' is not a date (YYYY-MM-DD)").format(text=text)) from None
 
 
 def add_calibration_parser(sub) -> None:
-    parser = sub.add_parser("calibration", help="calibration sessions: several reviewers score the same calls")
+    parser = sub.add_parser(
+        "calibration", help=translate("CLI", "calibration sessions: several reviewers score the same calls"))
     actions = parser.add_subparsers(dest="calibration_command", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="the calibration sessions you may see, with their progress")
-    show = actions.add_parser("show", help="one session's results: agreement per item, deviation per reviewer")
+    listing = actions.add_parser("list", help=translate("CLI", "the calibration sessions you may see, with their progress"))
+    show = actions.add_parser(
+        "show", help=translate("CLI", "one session's results: agreement per item, deviation per reviewer"))
     show.add_argument("session", type=int, metavar="ID")
-    report = actions.add_parser("report", help="each reviewer's deviation and agreement rate over time")
-    report.add_argument("--since", type=_date, metavar="DATE", help="sessions started on or after (YYYY-MM-DD)")
-    report.add_argument("--until", type=_date, metavar="DATE", help="sessions started on or before (YYYY-MM-DD)")
+    report = actions.add_parser("report", help=translate("CLI", "each reviewer's deviation and agreement rate over time"))
+    report.add_argument("--since", type=_date, metavar="DATE",
+                        help=translate("CLI", "sessions started on or after (YYYY-MM-DD)"))
+    report.add_argument("--until", type=_date, metavar="DATE",
+                        help=translate("CLI", "sessions started on or before (YYYY-MM-DD)"))
     for action in (listing, show, report):
-        action.add_argument("--json", action="store_true")
-        action.add_argument("--as", dest="user", metavar="NAME", help="who is asking (default: the settings' reviewer)")
+        action.add_argument("--json", action="store_true", help=translate("CLI", "print the result as JSON"))
+        action.add_argument("--as", dest="user", metavar="NAME",
+                            help=translate("CLI", "who is asking (default: the settings' reviewer)"))
     for action in (show, report):
-        action.add_argument("-o", "--output", type=Path, metavar="FILE.xlsx", help="write the Excel workbook")
+        action.add_argument("-o", "--output", type=Path, metavar="FILE.xlsx",
+                            help=translate("CLI", "write the Excel workbook"))
 
 
 def _actor(session, name: str):
@@ -94,11 +102,14 @@ def _list(session, actor, as_json: bool) -> int:
         print(json.dumps([_summary_json(s) for s in sessions], ensure_ascii=False, indent=2))
         return EXIT_OK
     if not sessions:
-        print("No calibration sessions.")
+        print(translate("CLI", "No calibration sessions."))
     for s in sessions:
-        mine = f", you: {s.my_submitted}/{len(s.calls)}" if s.my_submitted is not None else ""
-        print(f"{s.id:>4}  {s.name}  [{s.status}]  {s.form_key} v{s.form_version}  reference: "
-              f"{s.reference_reviewer or 'median'}  scored {s.submitted}/{s.expected}{mine}")
+        mine = (translate("CLI", ", you: {done}/{calls}").format(done=s.my_submitted, calls=len(s.calls))
+                if s.my_submitted is not None else "")
+        print(f"{s.id:>4}  {s.name}  [{s.status}]  {s.form_key} v{s.form_version}  " + translate(
+            "CLI", "reference: {reference}  scored {submitted}/{expected}").format(
+            reference=s.reference_reviewer or translate("CLI", "median"), submitted=s.submitted,
+            expected=s.expected) + mine)
     return EXIT_OK
 
 
@@ -114,21 +125,26 @@ def _show(session, actor, session_id: int, as_json: bool) -> int:
             ensure_ascii=False, indent=2))
         return EXIT_OK
     s = view.summary
-    print(f"Calibration {s.id}  {s.name}  [{s.status}]  {s.form_name} v{s.form_version}  "
-          f"reference: {s.reference_reviewer or 'median'}")
+    print(translate("CLI", "Calibration {id}  {name}  [{status}]  {form} v{version}  reference: {reference}").format(
+        id=s.id, name=s.name, status=s.status, form=s.form_name, version=s.form_version,
+        reference=s.reference_reviewer or translate("CLI", "median")))
     for c in view.calls:
-        print(f"\nCall {c.call.label}: submitted {len(c.submitted_by)}/{len(s.participants)}")
+        print("\n" + translate("CLI", "Call {call}: submitted {submitted}/{participants}").format(
+            call=c.call.label, submitted=len(c.submitted_by), participants=len(s.participants)))
         if c.result is None:
-            print("  (blind: submit your own sheet to see the others)" if not c.revealed else "  (no sheets yet)")
+            print("  " + (translate("CLI", "(blind: submit your own sheet to see the others)") if not c.revealed
+                          else translate("CLI", "(no sheets yet)")))
             continue
         r = c.result
-        note = " (the reference has not submitted: against the median)" if c.reference_pending else ""
-        print(f"  agreement {_pct(None if r.agreement is None else r.agreement * 100)}, spread "
-              f"{_pct(r.spread.low)}–{_pct(r.spread.high)} (σ {r.spread.stdev or 0:.1f}){note}")
+        note = translate("CLI", " (the reference has not submitted: against the median)") if c.reference_pending else ""
+        print("  " + translate("CLI", "agreement {agreement}, spread {low}–{high} (σ {stdev})").format(
+            agreement=_pct(None if r.agreement is None else r.agreement * 100), low=_pct(r.spread.low),
+            high=_pct(r.spread.high), stdev=f"{r.spread.stdev or 0:.1f}") + note)
         for rev in r.reviewers:
             star = " *" if rev.is_reference else ""
-            print(f"  {rev.reviewer}{star}: {_pct(rev.percent)}  deviation {_points(rev.deviation)}  "
-                  f"differs on {', '.join(rev.items_differing) or 'nothing'}")
+            print(f"  {rev.reviewer}{star}: {_pct(rev.percent)}  " + translate(
+                "CLI", "deviation {deviation}  differs on {items}").format(
+                deviation=_points(rev.deviation), items=", ".join(rev.items_differing) or translate("CLI", "nothing")))
         for item in r.items:
             if item.agreement is not None and item.agreement < 1:
                 answers = ", ".join(f"{k}={v}" for k, v in item.answers.items())
@@ -151,12 +167,14 @@ def _report(session, actor, args) -> int:
                                          "months": {m.label: f.agreement_rate for m, f in r.months}}
                                         for r in report.reviewers]}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{len(report.sessions)} sessions, {len(report.results)} calibrated calls")
+    print(translate("CLI", "Sessions: {sessions}, calibrated calls: {calls}").format(
+        sessions=len(report.sessions), calls=len(report.results)))
     for r in report.reviewers:
         rate = r.overall.agreement_rate
-        print(f"  {r.reviewer}: {r.overall.calls} calls, mean distance {_points(r.overall.mean_abs_deviation)}, "
-              f"mean deviation {_points(r.overall.mean_deviation)}, agreement "
-              f"{_pct(None if rate is None else rate * 100)}")
+        print(f"  {r.reviewer}: " + translate(
+            "CLI", "calls: {calls}, mean distance {distance}, mean deviation {deviation}, agreement {agreement}").format(
+            calls=r.overall.calls, distance=_points(r.overall.mean_abs_deviation),
+            deviation=_points(r.overall.mean_deviation), agreement=_pct(None if rate is None else rate * 100)))
     return EXIT_OK
 
 
@@ -165,7 +183,8 @@ def run_calibration(args: argparse.Namespace, url: str, settings) -> int:
 
     output = getattr(args, "output", None)
     if output is not None and output.suffix.lower() != ".xlsx":
-        return _fail(f"{output}: calibration exports are Excel workbooks; name the file .xlsx", EXIT_USAGE)
+        return _fail(translate("CLI", "{file}: calibration exports are Excel workbooks; name the file .xlsx").format(
+            file=output), EXIT_USAGE)
 
     def work(db) -> int:
         from .reports.calibration_export import CalibrationExportError, export_calibration

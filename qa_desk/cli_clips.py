@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .cli_progress import CountProgress
 from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
+from .wording import choose, translate
 
 EXIT_FAILED = 1
 KINDS = ("good", "needs_improvement", "other")
@@ -32,40 +33,45 @@ KINDS = ("good", "needs_improvement", "other")
 
 def _clip_id(text: str) -> int:
     if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a clip id (a whole number; 'qa-desk clips list' shows them)")
+        raise argparse.ArgumentTypeError(translate(
+            "CLI", "'{text}' is not a clip id (a whole number; 'qa-desk clips list' shows them)").format(text=text))
     return int(text)
 
 
 def add_clips_parser(sub) -> argparse.ArgumentParser:
-    parser = sub.add_parser("clips", help="the training library: list clips and playlists, export them")
+    parser = sub.add_parser("clips", help=translate("CLI", "the training library: list clips and playlists, export them"))
     actions = parser.add_subparsers(dest="clips_command", metavar="ACTION", required=True)
-    found = actions.add_parser("list", help="clips, newest first, with their ids")
-    found.add_argument("--text", metavar="T", help="text in the title, notes, tags, agent or transcript")
-    found.add_argument("--tag", action="append", default=[], metavar="T", help="clips with this tag; repeatable")
-    found.add_argument("--kind", choices=KINDS)
-    found.add_argument("--agent", metavar="A", help="the agent's name")
-    found.add_argument("--team", metavar="T", help="the team's name")
-    found.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (default: all)")
-    found.add_argument("--json", action="store_true")
-    lists = actions.add_parser("playlists", help="playlists with their ids, clips and length")
-    lists.add_argument("--json", action="store_true")
+    found = actions.add_parser("list", help=translate("CLI", "clips, newest first, with their ids"))
+    found.add_argument("--text", metavar="T", help=translate("CLI", "text in the title, notes, tags, agent or transcript"))
+    found.add_argument("--tag", action="append", default=[], metavar="T",
+                       help=translate("CLI", "clips with this tag; repeatable"))
+    found.add_argument("--kind", choices=KINDS, help=translate("CLI", "clips of this kind"))
+    found.add_argument("--agent", metavar="A", help=translate("CLI", "the agent's name"))
+    found.add_argument("--team", metavar="T", help=translate("CLI", "the team's name"))
+    found.add_argument("--limit", type=int, default=0, metavar="N", help=translate("CLI", "at most N (default: all)"))
+    found.add_argument("--json", action="store_true", help=translate("CLI", "print the result as JSON"))
+    lists = actions.add_parser("playlists", help=translate("CLI", "playlists with their ids, clips and length"))
+    lists.add_argument("--json", action="store_true", help=translate("CLI", "print the result as JSON"))
     export = actions.add_parser(
-        "export", help="clips' audio and transcript excerpts (and a playlist's index) into a folder or zip",
-        description="Export clips or a playlist: audio, TXT and SRT per clip, index.html and index.xlsx for "
-                    "a playlist or several clips. Anonymised unless --no-anonymise.",
+        "export", help=translate("CLI", "clips' audio and transcript excerpts (and a playlist's index) into a folder or zip"),
+        description=translate("CLI", "Export clips or a playlist: audio, TXT and SRT per clip, index.html and index.xlsx "
+                                     "for a playlist or several clips. Anonymised unless --no-anonymise."),
     )
     export.add_argument("clips", nargs="*", type=_clip_id, metavar="CLIP_ID")
-    export.add_argument("--playlist", type=_clip_id, metavar="ID", help="export this playlist, in its order")
+    export.add_argument("--playlist", type=_clip_id, metavar="ID", help=translate("CLI", "export this playlist, in its order"))
     export.add_argument("-o", "--output", required=True, type=Path, metavar="TARGET",
-                        help="a new folder (or FILE.zip with --zip)")
-    export.add_argument("--format", default="wav", choices=("wav", "flac", "mp3"), help="audio format (default wav)")
-    export.add_argument("--zip", action="store_true", help="one zip file instead of a folder")
+                        help=translate("CLI", "a new folder (or FILE.zip with --zip)"))
+    export.add_argument("--format", default="wav", choices=("wav", "flac", "mp3"),
+                        help=translate("CLI", "audio format (default wav)"))
+    export.add_argument("--zip", action="store_true", help=translate("CLI", "one zip file instead of a folder"))
     export.add_argument("--no-anonymise", dest="anonymise", action="store_false",
-                        help="keep the agent's name and the numbers said (anonymised by default)")
-    export.add_argument("--silence", action="store_true", help="silence hidden numbers instead of beeping them")
-    export.add_argument("--overwrite", action="store_true", help="replace an existing folder or zip")
-    export.add_argument("--language", choices=("en", "zh"), help="language of the labels (default: the setting)")
-    export.add_argument("--json", action="store_true", help="print the report as JSON")
+                        help=translate("CLI", "keep the agent's name and the numbers said (anonymised by default)"))
+    export.add_argument("--silence", action="store_true",
+                        help=translate("CLI", "silence hidden numbers instead of beeping them"))
+    export.add_argument("--overwrite", action="store_true", help=translate("CLI", "replace an existing folder or zip"))
+    export.add_argument("--language", choices=("en", "zh"),
+                        help=translate("CLI", "language of the labels (default: the setting)"))
+    export.add_argument("--json", action="store_true", help=translate("CLI", "print the report as JSON"))
     return parser
 
 
@@ -73,12 +79,12 @@ def run_clips(args: argparse.Namespace, url: str, settings=None) -> int:
     """Run `qa-desk clips …` against the database at ``url``; the exit code."""
     if args.clips_command == "list":
         if args.limit < 0:
-            return _fail("--limit must be 0 or more", EXIT_USAGE)
+            return _fail(translate("CLI", "--limit must be 0 or more"), EXIT_USAGE)
         return on_database(url, lambda db: _list(db, args))
     if args.clips_command == "playlists":
         return on_database(url, lambda db: _playlists(db, args.json))
     if bool(args.clips) == (args.playlist is not None):
-        return _fail("give clip ids or --playlist ID (one or the other)", EXIT_USAGE)
+        return _fail(translate("CLI", "give clip ids or --playlist ID (one or the other)"), EXIT_USAGE)
     return on_database(url, lambda db: _export(db, args, export_language(args.language, settings), settings))
 
 
@@ -104,15 +110,18 @@ def _list(db, args) -> int:
         } for c in clips], ensure_ascii=False, indent=2))
         return EXIT_OK
     if not clips:
-        print("No clips match.")
+        print(translate("CLI", "No clips match."))
         return EXIT_OK
     print(_table(
-        ("id", "title", "kind", "tags", "agent", "team", "call date", "span", "s"),
+        (translate("CLI", "id"), translate("CLI", "title"), translate("CLI", "kind"), translate("CLI", "tags"),
+         translate("CLI", "agent"), translate("CLI", "team"), translate("CLI", "call date"), translate("CLI", "span"),
+         translate("CLI", "s")),
         [(str(c.id), _short(c.title), c.kind, ", ".join(c.tags), c.agent_name or "", c.team_name or "",
           c.call_started_at.strftime("%Y-%m-%d %H:%M") if c.call_started_at else "",
           f"{_clock(c.start)}–{_clock(c.end)}", f"{c.duration:.1f}") for c in clips],
     ))
-    print(f"{len(clips)} clip" + ("" if len(clips) == 1 else "s"))
+    print(choose(len(clips), translate("CLI", "{count} clip"), translate("CLI", "{count} clips")).format(
+        count=len(clips)))
     return EXIT_OK
 
 
@@ -127,9 +136,9 @@ def _playlists(db, as_json: bool) -> int:
                            "updated_at": p.updated_at.isoformat()} for p in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
     if not rows:
-        print("No playlists yet.")
+        print(translate("CLI", "No playlists yet."))
         return EXIT_OK
-    print(_table(("id", "name", "clips", "length"),
+    print(_table((translate("CLI", "id"), translate("CLI", "name"), translate("CLI", "clips"), translate("CLI", "length")),
                  [(str(p.id), _short(p.name), str(p.clips), _clock(p.duration)) for p in rows]))
     return EXIT_OK
 
@@ -157,10 +166,11 @@ def _export(db, args, language: str, settings=None) -> int:
                 try:
                     get_clip(session, clip_id)
                 except ClipError as exc:
-                    return _fail(f"{exc}; 'qa-desk clips list' shows the clips", EXIT_USAGE)
+                    return _fail(translate("CLI", "{problem}; 'qa-desk clips list' shows the clips").format(
+                        problem=str(exc).rstrip(".。")), EXIT_USAGE)
     with db.session() as session:
         actor = cli_actor(session, args, settings or Settings())
-    progress = CountProgress("clips", json_output=args.json)
+    progress = CountProgress(translate("CLI", "clips"), json_output=args.json)
     options = dict(actor=actor, audio_format=args.format, anonymise=args.anonymise, hide_with="silence" if args.silence else "beep",
                    as_zip=args.zip, overwrite=args.overwrite, language=language,
                    ctx=JobContext(on_progress=progress, min_interval=0.2))
@@ -176,14 +186,17 @@ def _export(db, args, language: str, settings=None) -> int:
     except ClipExportError as exc:
         for failure in exc.failures:
             print(f"qa-desk: {failure}", file=sys.stderr)
-        return _fail(str(exc) if not exc.failures else "nothing was exported", EXIT_FAILED)
+        return _fail(str(exc) if not exc.failures else translate("CLI", "nothing was exported"), EXIT_FAILED)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        how = (f"anonymised, {report.hidden} number" + ("" if report.hidden == 1 else "s") + " hidden"
-               if report.anonymised else "not anonymised")
+        how = (choose(report.hidden, translate("CLI", "anonymised, {count} number hidden"),
+                      translate("CLI", "anonymised, {count} numbers hidden")).format(count=report.hidden)
+               if report.anonymised else translate("CLI", "not anonymised"))
         count = len(report.clips)
-        print(f"Exported {count} clip" + ("" if count == 1 else "s") + f" to {report.target} ({how})")
+        print(choose(count, translate("CLI", "Exported {count} clip to {target} ({how})"),
+                     translate("CLI", "Exported {count} clips to {target} ({how})")).format(
+            count=count, target=report.target, how=how))
         for name in report.files:
             print(f"  {name}")
     for failure in report.failures:

@@ -13,16 +13,17 @@ import json
 
 from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
 from .store.evaluations import STATUSES
+from .wording import translate
 
 
 def add_evaluations_parser(sub) -> None:
-    parser = sub.add_parser("evaluations", help="evaluations and their scores")
-    parser.add_argument("--agent", metavar="AGENT", help="the agent's name or external id")
-    parser.add_argument("--since", metavar="DATE", help="calls on or after (YYYY-MM-DD)")
-    parser.add_argument("--until", metavar="DATE", help="calls on or before (YYYY-MM-DD)")
-    parser.add_argument("--status", choices=STATUSES)
-    parser.add_argument("--limit", type=int, default=0, metavar="N", help="at most N (default: all)")
-    parser.add_argument("--json", action="store_true")
+    parser = sub.add_parser("evaluations", help=translate("CLI", "evaluations and their scores"))
+    parser.add_argument("--agent", metavar="AGENT", help=translate("CLI", "the agent's name or external id"))
+    parser.add_argument("--since", metavar="DATE", help=translate("CLI", "calls on or after (YYYY-MM-DD)"))
+    parser.add_argument("--until", metavar="DATE", help=translate("CLI", "calls on or before (YYYY-MM-DD)"))
+    parser.add_argument("--status", choices=STATUSES, help=translate("CLI", "only evaluations in this status"))
+    parser.add_argument("--limit", type=int, default=0, metavar="N", help=translate("CLI", "at most N (default: all)"))
+    parser.add_argument("--json", action="store_true", help=translate("CLI", "print the result as JSON"))
 
 
 def run_evaluations(args: argparse.Namespace, url: str) -> int:
@@ -54,16 +55,18 @@ def _print(rows, as_json: bool) -> int:
         } for r in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
     if not rows:
-        print("No evaluations match.")
+        print(translate("CLI", "No evaluations match."))
         return EXIT_OK
     from .cli import _table
 
     print(_table(
-        ("id", "call", "agent", "call date", "form", "reviewer", "status", "score", "%", ""),
+        (translate("CLI", "id"), translate("CLI", "call"), translate("CLI", "agent"), translate("CLI", "call date"),
+         translate("CLI", "form"), translate("CLI", "reviewer"), translate("CLI", "status"), translate("CLI", "score"),
+         "%", ""),
         [(str(r.id), str(r.call_id), r.agent or "", r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "",
           f"{r.form_key} v{r.form_version}", r.reviewer or "", r.status,
           "" if r.score is None else f"{r.score:g} / {r.max_score:g}",
-          "" if r.percent is None else f"{r.percent:.1f}", "auto-failed" if r.auto_failed else "")
+          "" if r.percent is None else f"{r.percent:.1f}", translate("CLI", "auto-failed") if r.auto_failed else "")
          for r in rows],
     ))
     return EXIT_OK

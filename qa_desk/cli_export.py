@@ -19,25 +19,29 @@ from pathlib import Path
 
 from .cli_progress import CountProgress
 from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
+from .wording import translate
 
 
 def add_export_parser(sub) -> argparse.ArgumentParser:
-    parser = sub.add_parser("export", help="export scorecards (Excel workbook or CSV files)")
+    parser = sub.add_parser(
+        "export", help=translate("CLI", "export scorecards or a call's transcript (workbook, CSV, TXT, SRT, …)"))
     kinds = parser.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     cards = kinds.add_parser(
-        "scorecards", help="a period's scorecards: summary, sections, evaluations, answers, flags, charts",
-        description="Export a period's scorecards to an Excel workbook (.xlsx) or CSV files (.csv).",
+        "scorecards",
+        help=translate("CLI", "a period's scorecards: summary, sections, evaluations, answers, flags, charts"),
+        description=translate("CLI", "Export a period's scorecards to an Excel workbook (.xlsx) or CSV files (.csv)."),
     )
     cards.add_argument("--period", required=True, metavar="P",
-                       help="2026-10 (month), 2026-Q4, 2026-W44 (ISO week) or 2026-10-01..2026-10-15")
-    cards.add_argument("--by", choices=("agent", "team"), default="agent", help="one row per agent (default) or team")
-    cards.add_argument("--team", metavar="NAME", help="only this team")
-    cards.add_argument("--form", metavar="KEY", help="only evaluations on this form (its key)")
+                       help=translate("CLI", "2026-10 (month), 2026-Q4, 2026-W44 (ISO week) or 2026-10-01..2026-10-15"))
+    cards.add_argument("--by", choices=("agent", "team"), default="agent",
+                       help=translate("CLI", "one row per agent (default) or team"))
+    cards.add_argument("--team", metavar="NAME", help=translate("CLI", "only this team"))
+    cards.add_argument("--form", metavar="KEY", help=translate("CLI", "only evaluations on this form (its key)"))
     cards.add_argument("--quota", type=int, metavar="N",
-                       help="evaluations per agent per month (default: the setting, 4)")
+                       help=translate("CLI", "evaluations per agent per month (default: the setting, 4)"))
     cards.add_argument("-o", "--output", required=True, type=Path, metavar="FILE",
-                       help="FILE.xlsx for a workbook, FILE.csv for CSV files")
-    cards.add_argument("--json", action="store_true", help="print the report as JSON")
+                       help=translate("CLI", "FILE.xlsx for a workbook, FILE.csv for CSV files"))
+    cards.add_argument("--json", action="store_true", help=translate("CLI", "print the report as JSON"))
     from .cli_export_transcript import add_export_transcript_parser
 
     add_export_transcript_parser(kinds)
@@ -66,7 +70,7 @@ def _scorecards(args, url: str, settings) -> int:
         return _fail(str(exc), EXIT_USAGE)
     quota = settings.monitoring_quota if args.quota is None else args.quota
     if quota < 0:
-        return _fail("--quota must be 0 or more", EXIT_USAGE)
+        return _fail(translate("CLI", "--quota must be 0 or more"), EXIT_USAGE)
     def work(db) -> int:
         from .cli_user import cli_actor
 
@@ -76,7 +80,7 @@ def _scorecards(args, url: str, settings) -> int:
         if problem:
             return _fail(problem, EXIT_USAGE)
         try:
-            with CountProgress("rows", json_output=args.json, thousands=True) as progress:
+            with CountProgress(translate("CLI", "rows"), json_output=args.json, thousands=True) as progress:
                 report = export_scorecards(
                     db, args.output, period, level=args.by, team=args.team, form_key=args.form,
                     quota_per_month=quota, thresholds=settings.thresholds(), actor=actor,
@@ -101,13 +105,13 @@ def _unknown_filter(session, store, team: str | None, form: str | None) -> str |
     if team is not None:
         names = [t.name for t in store.teams(session)]
         if team not in names:
-            known = ", ".join(names) if names else "none yet"
-            return f"no team '{team}' (teams: {known})"
+            known = ", ".join(names) if names else translate("CLI", "none yet")
+            return translate("CLI", "no team '{team}' (teams: {known})").format(team=team, known=known)
     if form is not None:
         keys = [key for key, _name in store.form_keys(session)]
         if form not in keys:
-            known = ", ".join(keys) if keys else "none yet"
-            return f"no form '{form}' (give a form's key; forms: {known})"
+            known = ", ".join(keys) if keys else translate("CLI", "none yet")
+            return translate("CLI", "no form '{form}' (give a form's key; forms: {known})").format(form=form, known=known)
     return None
 
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, _find_call, on_database
+from .wording import translate
 
 FORMATS = ("txt", "srt", "vtt", "json")
 
@@ -23,15 +24,19 @@ FORMATS = ("txt", "srt", "vtt", "json")
 def add_export_transcript_parser(kinds) -> argparse.ArgumentParser:
     """Add `transcript` to the `qa-desk export` group (``kinds`` is its subparsers)."""
     parser = kinds.add_parser(
-        "transcript", help="a call's transcript as TXT, SRT, WebVTT or JSON",
-        description="Write a call's transcript as TXT, SRT, WebVTT or JSON (words with times, speaker, confidence).",
+        "transcript", help=translate("CLI", "a call's transcript as TXT, SRT, WebVTT or JSON"),
+        description=translate("CLI", "Write a call's transcript as TXT, SRT, WebVTT or JSON (words with times, "
+                                     "speaker, confidence)."),
     )
-    parser.add_argument("call", metavar="CALL", help="call id, or the recording's file name or path")
-    parser.add_argument("-f", "--format", choices=FORMATS, help="default: the output file's suffix, else txt")
-    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write this file (default: print)")
+    parser.add_argument("call", metavar="CALL", help=translate("CLI", "call id, or the recording's file name or path"))
+    parser.add_argument("-f", "--format", choices=FORMATS,
+                        help=translate("CLI", "default: the output file's suffix, else txt"))
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help=translate("CLI", "write this file (default: print)"))
     parser.add_argument("--anonymise", action="store_true",
-                        help="the agent's name as a label, card/phone/ID numbers masked")
-    parser.add_argument("--language", choices=("en", "zh"), help="language of the labels (default: the setting)")
+                        help=translate("CLI", "the agent's name as a label, card/phone/ID numbers masked"))
+    parser.add_argument("--language", choices=("en", "zh"),
+                        help=translate("CLI", "language of the labels (default: the setting)"))
     return parser
 
 
@@ -59,9 +64,10 @@ def run_export_transcript(args: argparse.Namespace, url: str, settings=None) -> 
         settings = Settings()
     fmt = _format(args)
     if fmt is None:
-        return _fail(f"{args.output.name}: give -f txt, srt, vtt or json (or a file ending in one of them)", EXIT_USAGE)
+        return _fail(translate("CLI", "{file}: give -f txt, srt, vtt or json (or a file ending in one of them)").format(
+            file=args.output.name), EXIT_USAGE)
     if args.output is not None and not args.output.parent.is_dir():
-        return _fail(f"{args.output.parent}: no such folder", EXIT_USAGE)
+        return _fail(translate("CLI", "{folder}: no such folder").format(folder=args.output.parent), EXIT_USAGE)
     language = export_language(args.language, settings)
 
     def work(db) -> int:
@@ -83,9 +89,11 @@ def run_export_transcript(args: argparse.Namespace, url: str, settings=None) -> 
         except CallTranscriptError as exc:
             return _fail(str(exc), EXIT_USAGE)
         except OSError as exc:
-            return _fail(f"{args.output}: cannot be written ({exc.strerror or exc})", EXIT_USAGE)
-        print(f"Call {call.id}: transcript written to {path} ({fmt}"
-              + (", anonymised)" if args.anonymise else ")"))
+            return _fail(translate("CLI", "{file}: cannot be written ({error})").format(
+                file=args.output, error=exc.strerror or exc), EXIT_USAGE)
+        written = (translate("CLI", "Call {call}: transcript written to {file} ({format}, anonymised)") if args.anonymise
+                   else translate("CLI", "Call {call}: transcript written to {file} ({format})"))
+        print(written.format(call=call.id, file=path, format=fmt))
         return EXIT_OK
 
     return on_database(url, work)

@@ -19,19 +19,23 @@ import sys
 from pathlib import Path
 
 from .cli_transcripts import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail, _find_call, on_database
+from .wording import translate
 
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
 
 
 def add_flags_parsers(sub) -> None:
-    scan = sub.add_parser("scan", help="check transcribed calls against the service-language rulebook")
-    scan.add_argument("calls", nargs="*", metavar="CALL", help="call ids or recording file names (default: every call not checked yet)")
-    scan.add_argument("--all", action="store_true", help="check every transcribed call again")
-    scan.add_argument("--rules", type=Path, metavar="FILE", help="rulebook file (default: the one chosen in Settings, else the shipped one for the call language)")
-    scan.add_argument("--json", action="store_true", help="per-call results as JSON")
-    flags = sub.add_parser("flags", help="a call's flags: what broke the service-language standard, where, and reviewers' decisions")
-    flags.add_argument("call", metavar="CALL", help="call id, or the recording's file name or path")
-    flags.add_argument("--json", action="store_true")
+    scan = sub.add_parser("scan", help=translate("CLI", "check transcribed calls against the service-language rulebook"))
+    scan.add_argument("calls", nargs="*", metavar="CALL",
+                      help=translate("CLI", "call ids or recording file names (default: every call not checked yet)"))
+    scan.add_argument("--all", action="store_true", help=translate("CLI", "check every transcribed call again"))
+    scan.add_argument("--rules", type=Path, metavar="FILE", help=translate(
+        "CLI", "rulebook file (default: the one chosen in Settings, else the shipped one for the call language)"))
+    scan.add_argument("--json", action="store_true", help=translate("CLI", "per-call results as JSON"))
+    flags = sub.add_parser("flags", help=translate(
+        "CLI", "a call's flags: what broke the service-language standard, where, and reviewers' decisions"))
+    flags.add_argument("call", metavar="CALL", help=translate("CLI", "call id, or the recording's file name or path"))
+    flags.add_argument("--json", action="store_true", help=translate("CLI", "print the result as JSON"))
 
 
 def _rulebook(args, settings):
@@ -42,9 +46,10 @@ def _rulebook(args, settings):
     try:
         return load_rulebook(path), EXIT_OK
     except OSError as exc:
-        return None, _fail(f"cannot read the rulebook {path}: {exc.strerror or exc}", EXIT_USAGE)
+        return None, _fail(translate("CLI", "cannot read the rulebook {file}: {error}").format(
+            file=path, error=exc.strerror or exc), EXIT_USAGE)
     except RulebookError as exc:
-        print(f"qa-desk: the rulebook {path} is not valid:", file=sys.stderr)
+        print("qa-desk: " + translate("CLI", "the rulebook {file} is not valid:").format(file=path), file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return None, EXIT_USAGE
@@ -85,13 +90,15 @@ def _scan(db, args, settings) -> int:
         }, ensure_ascii=False, indent=2))
     else:
         checked = [s for s in report.scanned if s.checked]
-        print(f"{rulebook.name} (version {rulebook.version}): {len(checked)} call(s) checked, "
-              f"{sum(s.findings for s in checked)} finding(s)")
+        print(translate("CLI", "{rulebook} (version {version}): {calls} call(s) checked, {findings} finding(s)").format(
+            rulebook=rulebook.name, version=rulebook.version, calls=len(checked),
+            findings=sum(s.findings for s in checked)))
         for s in report.scanned:
             if not s.checked or s.note:
-                print(f"  call {s.call_id}: {s.note}", file=sys.stderr)
+                print("  " + translate("CLI", "call {call}: {note}").format(call=s.call_id, note=s.note), file=sys.stderr)
         for call_id, reason in report.failed.items():
-            print(f"  call {call_id}: failed: {reason}", file=sys.stderr)
+            print("  " + translate("CLI", "call {call}: failed: {reason}").format(call=call_id, reason=reason),
+                  file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
@@ -121,10 +128,11 @@ def _show(db, args) -> int:
         print(json.dumps({"call_id": call.id, "flags": out}, ensure_ascii=False, indent=2))
         return EXIT_OK
     if not rows:
-        print(f"call {call.id}: no flags")
+        print(translate("CLI", "call {call}: no flags").format(call=call.id))
         return EXIT_OK
     for r in rows:
-        status = r.status + (f" by {r.decided_by}" if r.decided_by else "") + (" (stale)" if r.stale else "")
+        status = (translate("CLI", "{status} by {reviewer}").format(status=r.status, reviewer=r.decided_by)
+                  if r.decided_by else r.status) + (translate("CLI", " (stale)") if r.stale else "")
         kind = "" if r.kind == "exact" else f" [{r.kind}]"
         said = f" “{r.matched_text}”" if r.matched_text else ""
         print(f"{_clock(r.start):>6}  {r.severity:<8} {r.speaker or '-':<8} {r.rule_key}: {r.rule_title}{kind}{said}  ({status})")

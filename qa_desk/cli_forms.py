@@ -21,19 +21,20 @@ import sys
 from pathlib import Path
 
 from .cli_transcripts import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail, on_database
+from .wording import choose, translate
 
 
 def add_forms_parser(sub) -> None:
-    forms = sub.add_parser("forms", help="evaluation forms: check a file, store forms, list them")
+    forms = sub.add_parser("forms", help=translate("CLI", "evaluation forms: check a file, store forms, list them"))
     actions = forms.add_subparsers(dest="forms_command", metavar="ACTION", required=True)
-    check = actions.add_parser("check", help="validate a form file and summarise it")
+    check = actions.add_parser("check", help=translate("CLI", "validate a form file and summarise it"))
     check.add_argument("file", type=Path, metavar="FILE")
-    check.add_argument("--json", action="store_true")
-    install = actions.add_parser("install", help="store form files (changed content becomes the next version)")
+    install = actions.add_parser(
+        "install", help=translate("CLI", "store form files (changed content becomes the next version)"))
     install.add_argument("files", type=Path, nargs="+", metavar="FILE")
-    install.add_argument("--json", action="store_true")
-    listing = actions.add_parser("list", help="the stored forms and their versions")
-    listing.add_argument("--json", action="store_true")
+    listing = actions.add_parser("list", help=translate("CLI", "the stored forms and their versions"))
+    for action in (check, install, listing):
+        action.add_argument("--json", action="store_true", help=translate("CLI", "print the result as JSON"))
 
 
 def _known_rules(settings):
@@ -57,30 +58,47 @@ def _check(args, settings) -> int:
     from .scoring.forms import FormError, load_form
 
     if not args.file.is_file():
-        return _fail(f"{args.file}: no such file", EXIT_USAGE)
+        return _fail(translate("CLI", "{file}: no such file").format(file=args.file), EXIT_USAGE)
     try:
         form = load_form(args.file, _known_rules(settings))
     except FormError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        if any(": cannot be read" in p or ": not UTF-8" in p for p in exc.problems):
+        if not _readable(args.file):
             return EXIT_USAGE
         count = len(exc.problems)
-        print(f"qa-desk: {args.file.name}: not a valid form ({count} problem{'s' if count != 1 else ''})",
-              file=sys.stderr)
+        invalid = choose(count, translate("CLI", "{file}: not a valid form ({count} problem)"),
+                         translate("CLI", "{file}: not a valid form ({count} problems)"))
+        print("qa-desk: " + invalid.format(file=args.file.name, count=count), file=sys.stderr)
         return EXIT_FAILED
     facts = summary(form)
     if args.json:
         print(json.dumps(facts, ensure_ascii=False, indent=2))
     else:
-        scored = "weighted sections" if form.scoring == "weights" else f"{facts['points']:g} points"
-        print(f"{form.name} ({form.key}, {form.language}): valid · {facts['sections']} sections, "
-              f"{facts['items']} items, {scored} · {facts['critical']} critical · {facts['bonus']} bonus · "
-              f"{facts['linked_rules']} linked rules · version {facts['version_hash']}")
+        scored = (translate("CLI", "weighted sections") if form.scoring == "weights"
+                  else translate("CLI", "{points} points").format(points=f"{facts['points']:g}"))
+        print(translate("CLI", "{name} ({key}, {language}): valid · {sections} sections, {items} items, {scored} · "
+                               "{critical} critical · {bonus} bonus · {rules} linked rules · version {version}").format(
+            name=form.name, key=form.key, language=form.language, sections=facts["sections"], items=facts["items"],
+            scored=scored, critical=facts["critical"], bonus=facts["bonus"], rules=facts["linked_rules"],
+            version=facts["version_hash"]))
         for section in form.sections:
-            size = f"{section.weight:g} %" if form.scoring == "weights" else f"{section.points or 0:g} points"
-            print(f"  {section.title}: {len(section.items)} items, {size}")
+            size = (f"{section.weight:g} %" if form.scoring == "weights"
+                    else translate("CLI", "{points} points").format(points=f"{section.points or 0:g}"))
+            print("  " + translate("CLI", "{section}: {items} items, {size}").format(
+                section=section.title, items=len(section.items), size=size))
     return EXIT_OK
+
+
+def _readable(path: Path) -> bool:
+    """Whether ``path`` reads as UTF-8 text: a file that does not is a usage error (exit 2),
+    not an invalid form. Asked of the file, not of the problems, which are worded in the
+    reader's language."""
+    try:
+        path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def run_forms(args: argparse.Namespace, url: str, settings) -> int:
@@ -88,7 +106,7 @@ def run_forms(args: argparse.Namespace, url: str, settings) -> int:
         return _check(args, settings)
     missing = [f for f in getattr(args, "files", []) if not f.is_file()]
     if missing:
-        return _fail(f"{missing[0]}: no such file", EXIT_USAGE)
+        return _fail(translate("CLI", "{file}: no such file").format(file=missing[0]), EXIT_USAGE)
     work = _install if args.forms_command == "install" else _list
     return on_database(url, lambda db: work(db, args, settings))
 
@@ -111,9 +129,10 @@ def _install(db, args, settings) -> int:
                          ensure_ascii=False, indent=2))
     else:
         for v in report.stored:
-            print(f"{v.name} ({v.key}): version {v.version}")
+            print(translate("CLI", "{name} ({key}): version {version}").format(name=v.name, key=v.key, version=v.version))
     for name, problems in report.failed.items():
-        print(f"qa-desk: {name} was not stored:\n  " + problems.replace("\n", "\n  "), file=sys.stderr)
+        print("qa-desk: " + translate("CLI", "{file} was not stored:").format(file=name) + "\n  "
+              + problems.replace("\n", "\n  "), file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
@@ -131,6 +150,10 @@ def _list(db, args, settings) -> int:
         return EXIT_OK
     for v in latest:
         older = len(versions[v.key]) - 1
-        print(f"{v.key}\tv{v.version}\t{v.name}\t{v.language or ''}\t{v.evaluations} evaluations"
-              + (f"\t({older} older version{'s' if older != 1 else ''})" if older else ""))
+        older_text = choose(older, translate("CLI", "({count} older version)"),
+                            translate("CLI", "({count} older versions)")).format(count=older)
+        print(f"{v.key}\tv{v.version}\t{v.name}\t{v.language or ''}\t"
+              + choose(v.evaluations, translate("CLI", "{count} evaluation"),
+                       translate("CLI", "{count} evaluations")).format(count=v.evaluations)
+              + (f"\t{older_text}" if older else ""))
     return EXIT_OK

@@ -15,44 +15,54 @@ import argparse
 import json
 import sys
 import time
-import unicodedata
 from pathlib import Path
 from typing import TextIO
 
 from .jobs import Cancelled, JobContext
 from .settings import Settings
+from .wording import QT_TRANSLATE_NOOP, choose, translate
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-_PHASES = {"download": "Downloading", "verify": "Checking", "unpack": "Unpacking", "copy": "Copying"}
+# Where a model was found, in words (the --json keeps the codes; VOSK_MODEL_PATH is a name).
+_LOCATIONS = {"installed": QT_TRANSLATE_NOOP("CLI", "installed"), "folder": QT_TRANSLATE_NOOP("CLI", "folder")}
+_PHASES = {"download": QT_TRANSLATE_NOOP("CLI", "Downloading"), "verify": QT_TRANSLATE_NOOP("CLI", "Checking"),
+           "unpack": QT_TRANSLATE_NOOP("CLI", "Unpacking"), "copy": QT_TRANSLATE_NOOP("CLI", "Copying")}
 
 
 def add_models_parser(sub) -> argparse.ArgumentParser:
     """Add the `models` command to qa-desk's subparsers."""
-    models = sub.add_parser("models", help="speech models for offline transcription (list, install, remove, …)")
+    models = sub.add_parser(
+        "models", help=translate("CLI", "speech models for offline transcription (list, install, remove, …)"))
     msub = models.add_subparsers(dest="models_command", metavar="SUBCOMMAND", required=True)
+    as_json = translate("CLI", "print the list as JSON")
+    model_name = translate("CLI", "the model's name (as `qa-desk models list` shows it)")
 
-    listing = msub.add_parser("list", help="installed and found models, with language, size and default")
-    listing.add_argument("--json", action="store_true", help="print the list as JSON")
+    listing = msub.add_parser(
+        "list", help=translate("CLI", "installed and found models, with language, size and default"))
+    listing.add_argument("--json", action="store_true", help=as_json)
 
-    install = msub.add_parser(
-        "install", help="install a model from a folder, a .zip, an http(s) URL or a published model's name"
-    )
-    install.add_argument("source", metavar="SOURCE", help="folder, .zip, URL, or e.g. vosk-model-small-cn-0.22")
-    install.add_argument("--name", metavar="NAME", help="install under this name (default: the model's own)")
-    install.add_argument("--replace", action="store_true", help="replace an installed model of the same name")
+    install = msub.add_parser("install", help=translate(
+        "CLI", "install a model from a folder, a .zip, an http(s) URL or a published model's name"))
+    install.add_argument("source", metavar="SOURCE",
+                         help=translate("CLI", "folder, .zip, URL, or e.g. vosk-model-small-cn-0.22"))
+    install.add_argument("--name", metavar="NAME",
+                         help=translate("CLI", "install under this name (default: the model's own)"))
+    install.add_argument("--replace", action="store_true",
+                         help=translate("CLI", "replace an installed model of the same name"))
 
-    remove = msub.add_parser("remove", help="remove a model installed by QA Desk")
-    remove.add_argument("name", metavar="NAME")
+    remove = msub.add_parser("remove", help=translate("CLI", "remove a model installed by QA Desk"))
+    remove.add_argument("name", metavar="NAME", help=model_name)
 
-    default = msub.add_parser("default", help="make a model the default for its language")
-    default.add_argument("name", metavar="NAME")
+    default = msub.add_parser("default", help=translate("CLI", "make a model the default for its language"))
+    default.add_argument("name", metavar="NAME", help=model_name)
 
-    catalog = msub.add_parser("catalog", help="the published Vosk models, with size and whether installed")
-    catalog.add_argument("--json", action="store_true", help="print the list as JSON")
+    catalog = msub.add_parser(
+        "catalog", help=translate("CLI", "the published Vosk models, with size and whether installed"))
+    catalog.add_argument("--json", action="store_true", help=as_json)
     csub = catalog.add_subparsers(dest="catalog_command", metavar="ACTION")
-    refresh = csub.add_parser("refresh", help="use a newer copy of Vosk's model-list.json")
-    refresh.add_argument("file", type=Path, metavar="FILE")
+    refresh = csub.add_parser("refresh", help=translate("CLI", "use a newer copy of Vosk's model-list.json"))
+    refresh.add_argument("file", type=Path, metavar="FILE", help=translate("CLI", "the model-list.json to use"))
     return models
 
 
@@ -71,7 +81,7 @@ def run_models(args: argparse.Namespace, settings: Settings) -> int:
         print(f"qa-desk: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except (KeyboardInterrupt, Cancelled):
-        print("\nqa-desk: interrupted", file=sys.stderr)
+        print("\nqa-desk: " + translate("CLI", "interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -90,15 +100,20 @@ def _list(args, settings: Settings) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     if not models:
-        print("No speech models found. Install one, e.g.: qa-desk models install vosk-model-small-cn-0.22")
-        print(f"Models folder: {sm.models_dir()}")
+        print(translate("CLI", "No speech models found. Install one, e.g.: "
+                        "qa-desk models install vosk-model-small-cn-0.22"))
+        print(translate("CLI", "Models folder: {folder}").format(folder=sm.models_dir()))
         return EXIT_OK
+    yes = translate("CLI", "yes")
     rows = [
-        (m.name, m.language, sm.format_size(m.size_bytes), "yes" if id(m) in defaults else "", m.location, str(m.path))
+        (m.name, m.language, sm.format_size(m.size_bytes), yes if id(m) in defaults else "",
+         translate("CLI", _LOCATIONS[m.location]) if m.location in _LOCATIONS else m.location, str(m.path))
         for m in models
     ]
-    print(_table(("Name", "Language", "Size", "Default", "Location", "Path"), rows))
-    print(f"{len(models)} model{'s' if len(models) != 1 else ''}; models folder: {sm.models_dir()}")
+    print(_table((translate("CLI", "Name"), translate("CLI", "Language"), translate("CLI", "Size"),
+                  translate("CLI", "Default"), translate("CLI", "Location"), translate("CLI", "Path")), rows))
+    print(choose(len(models), translate("CLI", "1 model; models folder: {folder}"),
+                 translate("CLI", "{n} models; models folder: {folder}")).format(n=len(models), folder=sm.models_dir()))
     return EXIT_OK
 
 
@@ -107,7 +122,8 @@ def _default(args, settings: Settings) -> int:
 
     model = set_default(args.name, settings)
     settings.save()
-    print(f"{model.name} is now the default model for {model.language}")
+    print(translate("CLI", "{name} is now the default model for {language}").format(
+        name=model.name, language=model.language))
     return EXIT_OK
 
 
@@ -118,7 +134,7 @@ def _remove(args, settings: Settings) -> int:
     path = remove_model(args.name, settings)
     if settings.default_models != before:
         settings.save()
-    print(f"Removed {args.name} ({path})")
+    print(translate("CLI", "Removed {name} ({path})").format(name=args.name, path=path))
     return EXIT_OK
 
 
@@ -131,29 +147,33 @@ class ProgressBar:
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.width = width
-        self.label = "Working"
+        self.phase_key = ""  # download, verify, unpack, copy (the install's phases)
+        self.label = translate("CLI", "Working")
         self._drawn = False
         self._started = time.monotonic()
 
     def phase(self, key: str) -> None:
-        self.label = _PHASES.get(key, key)
+        self.phase_key = key
+        self.label = translate("CLI", _PHASES[key]) if key in _PHASES else key
         self._started = time.monotonic()
 
     def update(self, done: int, total: int) -> None:
         if not self.enabled:
             return
+        from .cli import _pad
         from .transcription.speech_models import format_size
 
+        label = _pad(self.label, 11)
         if total > 0:
             filled = int(self.width * min(done, total) / total)
             bar = "#" * filled + "-" * (self.width - filled)
-            text = f"{self.label:<11} [{bar}] {100 * done / total:5.1f}%  {format_size(done)} / {format_size(total)}"
+            text = f"{label} [{bar}] {100 * done / total:5.1f}%  {format_size(done)} / {format_size(total)}"
         else:
-            text = f"{self.label:<11} {format_size(done)}"
+            text = f"{label} {format_size(done)}"
         elapsed = time.monotonic() - self._started
-        if self.label == "Downloading" and elapsed > 1 and done:
+        if self.phase_key == "download" and elapsed > 1 and done:
             text += f"  {format_size(int(done / elapsed))}/s"
-        print("\r" + text.ljust(78), end="", file=self.stream, flush=True)
+        print("\r" + _pad(text, 78), end="", file=self.stream, flush=True)
         self._drawn = True
 
     def close(self) -> None:
@@ -172,18 +192,20 @@ def _install(args, settings: Settings) -> int:
         model = install(args.source, name=args.name, replace=args.replace, ctx=ctx)
     except (KeyboardInterrupt, Cancelled):
         bar.close()
-        if bar.label == "Downloading":
-            print("qa-desk: download stopped; the part already downloaded is kept and "
-                  "the same install command resumes it", file=sys.stderr)
+        if bar.phase_key == "download":
+            print("qa-desk: " + translate("CLI", "download stopped; the part already downloaded is kept and "
+                                          "the same install command resumes it"), file=sys.stderr)
         raise
     finally:
         bar.close()
-    print(f"Installed {model.name} ({model.language}, {sm.format_size(model.size_bytes)}) in {model.path}")
+    print(translate("CLI", "Installed {name} ({language}, {size}) in {path}").format(
+        name=model.name, language=model.language, size=sm.format_size(model.size_bytes), path=model.path))
     default = sm.default_model(model.language, settings)
     if default is not None and default.path == model.path:
-        print(f"It is the default model for {model.language}.")
+        print(translate("CLI", "It is the default model for {language}.").format(language=model.language))
     elif model.language != "unknown":
-        print(f"To transcribe {model.language} calls with it: qa-desk models default {model.name}")
+        print(translate("CLI", "To transcribe {language} calls with it: qa-desk models default {name}").format(
+            language=model.language, name=model.name))
     return EXIT_OK
 
 
@@ -196,9 +218,10 @@ def _catalog(args, settings: Settings) -> int:
 
     if args.catalog_command == "refresh":
         if not args.file.is_file():
-            raise UsageError(f"{args.file}: no such file")
+            raise UsageError(translate("CLI", "{path}: no such file").format(path=args.file))
         entries = cat.refresh_catalog(args.file)
-        print(f"Model list updated from {args.file}: {len(entries)} models (kept in {cat.user_catalog_path()})")
+        print(translate("CLI", "Model list updated from {file}: {count} models (kept in {kept})").format(
+            file=args.file, count=len(entries), kept=cat.user_catalog_path()))
         return EXIT_OK
     entries = cat.load_catalog()
     installed = {m.name for m in sm.list_models(settings)}
@@ -209,28 +232,23 @@ def _catalog(args, settings: Settings) -> int:
         }
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    rows = [
+    yes, obsolete = translate("CLI", "yes"), translate("CLI", " (obsolete)")
+    rows = [  # the type is Vosk's (small, big, …)
         (e.name, f"{e.language} ({e.lang_text})", e.size_text or (sm.format_size(e.size) if e.size else "?"),
-         e.type + (" (obsolete)" if e.obsolete else ""), "yes" if e.name in installed else "")
+         e.type + (obsolete if e.obsolete else ""), yes if e.name in installed else "")
         for e in entries
     ]
-    print(_table(("Name", "Language", "Size", "Type", "Installed"), rows))
-    print(f"{len(entries)} published models (list: {cat.catalog_path()})")
+    print(_table((translate("CLI", "Name"), translate("CLI", "Language"), translate("CLI", "Size"),
+                  translate("CLI", "Type"), translate("CLI", "Installed")), rows))
+    print(translate("CLI", "{count} published models (list: {file})").format(count=len(entries), file=cat.catalog_path()))
     return EXIT_OK
 
 
 _COMMANDS = {"list": _list, "install": _install, "remove": _remove, "default": _default, "catalog": _catalog}
 
 
-def _width(text: str) -> int:
-    # Chinese characters take two columns in a terminal.
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    widths = [max(_width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for row in [header, *rows]:
-        cells = [str(c) + " " * (w - _width(str(c))) for c, w in zip(row, widths)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+    # One table layout for every command, wide characters counted.
+    from .cli import _table as table
+
+    return table(header, [tuple(str(c) for c in row) for row in rows])

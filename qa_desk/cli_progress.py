@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import sys
 
+from .wording import QT_TRANSLATE_NOOP, translate
+
+# The units the commands count in: callers name them in English, the line shows them
+# in the CLI's language.
+UNITS = (QT_TRANSLATE_NOOP("CLI", "recordings"), QT_TRANSLATE_NOOP("CLI", "calls"),
+         QT_TRANSLATE_NOOP("CLI", "rows"), QT_TRANSLATE_NOOP("CLI", "clips"))
+
 
 class CountProgress:
     """A JobContext ``on_progress`` callback; as a context manager it ends its line."""
 
     def __init__(self, unit: str = "", *, json_output: bool = False, thousands: bool = False):
         self.enabled = sys.stderr.isatty() and not json_output
-        self._unit = f" {unit}" if unit else ""
+        self._unit = f" {translate('CLI', unit)}" if unit else ""
         self._format = "{:,}" if thousands else "{}"
         self._drawn = False
 

@@ -19,24 +19,27 @@ import json
 import sys
 from pathlib import Path
 
+from .wording import choose, translate
+
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
 def add_rules_parser(sub) -> argparse.ArgumentParser:
     """Add the `rules` command to qa-desk's subparsers."""
-    rules = sub.add_parser("rules", help="service-language rulebooks: check a file, test a sentence")
+    rules = sub.add_parser("rules", help=translate("CLI", "service-language rulebooks: check a file, test a sentence"))
     actions = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
-    check = actions.add_parser("check", help="validate a rulebook file and summarise it")
+    check = actions.add_parser("check", help=translate("CLI", "validate a rulebook file and summarise it"))
     check.add_argument("file", type=Path, metavar="FILE")
-    check.add_argument("--json", action="store_true", help="print the summary as JSON")
-    test = actions.add_parser("test", help="which rules a sentence triggers, and why")
-    test.add_argument("text", metavar="TEXT", help="what was said, e.g. '不知道，你自己查吧'")
-    test.add_argument("--rules", type=Path, metavar="FILE",
-                      help="rulebook file (default: the shipped zh-CN rulebook for Chinese text, else en)")
-    test.add_argument("--speaker", choices=("agent", "customer"), default="agent", help="who says it (default agent)")
+    check.add_argument("--json", action="store_true", help=translate("CLI", "print the summary as JSON"))
+    test = actions.add_parser("test", help=translate("CLI", "which rules a sentence triggers, and why"))
+    test.add_argument("text", metavar="TEXT", help=translate("CLI", "what was said, e.g. '不知道，你自己查吧'"))
+    test.add_argument("--rules", type=Path, metavar="FILE", help=translate(
+        "CLI", "rulebook file (default: the shipped zh-CN rulebook for Chinese text, else en)"))
+    test.add_argument("--speaker", choices=("agent", "customer"), default="agent",
+                      help=translate("CLI", "who says it (default agent)"))
     test.add_argument("--at", type=float, default=0.0, metavar="SECONDS",
-                      help="when in the call it is said (default 0): 'first N s' rules depend on it")
-    test.add_argument("--json", action="store_true", help="print the findings as JSON")
+                      help=translate("CLI", "when in the call it is said (default 0): 'first N s' rules depend on it"))
+    test.add_argument("--json", action="store_true", help=translate("CLI", "print the findings as JSON"))
     return rules
 
 
@@ -53,17 +56,19 @@ def _load(path: Path):
     try:
         return load_rulebook(path), EXIT_OK
     except FileNotFoundError:
-        print(f"qa-desk: {path}: no such file", file=sys.stderr)
+        print("qa-desk: " + translate("CLI", "{file}: no such file").format(file=path), file=sys.stderr)
         return None, EXIT_UNREADABLE
     except OSError as exc:
-        print(f"qa-desk: {path}: cannot be read ({exc.strerror or exc})", file=sys.stderr)
+        print("qa-desk: " + translate("CLI", "{file}: cannot be read ({error})").format(
+            file=path, error=exc.strerror or exc), file=sys.stderr)
         return None, EXIT_UNREADABLE
     except RulebookError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         count = len(exc.problems)
-        print(f"qa-desk: {path.name}: not a valid rulebook ({count} problem{'s' if count != 1 else ''})",
-              file=sys.stderr)
+        invalid = choose(count, translate("CLI", "{file}: not a valid rulebook ({count} problem)"),
+                         translate("CLI", "{file}: not a valid rulebook ({count} problems)"))
+        print("qa-desk: " + invalid.format(file=path.name, count=count), file=sys.stderr)
         return None, EXIT_INVALID
 
 
@@ -89,10 +94,14 @@ def _check(args) -> int:
     if args.json:
         print(json.dumps({"file": str(args.file), "valid": True, **summary}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"{args.file.name}: valid rulebook")
-    for key in ("key", "name", "language", "version"):
-        print(f"  {key:<9} {summary[key]}")
-    print(f"  {'rules':<9} {summary['rules']}")
+    from .cli import _width
+
+    print(translate("CLI", "{file}: valid rulebook").format(file=args.file.name))
+    labels = {"key": translate("CLI", "key"), "name": translate("CLI", "name"), "language": translate("CLI", "language"),
+              "version": translate("CLI", "version"), "rules": translate("CLI", "rules")}
+    column = max(9, *map(_width, labels.values()))  # Chinese labels take two columns a character
+    for key, label in labels.items():
+        print(f"  {label}{' ' * (column - _width(label))} {summary[key]}")
     width = max(map(len, summary["categories"]), default=0)
     for category, count in summary["categories"].items():
         print(f"    {category:<{width}}  {count}")
@@ -122,13 +131,16 @@ def _test(args) -> int:
         }
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    said = f"{args.speaker} at {args.at:g} s; rulebook {rulebook.key} {rulebook.version}"
+    said = translate("CLI", "{speaker} at {seconds} s; rulebook {rulebook} {version}").format(
+        speaker=args.speaker, seconds=f"{args.at:g}", rulebook=rulebook.key, version=rulebook.version)
     if not findings:
-        print(f"No rule fires on this text ({said}).")
+        print(translate("CLI", "No rule fires on this text ({context}).").format(context=said))
         return EXIT_OK
-    print(f"{len(findings)} rule match{'es' if len(findings) != 1 else ''} ({said}):")
+    print(choose(len(findings), translate("CLI", "{count} rule match ({context}):"),
+                 translate("CLI", "{count} rule matches ({context}):")).format(count=len(findings), context=said))
     for f in findings:
-        sure = "" if f.kind == "exact" else f" {f.kind}, confidence {f.confidence:.1f}"
+        sure = "" if f.kind == "exact" else " " + translate("CLI", "{kind}, confidence {confidence}").format(
+            kind=f.kind, confidence=f"{f.confidence:.1f}")
         print(f"  [{f.severity}] {f.rule_key}  {f.rule_title}  “{f.matched_text}”{sure}")
         print(f"      {f.reason}")
     return EXIT_OK

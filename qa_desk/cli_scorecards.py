@@ -18,18 +18,21 @@ from dataclasses import asdict
 from datetime import date
 
 from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
+from .wording import translate
 
 
 def add_scorecards_parser(sub) -> None:
-    parser = sub.add_parser("scorecards", help="agent or team scorecards for a week, month, quarter or range")
-    parser.add_argument("--period", metavar="P",
-                        help="2026-10, 2026-Q4, 2026-W44 or 2026-10-01..2026-10-15 (default: this month)")
-    parser.add_argument("--by", choices=("agent", "team"), default="agent", help="one row per agent (default) or team")
-    parser.add_argument("--team", metavar="NAME", help="only this team's agents")
-    parser.add_argument("--form", metavar="KEY", help="only evaluations on this form (any of its versions)")
+    parser = sub.add_parser(
+        "scorecards", help=translate("CLI", "agent or team scorecards for a week, month, quarter or range"))
+    parser.add_argument("--period", metavar="P", help=translate(
+        "CLI", "2026-10, 2026-Q4, 2026-W44 or 2026-10-01..2026-10-15 (default: this month)"))
+    parser.add_argument("--by", choices=("agent", "team"), default="agent",
+                        help=translate("CLI", "one row per agent (default) or team"))
+    parser.add_argument("--team", metavar="NAME", help=translate("CLI", "only this team's agents"))
+    parser.add_argument("--form", metavar="KEY", help=translate("CLI", "only evaluations on this form (any of its versions)"))
     parser.add_argument("--quota", type=int, metavar="N",
-                        help="evaluations per agent per month (default: the monitoring quota setting)")
-    parser.add_argument("--json", action="store_true", help="every figure, as JSON")
+                        help=translate("CLI", "evaluations per agent per month (default: the monitoring quota setting)"))
+    parser.add_argument("--json", action="store_true", help=translate("CLI", "every figure, as JSON"))
 
 
 def run_scorecards(args: argparse.Namespace, url: str, settings) -> int:
@@ -41,7 +44,7 @@ def run_scorecards(args: argparse.Namespace, url: str, settings) -> int:
         return _fail(str(exc), EXIT_USAGE)
     quota = settings.monitoring_quota if args.quota is None else args.quota
     if quota < 0:
-        return _fail("--quota must be 0 or more (0: no quota)", EXIT_USAGE)
+        return _fail(translate("CLI", "--quota must be 0 or more (0: no quota)"), EXIT_USAGE)
 
     def work(db) -> int:
         from .store import scorecards as store
@@ -49,10 +52,12 @@ def run_scorecards(args: argparse.Namespace, url: str, settings) -> int:
         with db.session() as session:
             known_teams = [t.name for t in store.teams(session)]
             if args.team is not None and args.team not in known_teams:
-                return _fail(f"no team '{args.team}'; teams: {', '.join(known_teams) or 'none yet'}", EXIT_USAGE)
+                return _fail(translate("CLI", "no team '{team}'; teams: {known}").format(
+                    team=args.team, known=", ".join(known_teams) or translate("CLI", "none yet")), EXIT_USAGE)
             known_forms = [key for key, _name in store.form_keys(session)]
             if args.form is not None and args.form not in known_forms:
-                return _fail(f"no form '{args.form}'; forms: {', '.join(known_forms) or 'none yet'}", EXIT_USAGE)
+                return _fail(translate("CLI", "no form '{form}'; forms: {known}").format(
+                    form=args.form, known=", ".join(known_forms) or translate("CLI", "none yet")), EXIT_USAGE)
             card = store.scorecard(session, period, level=args.by, team=args.team, form_key=args.form,
                                    quota_per_month=quota)
         if args.json:
@@ -90,22 +95,26 @@ def _change(value: float | None) -> str:
 def _text(card) -> str:
     from .cli import _table
 
-    title = f"Scorecard {card.period.label} (change against {card.previous_period.label})"
+    title = translate("CLI", "Scorecard {period} (change against {previous})").format(
+        period=card.period.label, previous=card.previous_period.label)
     if card.team:
-        title += f", team {card.team}"
+        title += translate("CLI", ", team {team}").format(team=card.team)
     if card.form_key:
-        title += f", form {card.form_key}"
+        title += translate("CLI", ", form {form}").format(form=card.form_key)
     if not card.rows:
-        return f"{title}\nNo agents match."
+        return title + "\n" + translate("CLI", "No agents match.")
+    evaluations, score, change, critical = (translate("CLI", "evaluations"), translate("CLI", "score %"),
+                                            translate("CLI", "change"), translate("CLI", "critical failures"))
     if card.level == "agent":
-        header = ("agent", "team", "evaluations", "behind", "score %", "change", "critical failures")
+        header = (translate("CLI", "agent"), translate("CLI", "team"), evaluations, translate("CLI", "behind"), score,
+                  change, critical)
         lines = [(r.name, r.team or "–", f"{r.current.evaluations} / {r.quota}", str(r.behind) if r.behind else "",
                   _percent(r.current.percent), _change(r.change), str(r.current.critical_failures))
                  for r in card.rows]
         total = (card.centre.name, "", str(card.centre.current.evaluations), "", _percent(card.centre.current.percent),
                  _change(card.centre.change), str(card.centre.current.critical_failures))
     else:
-        header = ("team", "agents", "evaluations", "score %", "change", "critical failures")
+        header = (translate("CLI", "team"), translate("CLI", "agents"), evaluations, score, change, critical)
         lines = [(r.name, str(r.agents), str(r.current.evaluations), _percent(r.current.percent), _change(r.change),
                   str(r.current.critical_failures)) for r in card.rows]
         total = (card.centre.name, str(card.centre.agents), str(card.centre.current.evaluations),
@@ -114,7 +123,9 @@ def _text(card) -> str:
     out = [title, _table(header, [*lines, total])]
     behind = card.behind_quota()
     if card.level == "agent" and card.quota_per_month > 0:
-        out.append(f"{len(behind)} of {len(card.rows)} agents behind the quota of {card.quota_per_month} a month"
-                   + (f" ({card.rows[0].quota} in {card.period.label})" if card.period.kind != "month" else ""))
+        out.append(translate("CLI", "{behind} of {agents} agents behind the quota of {quota} a month").format(
+            behind=len(behind), agents=len(card.rows), quota=card.quota_per_month)
+            + (translate("CLI", " ({quota} in {period})").format(quota=card.rows[0].quota, period=card.period.label)
+               if card.period.kind != "month" else ""))
     out += card.notes
     return "\n".join(out)

@@ -13,23 +13,25 @@ import argparse
 import json
 import sys
 
-from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database
+from .cli_transcripts import EXIT_OK, EXIT_USAGE, _fail, on_database, speaker_name
+from .wording import choose, translate
 
-SPEAKER_NAMES = {"agent": "Agent", "customer": "Customer", "mixed": "Mixed"}
 SNIPPET_CONTEXT = 30  # characters of the utterance shown either side of the first match
 
 
 def add_search_parser(sub) -> argparse.ArgumentParser:
     """Add `search` to the qa-desk subcommands."""
-    parser = sub.add_parser("search", help="find what was said in the calls' transcripts")
-    parser.add_argument("text", metavar="TEXT", help="words or a phrase, e.g. 投诉 or 'transfer you'")
-    parser.add_argument("--speaker", choices=("agent", "customer"), help="only what this side said")
+    parser = sub.add_parser("search", help=translate("CLI", "find what was said in the calls' transcripts"))
+    parser.add_argument("text", metavar="TEXT", help=translate("CLI", "words or a phrase, e.g. 投诉 or 'transfer you'"))
+    parser.add_argument("--speaker", choices=("agent", "customer"), help=translate("CLI", "only what this side said"))
     # Dates are checked by run_search, not argparse, so a bad one is a message and exit 2
     # from the runner too (the window's command line and tests call it directly).
-    parser.add_argument("--since", metavar="DATE", help="calls that started on or after (YYYY-MM-DD [HH:MM])")
-    parser.add_argument("--until", metavar="DATE", help="calls that started before, not including")
-    parser.add_argument("--limit", type=int, default=50, help="at most this many hits (default 50; 0: only count them)")
-    parser.add_argument("--json", action="store_true", help='{"total": N, "hits": [...]}')
+    parser.add_argument("--since", metavar="DATE",
+                        help=translate("CLI", "calls that started on or after (YYYY-MM-DD [HH:MM])"))
+    parser.add_argument("--until", metavar="DATE", help=translate("CLI", "calls that started before, not including"))
+    parser.add_argument("--limit", type=int, default=50,
+                        help=translate("CLI", "at most this many hits (default 50; 0: only count them)"))
+    parser.add_argument("--json", action="store_true", help='{"total": N, "hits": [...]}')  # what scripts read
     return parser
 
 
@@ -85,10 +87,12 @@ def _print(args, result) -> int:
         return EXIT_OK
     if not result.hits:
         if result.total:  # --limit 0: only the count
-            print(f"{result.total} hit" + ("" if result.total == 1 else "s"))
+            print(_hits(result.total))
+        elif _has_words(args.text):
+            print(translate("CLI", "Nothing found for '{text}'").format(text=args.text))
         else:
-            print(f"Nothing found for '{args.text}'"
-                  + ("" if _has_words(args.text) else " (only punctuation: nothing to look for)"))
+            print(translate("CLI", "Nothing found for '{text}' (only punctuation: nothing to look for)").format(
+                text=args.text))
         return EXIT_OK
     bold = sys.stdout.isatty()
     rows = [
@@ -96,17 +100,22 @@ def _print(args, result) -> int:
             str(h.call_id),
             h.started_at.strftime("%Y-%m-%d %H:%M") if h.started_at else "–",
             h.agent or "–",
-            SPEAKER_NAMES.get(h.speaker, h.speaker),
+            speaker_name(h.speaker),
             _time(h.start),
             _snippet(h, bold),
         )
         for h in result.hits
     ]
-    print(_table(("Call", "Date", "Agent", "Speaker", "Time", "Said"), rows))
+    print(_table((translate("CLI", "Call"), translate("CLI", "Date"), translate("CLI", "Agent"),
+                  translate("CLI", "Speaker"), translate("CLI", "Time"), translate("CLI", "Said")), rows))
     shown = len(result.hits)
-    print(f"{shown} of {result.total} hits (use --limit for more)" if shown < result.total
-          else f"{result.total} hit" + ("" if result.total == 1 else "s"))
+    print(translate("CLI", "{shown} of {total} hits (use --limit for more)").format(shown=shown, total=result.total)
+          if shown < result.total else _hits(result.total))
     return EXIT_OK
+
+
+def _hits(n: int) -> str:
+    return choose(n, translate("CLI", "1 hit"), translate("CLI", "{n} hits")).format(n=n)
 
 
 def _has_words(text: str) -> bool:

@@ -23,23 +23,29 @@ import sys
 import time
 
 from .settings import Settings
+from .wording import translate
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def add_transcribe_parsers(sub) -> None:
-    tr = sub.add_parser("transcribe", help="transcribe calls offline with Vosk (per speaker)")
-    tr.add_argument("calls", nargs="*", type=int, metavar="CALL_ID")
-    tr.add_argument("--pending", action="store_true", help="every call not transcribed yet")
-    tr.add_argument("--model", metavar="NAME", help="speech model (default: the default model for the language)")
-    tr.add_argument("--language", metavar="LANG", help="language of the calls, e.g. zh, en (default: setting)")
-    tr.add_argument("--workers", type=int, metavar="N", help="parallel decoders (default: setting, or one per core)")
-    tr.add_argument("--force", action="store_true", help="transcribe again calls that have a transcript")
-    tr.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    tr = sub.add_parser("transcribe", help=translate("CLI", "transcribe calls offline with Vosk (per speaker)"))
+    tr.add_argument("calls", nargs="*", type=int, metavar="CALL_ID", help=translate("CLI", "the calls' ids"))
+    tr.add_argument("--pending", action="store_true", help=translate("CLI", "every call not transcribed yet"))
+    tr.add_argument("--model", metavar="NAME",
+                    help=translate("CLI", "speech model (default: the default model for the language)"))
+    tr.add_argument("--language", metavar="LANG",
+                    help=translate("CLI", "language of the calls, e.g. zh, en (default: setting)"))
+    workers = translate("CLI", "parallel decoders (default: setting, or one per core)")
+    tr.add_argument("--workers", type=int, metavar="N", help=workers)
+    tr.add_argument("--force", action="store_true", help=translate("CLI", "transcribe again calls that have a transcript"))
+    tr.add_argument("--json", action="store_true", help=translate("CLI", "print the outcome as JSON"))
 
-    wk = sub.add_parser("worker", help="serve the shared transcription queue (headless, for a team's database)")
-    wk.add_argument("--workers", type=int, metavar="N", help="parallel decoders (default: setting, or one per core)")
-    wk.add_argument("--once", action="store_true", help="stop when the queue is empty instead of waiting for more")
+    wk = sub.add_parser(
+        "worker", help=translate("CLI", "serve the shared transcription queue (headless, for a team's database)"))
+    wk.add_argument("--workers", type=int, metavar="N", help=workers)
+    wk.add_argument("--once", action="store_true",
+                    help=translate("CLI", "stop when the queue is empty instead of waiting for more"))
     wk.add_argument("--lease", type=float, default=None, metavar="SECONDS", help=argparse_hidden())
 
 
@@ -61,7 +67,8 @@ def run_transcribe(args, url: str, settings: Settings) -> int:
     from .transcription.runner import ModelPool, ModelUnavailable, TranscriptionRunner
 
     if not args.calls and not args.pending:
-        print("qa-desk: name the calls to transcribe (CALL_ID …) or use --pending", file=sys.stderr)
+        print("qa-desk: " + translate("CLI", "name the calls to transcribe (CALL_ID …) or use --pending"),
+              file=sys.stderr)
         return EXIT_USAGE
     resolve = installed_models()
     try:
@@ -75,7 +82,8 @@ def run_transcribe(args, url: str, settings: Settings) -> int:
             call_ids = list(dict.fromkeys(args.calls))
             missing = [i for i in call_ids if session.get(Call, i) is None]
             if missing:
-                print(f"qa-desk: no such call: {', '.join(map(str, missing))}", file=sys.stderr)
+                print("qa-desk: " + translate("CLI", "no such call: {ids}").format(ids=", ".join(map(str, missing))),
+                      file=sys.stderr)
                 return EXIT_USAGE
             if args.pending:
                 call_ids += [i for i in queue.pending_call_ids(session) if i not in call_ids]
@@ -86,7 +94,8 @@ def run_transcribe(args, url: str, settings: Settings) -> int:
             names = dict(session.query(Call.id, Call.file_name).filter(Call.id.in_(call_ids)).all())
         if not args.json:
             for call_id, reason in queued.skipped.items():
-                print(f"= call {call_id} ({names.get(call_id, '?')}): {reason}", file=sys.stderr)
+                print("= " + translate("CLI", "call {id} ({file}): {reason}").format(
+                    id=call_id, file=names.get(call_id, "?"), reason=reason), file=sys.stderr)
         jobs = queued.queued
         from .scoring.scan import AfterTranscript
 
@@ -99,7 +108,7 @@ def run_transcribe(args, url: str, settings: Settings) -> int:
             with db.session() as session:
                 queue.cancel(session, jobs)
             runner.join(timeout=30)
-            print("\nqa-desk: interrupted; unfinished calls cancelled", file=sys.stderr)
+            print("\nqa-desk: " + translate("CLI", "interrupted; unfinished calls cancelled"), file=sys.stderr)
             return EXIT_INTERRUPTED
         with db.session() as session:
             job_calls = dict(session.query(queue.Job.id, queue.Job.call_id).filter(queue.Job.id.in_(jobs)).all())
@@ -118,9 +127,11 @@ def run_transcribe(args, url: str, settings: Settings) -> int:
         print(json.dumps(outcome, ensure_ascii=False, indent=2))
     else:
         for call_id, error in outcome["failed"].items():
-            print(f"! call {call_id} ({names.get(int(call_id), '?')}): {error}")
-        print(f"{len(outcome['done'])} transcribed, {len(outcome['failed'])} failed, "
-              f"{len(outcome['cancelled'])} cancelled, {len(queued.skipped)} skipped")
+            print("! " + translate("CLI", "call {id} ({file}): {reason}").format(
+                id=call_id, file=names.get(int(call_id), "?"), reason=error))
+        print(translate("CLI", "{done} transcribed, {failed} failed, {cancelled} cancelled, {skipped} skipped").format(
+            done=len(outcome["done"]), failed=len(outcome["failed"]), cancelled=len(outcome["cancelled"]),
+            skipped=len(queued.skipped)))
     return EXIT_FAILED if outcome["failed"] or outcome["cancelled"] else EXIT_OK
 
 
@@ -155,8 +166,9 @@ def _bar(states: dict, finished: int, total: int, elapsed: float, model: str) ->
     eta = ""
     if 0.02 < fraction < 1.0:
         left = elapsed / fraction * (1.0 - fraction)
-        eta = f"  ETA {int(left // 60)}:{int(left % 60):02d}"
-    print(f"\r[{'#' * filled}{' ' * (width - filled)}] {finished}/{total} calls {fraction:4.0%}{eta}  ({model})   ",
+        eta = "  " + translate("CLI", "ETA {time}").format(time=f"{int(left // 60)}:{int(left % 60):02d}")
+    calls = translate("CLI", "{done}/{total} calls").format(done=finished, total=total)
+    print(f"\r[{'#' * filled}{' ' * (width - filled)}] {calls} {fraction:4.0%}{eta}  ({model})   ",
           end="", file=sys.stderr, flush=True)
 
 
@@ -171,7 +183,9 @@ def run_worker(args, url: str, settings: Settings) -> int:
     workers = _workers(args, settings)
 
     def finished(job, status: str, detail: str | None) -> None:
-        line = f"{time.strftime('%H:%M:%S')} call {job.call_id}: {status}"
+        # The status is the job's code (done, failed, cancelled), as a log reader greps it.
+        line = f"{time.strftime('%H:%M:%S')} " + translate("CLI", "call {id}: {status}").format(
+            id=job.call_id, status=status)
         print(f"{line}: {detail}" if detail else line, flush=True)
 
     from .scoring.scan import AfterTranscript
@@ -181,8 +195,9 @@ def run_worker(args, url: str, settings: Settings) -> int:
         lease=args.lease or queue.LEASE_SECONDS, on_finished=finished,
         after_transcript=AfterTranscript(lambda: settings),
     )
-    print(f"qa-desk worker {runner.name}: {workers} decoder(s) on {db.backend}"
-          + (f"; {requeued} interrupted call(s) back in the queue" if requeued else ""), flush=True)
+    back = translate("CLI", "; {count} interrupted call(s) back in the queue").format(count=requeued)
+    print(translate("CLI", "qa-desk worker {name}: {workers} decoder(s) on {backend}").format(
+        name=runner.name, workers=workers, backend=db.backend) + (back if requeued else ""), flush=True)
 
     def stop(_signum, _frame) -> None:
         runner.stop(release=True)
@@ -195,10 +210,11 @@ def run_worker(args, url: str, settings: Settings) -> int:
     except KeyboardInterrupt:
         runner.stop(release=True)
         runner.join(timeout=30)
-        print("qa-desk worker: stopped; calls in hand went back to the queue", file=sys.stderr)
+        print("qa-desk worker: " + translate("CLI", "stopped; calls in hand went back to the queue"), file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         db.close()
     summary = runner.summary
-    print(f"qa-desk worker: {len(summary.done)} transcribed, {len(summary.failed)} failed", flush=True)
+    print("qa-desk worker: " + translate("CLI", "{done} transcribed, {failed} failed").format(
+        done=len(summary.done), failed=len(summary.failed)), flush=True)
     return EXIT_OK

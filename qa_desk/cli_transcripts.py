@@ -15,41 +15,56 @@ import json
 import sys
 from pathlib import Path
 
+from .wording import QT_TRANSLATE_NOOP, choose, translate
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
-SPEAKER_NAMES = {"agent": "Agent", "customer": "Customer", "mixed": "Mixed"}
+# A transcript's speakers as a table shows them (translated where shown).
+SPEAKER_NAMES = {"agent": QT_TRANSLATE_NOOP("CLI", "Agent"), "customer": QT_TRANSLATE_NOOP("CLI", "Customer"),
+                 "mixed": QT_TRANSLATE_NOOP("CLI", "Mixed")}
+_SPEAKERS_IN_TEXT = {"agent": QT_TRANSLATE_NOOP("CLI", "agent"), "customer": QT_TRANSLATE_NOOP("CLI", "customer"),
+                     "mixed": QT_TRANSLATE_NOOP("CLI", "mixed")}
+
+
+def speaker_name(code: str) -> str:
+    """The speaker ``code`` (agent, customer, mixed) as a table's cell shows it."""
+    return translate("CLI", SPEAKER_NAMES[code]) if code in SPEAKER_NAMES else code
 
 
 def _label(text: str) -> tuple[str, str]:
     label, sep, role = text.rpartition("=")
     role = role.strip().lower()
     if not sep or not label.strip() or role not in ("agent", "customer"):
-        raise argparse.ArgumentTypeError(f"'{text}' is not LABEL=agent or LABEL=customer (e.g. 'Speaker 2=agent')")
+        raise argparse.ArgumentTypeError(translate(
+            "CLI", "'{text}' is not LABEL=agent or LABEL=customer (e.g. 'Speaker 2=agent')").format(text=text))
     return label.strip(), role
 
 
 def add_transcript_parser(sub) -> argparse.ArgumentParser:
     """Add `transcript show` and `transcript import` to the qa-desk subcommands."""
-    parser = sub.add_parser("transcript", help="show a call's transcript, or attach an existing transcript file")
+    parser = sub.add_parser(
+        "transcript", help=translate("CLI", "show a call's transcript, or attach an existing transcript file"))
     actions = parser.add_subparsers(dest="transcript_command", metavar="ACTION", required=True)
-    show = actions.add_parser("show", help="the call's transcript: utterances with speaker, times and words")
-    show.add_argument("call", metavar="CALL", help="call id, or the recording's file name or path")
-    show.add_argument("--json", action="store_true", help="utterances with their words, as JSON")
-    attach = actions.add_parser(
-        "import", help="attach transcript files (Vosk result JSON, SRT, WebVTT) to a call, replacing its transcript"
-    )
-    attach.add_argument("call", metavar="CALL", help="call id, or the recording's file name or path")
+    show = actions.add_parser(
+        "show", help=translate("CLI", "the call's transcript: utterances with speaker, times and words"))
+    call_help = translate("CLI", "call id, or the recording's file name or path")
+    show.add_argument("call", metavar="CALL", help=call_help)
+    show.add_argument("--json", action="store_true", help=translate("CLI", "utterances with their words, as JSON"))
+    attach = actions.add_parser("import", help=translate(
+        "CLI", "attach transcript files (Vosk result JSON, SRT, WebVTT) to a call, replacing its transcript"))
+    attach.add_argument("call", metavar="CALL", help=call_help)
     attach.add_argument(
         "files", nargs="+", type=Path, metavar="FILE",
-        help="one file with both speakers, or one file per speaker (name.agent.json, name.customer.json)",
+        help=translate("CLI", "one file with both speakers, or one file per speaker "
+                       "(name.agent.json, name.customer.json)"),
     )
     attach.add_argument(
         "--speaker", choices=("agent", "customer", "left", "right"),
-        help="who speaks in the file: every word of a Vosk result, every cue without a label",
+        help=translate("CLI", "who speaks in the file: every word of a Vosk result, every cue without a label"),
     )
     attach.add_argument(
         "--label", action="append", default=[], type=_label, metavar="LABEL=ROLE",
-        help="what a label in the file means, e.g. 'Speaker 2=agent' or 'Li Na=agent' (default: "
-        "Speaker 1 is the agent); repeatable",
+        help=translate("CLI", "what a label in the file means, e.g. 'Speaker 2=agent' or 'Li Na=agent' (default: "
+                       "Speaker 1 is the agent); repeatable"),
     )
     return parser
 
@@ -94,7 +109,7 @@ def on_database(url: str, work) -> int:
         return _fail(str(exc), EXIT_DATABASE)
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return _fail(f"the database failed: {detail}", EXIT_DATABASE)
+        return _fail(translate("CLI", "the database failed: {detail}").format(detail=detail), EXIT_DATABASE)
     finally:
         db.close()
 
@@ -106,16 +121,21 @@ def _find_call(db, key: str):
         ids = store.call_ids_matching(session, key)
         detail = store.get_call(session, ids[0]) if len(ids) == 1 else None
     if len(ids) > 1:
-        return None, _fail(f"'{key}' names {len(ids)} calls (ids {', '.join(map(str, ids))}); give the id", EXIT_USAGE)
+        return None, _fail(translate("CLI", "'{key}' names {count} calls (ids {ids}); give the id").format(
+            key=key, count=len(ids), ids=", ".join(map(str, ids))), EXIT_USAGE)
     if detail is None:
-        return None, _fail(
-            f"no call '{key}' (give a call id or a recording's file name; 'qa-desk calls' lists them)", EXIT_USAGE
-        )
+        return None, _fail(translate(
+            "CLI", "no call '{key}' (give a call id or a recording's file name; 'qa-desk calls' lists them)"
+        ).format(key=key), EXIT_USAGE)
     return detail, EXIT_OK
 
 
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
+def _utterances(n: int) -> str:
+    return choose(n, translate("CLI", "1 utterance"), translate("CLI", "{n} utterances")).format(n=n)
+
+
+def _words(n: int) -> str:
+    return choose(n, translate("CLI", "1 word"), translate("CLI", "{n} words")).format(n=n)
 
 
 def _time(seconds: float) -> str:
@@ -160,19 +180,18 @@ def _show(db, call, as_json: bool) -> int:
         }
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(f"Call {call.id}  {call.file_name}")
+    print(translate("CLI", "Call {id}  {file}").format(id=call.id, file=call.file_name))
     if transcript is None:
-        print("No transcript yet ('qa-desk transcript import' attaches one from a file)")
+        print(translate("CLI", "No transcript yet ('qa-desk transcript import' attaches one from a file)"))
         return EXIT_OK
     made = transcript.created_at.strftime("%Y-%m-%d %H:%M") if transcript.created_at else "–"
-    print(f"Transcript: {transcript.model_name} ({transcript.engine}), language {transcript.language}, "
-          f"{_count(len(transcript.utterances), 'utterance')}, {_count(transcript.word_count(), 'word')}, {made}")
+    print(translate("CLI", "Transcript: {model} ({engine}), language {language}, {utterances}, {words}, {made}").format(
+        model=transcript.model_name, engine=transcript.engine, language=transcript.language,
+        utterances=_utterances(len(transcript.utterances)), words=_words(transcript.word_count()), made=made))
     print()
-    rows = [
-        (SPEAKER_NAMES.get(u.speaker, u.speaker), _time(u.start), _time(u.end), u.text)
-        for u in transcript.utterances
-    ]
-    print(_table(("Speaker", "Start", "End", "Text"), rows))
+    rows = [(speaker_name(u.speaker), _time(u.start), _time(u.end), u.text) for u in transcript.utterances]
+    print(_table((translate("CLI", "Speaker"), translate("CLI", "Start"), translate("CLI", "End"),
+                  translate("CLI", "Text")), rows))
     return EXIT_OK
 
 
@@ -182,19 +201,23 @@ def _import(db, call, args) -> int:
 
     for path in args.files:
         if not path.is_file():
-            return _fail(f"{path}: no such file", EXIT_USAGE)
+            return _fail(translate("CLI", "{path}: no such file").format(path=path), EXIT_USAGE)
     try:
         attach_transcript_files(
             db, call.id, [(path, args.speaker) for path in args.files], labels=dict(args.label) or None
         )
     except TranscriptFileError as exc:
-        return _fail(f"{exc} (nothing was stored)", EXIT_FAILED)
+        return _fail(translate("CLI", "{problem} (nothing was stored)").format(problem=exc), EXIT_FAILED)
     except CallNotFound as exc:
         return _fail(str(exc), EXIT_USAGE)
     with db.session() as session:
         transcript = latest_transcript(session, call.id)
-    speakers = ", ".join(sorted({SPEAKER_NAMES.get(u.speaker, u.speaker).lower() for u in transcript.utterances}))
-    print(f"Call {call.id} {call.file_name}: transcript attached from {', '.join(p.name for p in args.files)} "
-          f"({transcript.model_name}, language {transcript.language}): "
-          f"{_count(len(transcript.utterances), 'utterance')} ({speakers}), {_count(transcript.word_count(), 'word')}")
+    speakers = ", ".join(
+        translate("CLI", _SPEAKERS_IN_TEXT[code]) if code in _SPEAKERS_IN_TEXT else code
+        for code in sorted({u.speaker for u in transcript.utterances}))
+    print(translate("CLI", "Call {id} {file}: transcript attached from {files} ({model}, language {language}): "
+                    "{utterances} ({speakers}), {words}").format(
+        id=call.id, file=call.file_name, files=", ".join(p.name for p in args.files), model=transcript.model_name,
+        language=transcript.language, utterances=_utterances(len(transcript.utterances)), speakers=speakers,
+        words=_words(transcript.word_count())))
     return EXIT_OK

@@ -14,6 +14,7 @@ import os
 import sys
 
 from .permissions import Actor, PermissionDenied
+from .wording import translate
 
 
 class CliSignInError(Exception):
@@ -27,8 +28,8 @@ def _signed_in(session, name: str) -> Actor:
     password = os.environ.get("QA_DESK_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
-            raise CliSignInError("set QA_DESK_PASSWORD: there is no terminal to ask the password on")
-        password = getpass.getpass(f"Password for {name}: ")
+            raise CliSignInError(translate("CLI", "set QA_DESK_PASSWORD: there is no terminal to ask the password on"))
+        password = getpass.getpass(translate("CLI", "Password for {name}: ").format(name=name))
     return sign_in(session, name, password)
 
 
@@ -41,7 +42,8 @@ def cli_actor(session, args, settings) -> Actor:
             return local_user(session, name or settings.user(), settings.user_role or "admin")
         name = name or os.environ.get("QA_DESK_USER", "").strip() or settings.user_name.strip()
         if not name:
-            raise CliSignInError("a shared database needs --user NAME (and QA_DESK_PASSWORD or a password prompt)")
+            raise CliSignInError(translate(
+                "CLI", "a shared database needs --user NAME (and QA_DESK_PASSWORD or a password prompt)"))
         return _signed_in(session, name)
     except (SignInError, PermissionDenied, UserError) as exc:
         raise CliSignInError(str(exc)) from None
@@ -64,8 +66,8 @@ def named_actor(session, name: str) -> Actor:
 
 def add_user_option(parser) -> None:
     parser.add_argument("--user", metavar="NAME", default=None,
-                        help="who runs the command on a shared database (password: QA_DESK_PASSWORD or a prompt); "
-                             "on a local file, the local user")
+                        help=translate("CLI", "who runs the command on a shared database (password: QA_DESK_PASSWORD "
+                                       "or a prompt); on a local file, the local user"))
 
 
 __all__ = ["CliSignInError", "add_user_option", "cli_actor", "named_actor"]

@@ -70,7 +70,7 @@ def test_report_and_workbook(capsys, calibration_url, tmp_path):
 
 def test_refusals_and_exit_codes(capsys, calibration_url, tmp_path):
     assert main(["--db", calibration_url, "calibration", "report", "--as", WANG.name]) == 1
-    assert "may not calibration manage" in capsys.readouterr().err
+    assert "may not manage calibration sessions" in capsys.readouterr().err
     assert main(["--db", calibration_url, "calibration", "show", "99", "--as", LEAD.name]) == 2
     assert "no calibration session 99" in capsys.readouterr().err
     assert main(["--db", calibration_url, "calibration", "report", "-o", str(tmp_path / "x.csv"),

@@ -101,9 +101,9 @@ def test_usage_problems_exit_2_and_write_nothing(capsys, library, tmp_path):
     assert run(capsys, library, "export", "-o", str(target))[0] == 2
     assert run(capsys, library, "export", "1", "--playlist", "1", "-o", str(target))[0] == 2
     code, _, err = run(capsys, library, "export", "1", "7", "-o", str(target))
-    assert code == 2 and "clip 7 does not exist" in err
+    assert code == 2 and "Clip 7 does not exist" in err
     code, _, err = run(capsys, library, "export", "--playlist", "9", "-o", str(target))
-    assert code == 2 and "playlist 9 does not exist" in err
+    assert code == 2 and "Playlist 9 does not exist" in err
     target.mkdir()
     (target / "notes.txt").write_text("mine")
     code, _, err = run(capsys, library, "export", "1", "-o", str(target))

@@ -74,7 +74,7 @@ def test_refusals_and_bad_input_have_their_exit_codes(capsys, db_url, tmp_path):
     _centre(db_url)
     db = ["--db", db_url]
     assert main(db + ["sample", "add", str(_rule_file(tmp_path)), "--as", "王质检"]) == 1
-    assert "王质检 (reviewer) may not sampling manage" in capsys.readouterr().err
+    assert "王质检 (reviewer) may not manage sampling" in capsys.readouterr().err
     assert main(db + ["sample", "add", str(_rule_file(tmp_path, per_agent=0)), "--as", "林组长"]) == 2
     assert "calls per agent must be a whole number" in capsys.readouterr().err
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")

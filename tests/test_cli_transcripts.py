@@ -86,7 +86,8 @@ def test_speaker_and_labels_from_the_command_line(capsys, library, tmp_path):
                    encoding="utf-8")
     code, _, err = run(capsys, library, "import", "1", str(srt))
     assert code == 1
-    assert err.strip() == "qa-desk: recorder.srt: line 3: no speaker label; use --speaker (nothing was stored)"
+    assert err.strip() == ("qa-desk: recorder.srt: line 3: no speaker label; start the line with Agent: or Customer:, "
+                           "or use --speaker (nothing was stored)")
     code, _, err = run(capsys, library, "import", "1", str(srt), "--speaker", "customer", "--label", "Li Na=agent")
     assert code == 0, err
     _, out, _ = run(capsys, library, "show", "1", "--json")
@@ -102,8 +103,8 @@ def test_a_refused_file_names_file_line_and_reason_and_keeps_the_transcript(caps
     late.write_text(VTT + "\n12:00.000 --> 12:01.000\n<v Agent>bye</v>\n", encoding="utf-8")
     code, out, err = run(capsys, library, "import", "1", str(late))
     assert (code, out) == (1, "")
-    assert err.strip() == ("qa-desk: late.vtt: line 9: cue at 00:12:00 is after the end of the call (00:03) "
-                           "(nothing was stored)")
+    assert err.strip() == ("qa-desk: late.vtt: line 9: cue at 00:12:00 is after the end of the call (00:03); "
+                           "is this the transcript of another call? (nothing was stored)")
     _, out, _ = run(capsys, library, "show", "1", "--json")
     assert len(json.loads(out)["transcript"]["utterances"]) == 2
 
