@@ -11,15 +11,27 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from . import __version__
 from .scoring.scan import AfterTranscript, RulebookCache
-from .settings import Settings, SettingsError, default_database_url, resolve_database_url
+from .settings import (
+    Settings,
+    SettingsError,
+    default_database_url,
+    resolve_database_url,
+)
 from .store.database import Database, DatabaseError, redact
 from .transcription.service import TranscriptionService
 from .ui.jobs import JobRunner
@@ -36,9 +48,6 @@ log = logging.getLogger(__name__)
 EXIT_NO_DATABASE = 3
 APP_NAME = "QA Desk"
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("QADeskApp", text)
 
 
 def _application(argv: list[str]) -> QApplication:
@@ -63,25 +72,25 @@ def _load_settings() -> tuple[Settings, str | None]:
 
 
 def _tell_settings_problem(problem: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Warning, _tr("QA Desk"), _tr("Your settings could not be read."))
+    box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("QADeskApp", "QA Desk"), QCoreApplication.translate("QADeskApp", "Your settings could not be read."))
     box.setInformativeText(
-        _tr("{0}\n\nQA Desk starts with the default settings. Saving settings replaces the file.").format(problem)
+        QCoreApplication.translate("QADeskApp", "{0}\n\nQA Desk starts with the default settings. Saving settings replaces the file.").format(problem)
     )
     box.exec()
 
 
 def _ask_about_database(message: str, offer_local: bool) -> str:
     """'settings', 'local' or 'quit': what the user wants after the database failed."""
-    box = QMessageBox(QMessageBox.Icon.Critical, _tr("QA Desk"), _tr("QA Desk cannot open its database."))
+    box = QMessageBox(QMessageBox.Icon.Critical, QCoreApplication.translate("QADeskApp", "QA Desk"), QCoreApplication.translate("QADeskApp", "QA Desk cannot open its database."))
     box.setInformativeText(message)
-    settings = box.addButton(_tr("Open settings"), QMessageBox.ButtonRole.ActionRole)
+    settings = box.addButton(QCoreApplication.translate("QADeskApp", "Open settings"), QMessageBox.ButtonRole.ActionRole)
     settings.setObjectName("openSettings")
     local = None
     if offer_local:
-        local = box.addButton(_tr("Use local database"), QMessageBox.ButtonRole.AcceptRole)
+        local = box.addButton(QCoreApplication.translate("QADeskApp", "Use local database"), QMessageBox.ButtonRole.AcceptRole)
         local.setObjectName("useLocalDatabase")
         box.setDefaultButton(local)
-    quit_button = box.addButton(_tr("Quit"), QMessageBox.ButtonRole.RejectRole)
+    quit_button = box.addButton(QCoreApplication.translate("QADeskApp", "Quit"), QMessageBox.ButtonRole.RejectRole)
     quit_button.setObjectName("quit")
     box.setEscapeButton(quit_button)
     box.exec()
@@ -99,7 +108,7 @@ def _edit_database_settings(services: Services, failed_url: str, parent: QWidget
     The URL that failed is shown for correction even when it came from --db or
     QA_DESK_DB rather than the setting: a typo is fixed where it is seen."""
     dialog = QDialog(parent)
-    dialog.setWindowTitle(_tr("QA Desk settings"))
+    dialog.setWindowTitle(QCoreApplication.translate("QADeskApp", "QA Desk settings"))
     dialog.resize(760, 520)
     page = SettingsPage(services)
     if failed_url != default_database_url():
@@ -163,7 +172,7 @@ def start_app(argv: list[str], db_url: str | None = None) -> MainWindow | None:
     rulebooks = RulebookCache()  # one for the window's checks and the workers'
 
     def transcription(database: Database) -> TranscriptionService:
-        load = lambda: _load_settings()[0]  # noqa: E731 - re-read per job: a changed setting applies to the next call
+        load = lambda: _load_settings()[0]
         return TranscriptionService(database, load_settings=load, after_transcript=AfterTranscript(load, rulebooks))
 
     services = Services(settings, db, transcription=transcription(db), new_transcription=transcription,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..scoring.periods import Period, periods_back
 from ..scoring.scorecards import Scorecard, ScorecardRow, Thresholds
+from .formatting import moment, number
 from .jobs import JobRunner, run_job
 from .scorecard_filters import period_text
 from .scorecards_model import band_colour, band_text_colour
@@ -166,12 +167,14 @@ class AgentDetail(QWidget):
         self.chart_tabs.addTab(self.section_chart, self.tr("Sections"))
         self.chart_tabs.addTab(self.flag_chart, self.tr("Flags"))
         charts = QSplitter(Qt.Orientation.Vertical)
+        charts.setObjectName("agentChartsSplitter")
         charts.addWidget(self.score_chart)
         charts.addWidget(self.chart_tabs)
         charts.setSizes([380, 300])
         charts.setChildrenCollapsible(False)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("agentSplitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(charts)
         self.splitter.setStretchFactor(1, 1)
@@ -219,24 +222,24 @@ class AgentDetail(QWidget):
         return self._row
 
     def _summary(self, row: ScorecardRow, card: Scorecard) -> str:
-        fig, locale = row.current, QLocale()
+        fig = row.current
         parts = [self.tr("1 evaluation") if fig.evaluations == 1 else
-                 self.tr("{0} evaluations").format(fig.evaluations)]
+                 self.tr("{0} evaluations").format(number(fig.evaluations))]
         if row.quota is not None:
-            parts[0] += " " + (self.tr("({0} behind the quota of {1})").format(row.behind, row.quota) if row.behind
-                               else self.tr("(quota of {0} met)").format(row.quota))
+            parts[0] += " " + (self.tr("({0} behind the quota of {1})").format(number(row.behind), number(row.quota))
+                               if row.behind else self.tr("(quota of {0} met)").format(number(row.quota)))
         if fig.percent is not None:
             score = self.tr("score {0}").format(percent_text(fig.percent))
             if row.change is not None:
                 score += " " + self.tr("({0} points against {1})").format(
-                    f"{'+' if row.change >= 0 else '−'}{locale.toString(abs(row.change), 'f', 1)}",
+                    f"{'+' if row.change >= 0 else '−'}{number(abs(row.change), 1)}",
                     card.previous_period.label)
             parts.append(score)
         if fig.critical_failures:
-            parts.append(self.tr("{0} failed on a critical item").format(fig.critical_failures))
+            parts.append(self.tr("{0} failed on a critical item").format(number(fig.critical_failures)))
         if fig.scanned_calls:
             parts.append(self.tr("{0} confirmed flags per call").format(
-                locale.toString(float(sum(fig.flags_per_call.values())), "f", 2)))
+                number(float(sum(fig.flags_per_call.values())), 2)))
         return " · ".join(parts)
 
     def _loaded(self, trends: object) -> None:
@@ -273,7 +276,7 @@ class AgentDetail(QWidget):
             if summary is not None:
                 form = self.tr("{0} (v{1})").format(form, summary.form_version)
             status = summary.status if summary else ""
-            item = _Item([f"{point.at:%Y-%m-%d %H:%M}", form, (summary.reviewer if summary else "") or "—",
+            item = _Item([moment(point.at), form, (summary.reviewer if summary else "") or "—",
                           self._statuses.get(status, status), percent_text(point.percent)])
             item.setData(DATE, SORT_ROLE, point.at.timestamp())
             item.setData(SCORE, SORT_ROLE, float(point.percent))

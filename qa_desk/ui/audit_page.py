@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..store.audit import ENTITIES, actions, audit_entries, evaluation_history
 from .acting import permitted
+from .formatting import moment, number
 
 LIMIT = 1000
 
@@ -108,6 +109,7 @@ class AuditPage(QWidget):
         side_layout.addWidget(self.history_title)
         side_layout.addWidget(self.history, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("auditSplitter")
         splitter.addWidget(self.table)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 2)
@@ -142,7 +144,7 @@ class AuditPage(QWidget):
         self._fill_actions(known)
         for row, entry in enumerate(self._entries):
             self.table.insertRow(row)
-            cells = (entry.at.strftime("%Y-%m-%d %H:%M:%S"), entry.user_name, entry.action,
+            cells = (moment(entry.at, seconds=True), entry.user_name, entry.action,
                      f"{entry.entity} {entry.entity_id}" if entry.entity_id is not None else entry.entity,
                      _value(entry.old), _value(entry.new), entry.summary)
             for column, text in enumerate(cells):
@@ -155,7 +157,7 @@ class AuditPage(QWidget):
             self.table.resizeColumnToContents(column)
         more = len(self._entries) >= LIMIT
         self.status.setText(self.tr("%n entries", "", len(self._entries))
-                            + (self.tr(" (the newest {0}: narrow the filters)").format(LIMIT) if more else ""))
+                            + (self.tr(" (the newest {0}: narrow the filters)").format(number(LIMIT)) if more else ""))
 
     def _fill_actions(self, known: list[str]) -> None:
         chosen = self.action.currentData()
@@ -182,7 +184,7 @@ class AuditPage(QWidget):
         self.history_title.setText(self.tr("Evaluation {0}: its whole history").format(entry.entity_id))
         with self._services.db.session() as session:
             steps = evaluation_history(session, entry.entity_id)
-        self._show_history(["\n".join([f"{step.at:%Y-%m-%d %H:%M} · {step.user_name} · {step.action} · "
+        self._show_history(["\n".join([f"{moment(step.at)} · {step.user_name} · {step.action} · "
                                        f"{step.summary}", *changes(step.old, step.new)]) for step in steps])
 
     def _show_history(self, steps: list[str]) -> None:

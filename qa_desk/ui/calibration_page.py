@@ -29,6 +29,7 @@ from ..permissions import Actor, can
 from .acting import signed_in
 from .calibration_results import CalibrationResults
 from .calibration_start_dialog import CalibrationStartDialog, load_choices
+from .job_progress import JobProgress
 from .jobs import JobRunner, run_job
 
 _ROLE = Qt.ItemDataRole.UserRole
@@ -93,6 +94,8 @@ class CalibrationPage(QWidget):
         self.message.setObjectName("calibrationMessage")
         self.message.setWordWrap(True)
         self.message.hide()
+        self.export_progress = JobProgress()
+        self.export_progress.setObjectName("calibrationExportProgress")
 
         self.session_list = QListWidget()
         self.session_list.setObjectName("calibrationSessions")
@@ -101,6 +104,7 @@ class CalibrationPage(QWidget):
         self.results = CalibrationResults()
         self.results.score_requested.connect(self.score_requested)
         split = QSplitter()
+        split.setObjectName("calibrationSplitter")
         split.addWidget(self.session_list)
         split.addWidget(self.results)
         split.setStretchFactor(0, 1)
@@ -109,6 +113,7 @@ class CalibrationPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
         layout.addWidget(self.message)
+        layout.addWidget(self.export_progress)
         layout.addWidget(split, 1)
         self._update_buttons()
 
@@ -263,13 +268,27 @@ class CalibrationPage(QWidget):
         def export(ctx):
             from ..reports.calibration_export import export_calibration
 
-            return export_calibration(db, Path(path), actor)
+            return export_calibration(db, Path(path), actor, ctx=ctx)
 
-        self._action_job = run_job(export, on_finished=self._exported,
-                                   on_failed=self._say, expected=_USER_ERRORS, name="calibration export")
+        self._say("")
+        self.export_button.setEnabled(False)
+        self._action_job = run_job(export, on_finished=self._exported, on_failed=self._export_failed,
+                                   on_cancelled=self._export_cancelled, expected=_USER_ERRORS,
+                                   name="calibration export")
+        self.export_progress.follow(self._action_job, self.tr("Exporting the calibration report to {0}…").format(
+            Path(path).name))
 
     def _exported(self, report) -> None:
+        self.export_button.setEnabled(True)
         self._say(report.summary())
+
+    def _export_failed(self, message: str) -> None:
+        self.export_button.setEnabled(True)
+        self._say(self.tr("The calibration report was not exported: {0}").format(message))
+
+    def _export_cancelled(self) -> None:
+        self.export_button.setEnabled(True)
+        self._say(self.tr("The export was cancelled; nothing was written."))
 
 
 __all__ = ["CalibrationPage"]

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from .formatting import number, percent
+
 # Agreement colours (light, so black text stays readable in both themes' tables).
 _GREEN, _AMBER, _RED = QColor("#cdebd3"), QColor("#fbe7b5"), QColor("#f6c9c5")
 _DIFFERS = QColor("#fde2df")  # an answer that is not the reference's
@@ -36,11 +38,16 @@ def agreement_colour(agreement: float | None) -> QColor | None:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} %"
+    return percent(value, 1)
 
 
 def _points(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1f}"
+    return "—" if value is None else ("+" if value >= 0 else "") + number(value, 1)
+
+
+def _agreement(share: float | None) -> str:
+    """An agreement (0..1) as a whole percentage."""
+    return percent(None if share is None else share * 100, 0)
 
 
 class CalibrationResults(QWidget):
@@ -226,13 +233,13 @@ class CalibrationResults(QWidget):
                 self.grid.setItem(row, col, self._cell("", colour=_SUMMARY))
         for col, reviewer in enumerate(reviewers, 1):
             values = (_pct(reviewer.percent), _points(reviewer.deviation),
-                      f"{len(reviewer.items_differing)} / {reviewer.items_compared}")
+                      f"{number(len(reviewer.items_differing))} / {number(reviewer.items_compared)}")
             for row, text in enumerate(values):
                 tip = ", ".join(reviewer.items_differing) if row == 2 else ""
                 self.grid.setItem(row, col, self._cell(text, bold=True, colour=_SUMMARY, tip=tip))
         self.grid.setItem(0, last - 1, self._cell(_pct(result.reference_percent), bold=True, colour=_SUMMARY))
         self.grid.setItem(0, last, self._cell(
-            "—" if result.agreement is None else f"{result.agreement * 100:.0f} %", bold=True,
+            _agreement(result.agreement), bold=True,
             colour=agreement_colour(result.agreement) or _SUMMARY, tip=self.tr("Mean item agreement")))
         for row, item in enumerate(result.items, len(summary)):
             label = QTableWidgetItem(item.question + (" ⚑" if item.critical else ""))
@@ -246,7 +253,7 @@ class CalibrationResults(QWidget):
             reference = self.tr("contested") if item.contested else self._answer(item.reference)
             self.grid.setItem(row, last - 1, self._cell(reference))
             self.grid.setItem(row, last, self._cell(
-                "—" if item.agreement is None else f"{item.agreement * 100:.0f} %",
+                _agreement(item.agreement),
                 colour=agreement_colour(item.agreement)))
         header = self.grid.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -258,8 +265,7 @@ class CalibrationResults(QWidget):
             self.tr("★ reference: {0} ({1}) · spread {2} – {3} (range {4} points, standard deviation {5}) · "
                     "mean item agreement {6}")
             .format(reference, _pct(result.reference_percent), _pct(s.low), _pct(s.high),
-                    "—" if s.range is None else f"{s.range:.1f}", "—" if s.stdev is None else f"{s.stdev:.1f}",
-                    "—" if result.agreement is None else f"{result.agreement * 100:.0f} %"))
+                    number(s.range, 1), number(s.stdev, 1), _agreement(result.agreement)))
 
 
 __all__ = ["CalibrationResults", "agreement_colour"]

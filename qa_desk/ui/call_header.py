@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from .formatting import moment, number
 from .waveform import format_time
 
 SWATCHES = {"silence": "#a0aec0", "hold": "#805ad5", "overtalk": "#dd6b20"}
@@ -18,7 +19,7 @@ SWATCHES = {"silence": "#a0aec0", "hold": "#805ad5", "overtalk": "#dd6b20"}
 
 def _seconds(value: float) -> str:
     """Short spans in seconds with a decimal, longer ones as m:ss."""
-    return f"{value:.1f} s" if value < 60 else format_time(value)
+    return f"{number(value, 1)} s" if value < 60 else format_time(value)
 
 
 def _field(metrics: object, name: str, default=None):
@@ -98,7 +99,7 @@ class CallHeader(QWidget):
         self.agent.setText(agent)
         self.agent.setToolTip(call.file_path)
         started = (
-            QLocale().toString(call.started_at, "yyyy-MM-dd HH:mm:ss") if call.started_at else self.tr("start unknown")
+            moment(call.started_at, seconds=True) if call.started_at else self.tr("start unknown")
         )
         channels = {1: self.tr("mono"), 2: self.tr("stereo")}.get(
             call.channels, self.tr("{0} channels").format(call.channels)
@@ -136,7 +137,7 @@ class CallHeader(QWidget):
         ) or "–")
         ratio = _field(metrics, "talk_ratio")
         self._values["ratio"].setText(
-            QLocale().toString(float(ratio), "f", 2) if ratio is not None else self.tr("n/a (mono)")
+            number(float(ratio), 2) if ratio is not None else self.tr("n/a (mono)")
         )
         self._values["silence"].setText(_seconds(float(_field(metrics, "longest_silence", 0.0) or 0.0)))
         holds = [_span(h) for h in _field(metrics, "holds", []) or []]

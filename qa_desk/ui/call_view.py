@@ -42,6 +42,7 @@ from .call_clips import CallClips
 from .evaluation_panel import EvaluationPanel
 from .flag_dialogs import flag_marks
 from .flags_pane import FlagsPane
+from .formatting import number
 from .jobs import JobRunner, run_job
 from .player_bar import PlayerBar
 from .shortcuts_help import ShortcutsHelp, bind_shortcuts
@@ -78,6 +79,7 @@ class CallView(QWidget):
         self._player = None
         self._jobs: list[JobRunner] = []
         self._envelope_ready = False
+        self._envelope_job: JobRunner | None = None  # the waveform's first drawing (its progress is shown)
         self._metrics = None
         self._help: ShortcutsHelp | None = None
         self._shown_error: str | None = None
@@ -140,12 +142,14 @@ class CallView(QWidget):
         # Beside the waveform: the transcript over the call's flags, both in sight while
         # a reviewer goes through the flags (a flag's words are tinted in the text).
         self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.setObjectName("callSideSplitter")
         self.side.addWidget(self.transcript)
         self.side.addWidget(self.review_tabs)
         self.side.setChildrenCollapsible(False)
         self._side_moved = False  # the reviewer's own split of transcript and flags is kept
         self.side.splitterMoved.connect(lambda *_: setattr(self, "_side_moved", True))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("callSplitter")
         self.splitter.addWidget(wave_column)
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
@@ -279,10 +283,11 @@ class CallView(QWidget):
 
         self._start(load, self._loaded, self._load_failed, "open call")
 
-    def _start(self, fn, finished, failed, name: str, expected: tuple = ()) -> None:
+    def _start(self, fn, finished, failed, name: str, expected: tuple = (), progress=None) -> JobRunner:
         self._jobs = [job for job in self._jobs if not job.is_done()]
         self._jobs.append(run_job(fn, on_finished=finished, on_failed=failed, expected=AUDIO_ERRORS + expected,
-                                  name=name))
+                                  on_progress=progress, name=name))
+        return self._jobs[-1]
 
     def _loaded(self, result: object) -> None:
         call, transcript = result
@@ -319,7 +324,10 @@ class CallView(QWidget):
 
             return load_envelope(path, digest, ctx=ctx)
 
-        self._start(envelope, self._envelope_loaded, self._envelope_failed, "waveform envelope")
+        # A long call's first open decodes it all: the overlay counts, and Back (or another
+        # call) cancels it; the cache file is written whole or not at all.
+        self._envelope_job = self._start(envelope, self._envelope_loaded, self._envelope_failed,
+                                         "waveform envelope", progress=self._envelope_progress)
         self._analyse()
         self._go_to_moment()
         self.call_loaded.emit(call.id)
@@ -377,6 +385,10 @@ class CallView(QWidget):
         self.header.details.setText(message)
         self.waveform.show_message("")
 
+    def _envelope_progress(self, done: int, total: int) -> None:
+        if self.sender() is self._envelope_job and not self._envelope_ready and 0 < done < total:
+            self.waveform.show_message(self.tr("Drawing waveform… {0}%").format(done * 100 // total))
+
     def _envelope_loaded(self, envelope: object) -> None:
         self._envelope_ready = True
         self.waveform.set_envelope(envelope)
@@ -427,6 +439,7 @@ class CallView(QWidget):
         for runner in self._jobs:
             runner.abandon()
         self._jobs = []
+        self._envelope_job = None
         if self._player is not None:
             self._player.close()
             self._player = None
@@ -599,7 +612,7 @@ class CallView(QWidget):
         else:
             start, end = span
             self.selection_label.setText(self.tr("Selected {0}–{1} ({2} s)").format(
-                format_time(start, 1), format_time(end, 1), f"{end - start:.1f}"))
+                format_time(start, 1), format_time(end, 1), number(end - start, 1)))
         self._apply_loop(self.player_bar.loop.isChecked())
 
     def _apply_loop(self, on: bool) -> None:

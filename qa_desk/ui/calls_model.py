@@ -23,6 +23,7 @@ from ..durations import format_duration
 from ..jobs import JobContext
 from ..store.calls import CallFilter, CallRow, count_calls, list_calls
 from ..store.database import Database
+from .formatting import moment
 from .jobs import JobRunner
 
 PAGE_SIZE = 200
@@ -254,8 +255,8 @@ class CallsTableModel(QAbstractTableModel):
         if column == TEAM:
             return call.team or "—"
         if column == STARTED:
-            # ISO order reads the same in Chinese and English and sorts by eye.
-            return call.started_at.strftime("%Y-%m-%d %H:%M") if call.started_at else "—"
+            # The store sorts by the stored time, never by this text.
+            return moment(call.started_at) if call.started_at else "—"
         if column == DURATION:
             return format_duration(call.duration)
         if column == DIRECTION:

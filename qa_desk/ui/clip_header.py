@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..store.clips import ClipView
 from .clip_words import KIND_COLOURS, kind_name, span_text
+from .formatting import moment
 
 
 class ClipHeader(QWidget):
@@ -49,7 +50,7 @@ class ClipHeader(QWidget):
     def show_clip(self, clip: ClipView) -> None:
         self.title.setText(clip.title)
         colour = KIND_COLOURS.get(clip.kind, KIND_COLOURS["other"])
-        when = clip.call_started_at.strftime("%Y-%m-%d %H:%M") if clip.call_started_at else ""
+        when = moment(clip.call_started_at)
         parts = [" · ".join(p for p in (clip.agent_name, clip.team_name) if p), when, span_text(clip.start, clip.end)]
         kind = f'<b style="color:{colour}">{html.escape(kind_name(clip.kind))}</b>'
         self.meta.setText(" &nbsp;·&nbsp; ".join([kind] + [html.escape(p) for p in parts if p]))

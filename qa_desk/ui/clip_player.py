@@ -111,6 +111,7 @@ class ClipPlayer(QWidget):
         column.setSpacing(6)
         column.addWidget(self.header)
         self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setObjectName("clipPlayerSplitter")
         wave_box = QWidget()
         wave_column = QVBoxLayout(wave_box)
         wave_column.setContentsMargins(0, 0, 0, 0)

@@ -12,17 +12,16 @@ import re
 
 from PySide6.QtCore import QCoreApplication
 
+from .formatting import number
+
 KIND_COLOURS = {"good": "#2f855a", "needs_improvement": "#c05621", "other": "#4a5568"}
 # Tags are typed in one line; Chinese writers separate with ，or 、, others with a comma.
 TAG_SEPARATORS = re.compile(r"[,，、;；]")
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Clips", text)
-
 
 def kind_name(kind: str) -> str:
-    names = {"good": _t("Good example"), "needs_improvement": _t("Needs improvement"), "other": _t("Other")}
+    names = {"good": QCoreApplication.translate("Clips", "Good example"), "needs_improvement": QCoreApplication.translate("Clips", "Needs improvement"), "other": QCoreApplication.translate("Clips", "Other")}
     return names.get(kind, kind.replace("_", " ").capitalize())
 
 
@@ -38,7 +37,7 @@ def clip_time(seconds: float, decimals: int = 1) -> str:
 
 
 def span_text(start: float, end: float) -> str:
-    return _t("{0}–{1} ({2} s)").format(clip_time(start), clip_time(end), f"{end - start:.1f}")
+    return QCoreApplication.translate("Clips", "{0}–{1} ({2} s)").format(clip_time(start), clip_time(end), number(end - start, 1))
 
 
 def split_tags(text: str) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QSplitter, QStackedWidget,
     QTableView, QVBoxLayout, QWidget,
@@ -26,6 +26,7 @@ from ..store.clips import ClipError
 from .acting import gate, permitted
 from .clip_filters import ClipFilter, ClipFilterBar, filter_choices
 from .clip_words import KIND_COLOURS, kind_name, tags_text
+from .formatting import day
 from .jobs import JobRunner, run_job
 from .playlist_panel import PlaylistPanel
 from .services import Services
@@ -57,15 +58,9 @@ class ClipsModel(QAbstractTableModel):
 
     def _dot(self, kind: str) -> QIcon:
         if kind not in self._dots:
-            pixmap = QPixmap(10, 10)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(KIND_COLOURS.get(kind, KIND_COLOURS["other"])))
-            painter.drawEllipse(1, 1, 8, 8)
-            painter.end()
-            self._dots[kind] = QIcon(pixmap)
+            from .swatches import colour_mark  # sharp on a 2× screen too
+
+            self._dots[kind] = colour_mark(KIND_COLOURS.get(kind, KIND_COLOURS["other"]), round_=True)
         return self._dots[kind]
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
@@ -87,7 +82,7 @@ class ClipsModel(QAbstractTableModel):
             return {
                 "title": clip.title, "tags": tags_text(clip.tags),
                 "agent": clip.agent_name or "", "length": format_duration(clip.duration),
-                "date": clip.call_started_at.strftime("%Y-%m-%d") if clip.call_started_at else "",
+                "date": day(clip.call_started_at),
             }[column]
         if role == Qt.ItemDataRole.DecorationRole and column == "title":
             return self._dot(clip.kind)
@@ -174,12 +169,14 @@ class ClipsPage(QWidget):
             actions.addWidget(button)
         self.clip_column.addLayout(actions)
         self.right = QSplitter(Qt.Orientation.Vertical)
+        self.right.setObjectName("clipsRightSplitter")
         self.right.addWidget(self.clip_box)
         self.right.addWidget(self.playlists)
         self.right.setStretchFactor(0, 3)
         self.right.setStretchFactor(1, 2)
         self.right.setChildrenCollapsible(False)
         self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.setObjectName("clipsSplitter")
         self.split.addWidget(left)
         self.split.addWidget(self.right)
         self.split.setStretchFactor(0, 1)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ..importing.metadata import MetadataError
 from ..importing.sidecar import DEFAULT_COLUMNS, SheetSample, detect_columns, read_sample
+from .formatting import moment
 from .jobs import JobRunner, run_job
 from .pattern_edit import HINT_STYLE, error_style
 
@@ -363,7 +364,7 @@ class ColumnMappingEditor(QWidget):
             return item
         value = found.values.get(field_name)
         if isinstance(value, datetime):
-            text = value.isoformat(sep=" ")
+            text = moment(value, seconds=True)
         elif field_name == "direction" and value:
             text = self._directions.get(value, value)
         else:

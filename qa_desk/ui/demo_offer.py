@@ -18,13 +18,9 @@ from ..store.database import Database
 from .jobs import JobRunner, run_job
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DemoCentre", text)
-
-
 def summary_text(report: DemoReport) -> str:
     """One line for the status bar: what the demo centre holds."""
-    return _tr("Demo centre ready: {0} teams, {1} agents, {2} calls, {3} evaluations, {4} flags.").format(
+    return QCoreApplication.translate("DemoCentre", "Demo centre ready: {0} teams, {1} agents, {2} calls, {3} evaluations, {4} flags.").format(
         len(report.teams), len(report.agents), report.calls, report.evaluation_count, report.flag_count)
 
 
@@ -109,10 +105,10 @@ class DemoCentreOffer(QObject):
         if refusal:
             self.not_offered.emit(str(refusal))
             return
-        box = QMessageBox(QMessageBox.Icon.Question, _tr("Demo centre"),
-                          _tr("Also fill a demo centre with teams, agents and months of evaluations?"),
+        box = QMessageBox(QMessageBox.Icon.Question, QCoreApplication.translate("DemoCentre", "Demo centre"),
+                          QCoreApplication.translate("DemoCentre", "Also fill a demo centre with teams, agents and months of evaluations?"),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self._parent)
-        box.setInformativeText(_tr(
+        box.setInformativeText(QCoreApplication.translate("DemoCentre", 
             "QA Desk adds teams of agents and six months of their calls (the sample recordings reused), "
             "with flags and evaluations, so that the library, scorecards and trends have something to show. "
             "Use it to look around; keep your real calls in a database of their own."))
@@ -132,8 +128,8 @@ class DemoCentreOffer(QObject):
 
     def build(self) -> DemoCentreJob:
         """Build the demo centre now (the user said yes), behind a progress dialog that can cancel."""
-        dialog = QProgressDialog(_tr("Building the demo centre…"), _tr("Cancel"), 0, 0, self._parent)
-        dialog.setWindowTitle(_tr("Demo centre"))
+        dialog = QProgressDialog(QCoreApplication.translate("DemoCentre", "Building the demo centre…"), QCoreApplication.translate("DemoCentre", "Cancel"), 0, 0, self._parent)
+        dialog.setWindowTitle(QCoreApplication.translate("DemoCentre", "Demo centre"))
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
         dialog.setAutoClose(False)
@@ -155,7 +151,7 @@ class DemoCentreOffer(QObject):
         if self.progress_dialog is not None:
             self.progress_dialog.setMaximum(max(total, 1))
             self.progress_dialog.setValue(min(done, max(total, 1)))
-            self.progress_dialog.setLabelText(_tr("Building the demo centre: call {0} of {1}…").format(done, total))
+            self.progress_dialog.setLabelText(QCoreApplication.translate("DemoCentre", "Building the demo centre: call {0} of {1}…").format(done, total))
 
     def _close_dialog(self) -> None:
         if self.progress_dialog is not None:
@@ -170,7 +166,7 @@ class DemoCentreOffer(QObject):
 
     def _failed(self, message: str) -> None:
         self._close_dialog()
-        box = QMessageBox(QMessageBox.Icon.Warning, _tr("Demo centre"), _tr("The demo centre could not be built."),
+        box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("DemoCentre", "Demo centre"), QCoreApplication.translate("DemoCentre", "The demo centre could not be built."),
                           QMessageBox.StandardButton.Ok, self._parent)
         box.setInformativeText(message)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

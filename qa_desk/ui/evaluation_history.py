@@ -7,17 +7,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("EvaluationPanel", text)
+from .formatting import moment
 
 
 class HistoryDialog(QDialog):
     def __init__(self, events, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(_tr("Evaluation history"))
+        self.setWindowTitle(QCoreApplication.translate("EvaluationPanel", "Evaluation history"))
         self.listing = QListWidget()
         self.listing.addItems(self.lines(events))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -29,18 +33,18 @@ class HistoryDialog(QDialog):
 
     @staticmethod
     def lines(events) -> list[str]:
-        actions = {"created": _tr("started"), "submitted": _tr("submitted"), "acknowledged": _tr("acknowledged"),
-                   "disputed": _tr("disputed"), "rescored": _tr("re-scored"), "resolved": _tr("resolved"),
-                   "commented": _tr("commented")}
+        actions = {"created": QCoreApplication.translate("EvaluationPanel", "started"), "submitted": QCoreApplication.translate("EvaluationPanel", "submitted"), "acknowledged": QCoreApplication.translate("EvaluationPanel", "acknowledged"),
+                   "disputed": QCoreApplication.translate("EvaluationPanel", "disputed"), "rescored": QCoreApplication.translate("EvaluationPanel", "re-scored"), "resolved": QCoreApplication.translate("EvaluationPanel", "resolved"),
+                   "commented": QCoreApplication.translate("EvaluationPanel", "commented")}
         out = []
         for event in events:
-            line = f"{event.at:%Y-%m-%d %H:%M} · {event.by} · {actions.get(event.action, event.action)}"
+            line = f"{moment(event.at)} · {event.by} · {actions.get(event.action, event.action)}"
             new, old = event.new or {}, event.old or {}
             if "answers" in new and "answers" in old:
                 line += " · " + ", ".join(f"{k}: {old['answers'].get(k)} → {v}" for k, v in new["answers"].items())
             if "score" in new and new.get("score") is not None:
                 before = f"{old['score']:g} → " if old.get("score") is not None else ""
-                line += " · " + _tr("score {0}{1}").format(before, f"{new['score']:g}")
+                line += " · " + QCoreApplication.translate("EvaluationPanel", "score {0}{1}").format(before, f"{new['score']:g}")
             if event.text:
                 line += f" · “{event.text}”"
             out.append(line)

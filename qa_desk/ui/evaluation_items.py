@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .formatting import percent as percent_text
+
 CRITICAL_STYLE = "color: #c53030; font-weight: bold;"
 SUGGESTED_STYLE = "color: #6b46c1;"
 
@@ -177,7 +179,7 @@ class SectionBox(QGroupBox):
         percent = score.percent
         text = self.tr("{0} / {1}").format(_points(round(score.earned, 2)), _points(score.max))
         if percent is not None:
-            text += f" · {percent:.0f} %"
+            text += " · " + percent_text(percent, 0)
         if self.weight is not None:
             text += " · " + self.tr("weight {0} %").format(_points(self.weight))
         if score.failed:

@@ -40,6 +40,7 @@ from ..scoring.score import score_form
 from ..store import evaluations as store
 from .evaluation_history import HistoryDialog
 from .evaluation_items import CRITICAL_STYLE, ItemRow, SectionBox
+from .formatting import number, percent
 from .jobs import JobRunner, run_job
 from .waveform import format_time
 
@@ -324,10 +325,10 @@ class EvaluationPanel(QWidget):
         if result.percent is None:
             total = self.tr("Total: nothing answered yet")
         elif form.scoring == "weights":
-            total = self.tr("Total: {0:.1f} of 100").format(result.score)
+            total = self.tr("Total: {0} of 100").format(number(result.score, 1))
         else:
-            total = self.tr("Total: {0} / {1} · {2:.1f} %").format(f"{result.score:g}", f"{result.max_score:g}",
-                                                                  result.percent)
+            total = self.tr("Total: {0} / {1} · {2}").format(f"{result.score:g}", f"{result.max_score:g}",
+                                                              percent(result.percent, 1))
         if result.unanswered and view.status == "draft":
             total += " · " + self.tr("{0} to answer").format(len(result.unanswered))
         self.total.setText(total)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from ..scoring.rulebook import RulebookError
 from ..scoring.scan import active_rulebook_path, calls_needing_scan, scan_call, scan_calls
 from .jobs import JobRunner, run_job
 from .services import Services
@@ -21,6 +22,7 @@ class FlagChecker(QObject):
     progress = Signal(int, int)  # the check of all calls: done, total
     batch_finished = Signal(str)  # a sentence for the status bar
     batch_failed = Signal(str)
+    batch_cancelled = Signal()  # the reviewer stopped it: calls checked so far keep their flags
 
     def __init__(self, services: Services, parent: QObject | None = None):
         super().__init__(parent)
@@ -50,29 +52,48 @@ class FlagChecker(QObject):
         self._calls.pop(call_id, None)
         self.call_failed.emit(call_id, message)
 
-    def check_all(self) -> None:
-        """Every transcribed call not yet checked with the active rulebook's version."""
+    def check_all(self) -> JobRunner:
+        """Every transcribed call not yet checked with the active rulebook's version.
+
+        Cancelling stops between two calls: each call's flags are stored in a
+        transaction of their own, so the calls checked so far keep theirs and the rest
+        stay "not checked with this version", for the next check_all to pick up."""
         if self._batch is not None and not self._batch.is_done():
-            self._batch.cancel()
+            self._batch.abandon()  # its calls are in the new batch's list again
         db = self.services.db
+        looking, checking = self.tr("Finding the calls to check…"), self.tr("Checking calls against {0}…")
 
         def work(ctx):
+            ctx.status(looking)
             rulebook = self._rulebook()
-            ctx.status(self.tr("Checking calls against {0}…").format(rulebook.name))
-            return scan_calls(db, calls_needing_scan(db, rulebook), rulebook, ctx)
+            calls = calls_needing_scan(db, rulebook)
+            ctx.check_cancelled()
+            ctx.status(checking.format(rulebook.name))
+            return scan_calls(db, calls, rulebook, ctx)
 
         self._batch = run_job(
             work,
             on_progress=self.progress.emit,
             on_finished=self._batch_done,
             on_failed=self.batch_failed.emit,
+            on_cancelled=self._batch_cancelled,
+            expected=(OSError, RulebookError),  # the rulebook file: its message names the problem
             name="check all calls",
         )
+        return self._batch
 
     def _batch_done(self, report) -> None:
         checked = sum(1 for s in report.scanned if s.checked)
         text = self.tr("Rulebook check: {0} call(s) checked, {1} failed.").format(checked, len(report.failed))
         self.batch_finished.emit(text)
+
+    def _batch_cancelled(self) -> None:
+        if self.sender() is self._batch:  # not the batch a newer one replaced
+            self.batch_cancelled.emit()
+
+    def batch(self) -> JobRunner | None:
+        """The check of all calls, running or last run."""
+        return self._batch
 
     def is_busy(self) -> bool:
         return any(not r.is_done() for r in [*self._calls.values(), *([self._batch] if self._batch else [])])

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .formatting import moment
 from .waveform import format_time
 
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 1  # the FlagRow of a row in the flag list
@@ -37,24 +38,21 @@ STATUS_COLOURS = {"open": "#4a5568", "confirmed": "#2f855a", "dismissed": "#7180
 KIND_COLOURS = {"possible": "#b7791f", "missing": "#6b46c1", "count": "#2b6cb0", "acoustic": "#2c7a7b"}
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Flags", text)
-
 
 def severity_name(severity: str) -> str:
-    names = {"critical": _t("Critical"), "major": _t("Major"), "minor": _t("Minor")}
+    names = {"critical": QCoreApplication.translate("Flags", "Critical"), "major": QCoreApplication.translate("Flags", "Major"), "minor": QCoreApplication.translate("Flags", "Minor")}
     return names.get(severity, severity.capitalize())
 
 
 def category_name(category: str) -> str:
     names = {
-        "forbidden_phrase": _t("Forbidden phrase"), "required_greeting": _t("Required greeting"),
-        "required_closing": _t("Required closing"), "hold_courtesy": _t("Hold courtesy"),
-        "filler_words": _t("Filler words"), "impolite_address": _t("Impolite address"),
-        "rhetorical_question": _t("Rhetorical question"), "negative_framing": _t("Negative framing"),
-        "dead_air": _t("Dead air"), "hold_silence": _t("Long hold"), "overtalk": _t("Overtalk"),
-        "talk_ratio": _t("Talk ratio"), "speech_rate": _t("Speech rate"),
-        "first_words_latency": _t("First-words latency"),
+        "forbidden_phrase": QCoreApplication.translate("Flags", "Forbidden phrase"), "required_greeting": QCoreApplication.translate("Flags", "Required greeting"),
+        "required_closing": QCoreApplication.translate("Flags", "Required closing"), "hold_courtesy": QCoreApplication.translate("Flags", "Hold courtesy"),
+        "filler_words": QCoreApplication.translate("Flags", "Filler words"), "impolite_address": QCoreApplication.translate("Flags", "Impolite address"),
+        "rhetorical_question": QCoreApplication.translate("Flags", "Rhetorical question"), "negative_framing": QCoreApplication.translate("Flags", "Negative framing"),
+        "dead_air": QCoreApplication.translate("Flags", "Dead air"), "hold_silence": QCoreApplication.translate("Flags", "Long hold"), "overtalk": QCoreApplication.translate("Flags", "Overtalk"),
+        "talk_ratio": QCoreApplication.translate("Flags", "Talk ratio"), "speech_rate": QCoreApplication.translate("Flags", "Speech rate"),
+        "first_words_latency": QCoreApplication.translate("Flags", "First-words latency"),
     }
     return names.get(category, category.replace("_", " ").capitalize())
 
@@ -62,22 +60,22 @@ def category_name(category: str) -> str:
 def kind_label(kind: str) -> str:
     """What kind of evidence a flag is; empty for a phrase said exactly as the rule has it."""
     labels = {
-        "possible": _t("Possible match: sounds like the phrase (homophone)"),
-        "missing": _t("Missing: required phrase not said"),
-        "count": _t("Said too often"),
-        "acoustic": _t("From the audio"),
+        "possible": QCoreApplication.translate("Flags", "Possible match: sounds like the phrase (homophone)"),
+        "missing": QCoreApplication.translate("Flags", "Missing: required phrase not said"),
+        "count": QCoreApplication.translate("Flags", "Said too often"),
+        "acoustic": QCoreApplication.translate("Flags", "From the audio"),
     }
     return labels.get(kind, "")
 
 
 def kind_short(kind: str) -> str:
-    labels = {"exact": _t("Exact"), "possible": _t("Possible (homophone)"), "missing": _t("Missing"),
-              "count": _t("Too often"), "acoustic": _t("Audio")}
+    labels = {"exact": QCoreApplication.translate("Flags", "Exact"), "possible": QCoreApplication.translate("Flags", "Possible (homophone)"), "missing": QCoreApplication.translate("Flags", "Missing"),
+              "count": QCoreApplication.translate("Flags", "Too often"), "acoustic": QCoreApplication.translate("Flags", "Audio")}
     return labels.get(kind, kind)
 
 
 def speaker_name(speaker: str | None) -> str:
-    names = {"agent": _t("Agent"), "customer": _t("Customer"), "mixed": _t("Either speaker")}
+    names = {"agent": QCoreApplication.translate("Flags", "Agent"), "customer": QCoreApplication.translate("Flags", "Customer"), "mixed": QCoreApplication.translate("Flags", "Either speaker")}
     return names.get(speaker or "", speaker or "")
 
 
@@ -93,20 +91,20 @@ def flag_time(flag) -> str:
 def status_text(flag) -> str:
     """Open, or the last decision and who made it."""
     if flag.status == "confirmed":
-        return _t("Confirmed · {0}").format(flag.decided_by or "?")
+        return QCoreApplication.translate("Flags", "Confirmed · {0}").format(flag.decided_by or "?")
     if flag.status == "dismissed":
-        return _t("Dismissed · {0}").format(flag.decided_by or "?")
-    return _t("Open")
+        return QCoreApplication.translate("Flags", "Dismissed · {0}").format(flag.decided_by or "?")
+    return QCoreApplication.translate("Flags", "Open")
 
 
 def action_name(action: str) -> str:
-    names = {"confirmed": _t("Confirmed"), "dismissed": _t("Dismissed"), "reopened": _t("Reopened"),
-             "noted": _t("Note")}
+    names = {"confirmed": QCoreApplication.translate("Flags", "Confirmed"), "dismissed": QCoreApplication.translate("Flags", "Dismissed"), "reopened": QCoreApplication.translate("Flags", "Reopened"),
+             "noted": QCoreApplication.translate("Flags", "Note")}
     return names.get(action, action)
 
 
-def when(moment) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+def when(at) -> str:
+    return moment(at)
 
 
 def flag_summary(flag) -> str:
@@ -124,14 +122,14 @@ def flag_tooltip(flag, history: list) -> str:
     if flag.reason:
         lines.append(html.escape(flag.reason))
     if flag.stale:
-        lines.append(f"<i>{html.escape(_t('No longer found by the current rulebook; kept for its decision.'))}</i>")
+        lines.append(f"<i>{html.escape(QCoreApplication.translate('Flags', 'No longer found by the current rulebook; kept for its decision.'))}</i>")
     if history:
-        lines.append(f"<br><b>{html.escape(_t('History'))}</b>")
+        lines.append(f"<br><b>{html.escape(QCoreApplication.translate('Flags', 'History'))}</b>")
         for event in history:
             text = f" — {html.escape(event.text)}" if event.text else ""
             lines.append(f"{when(event.at)} · {html.escape(event.by)} · {html.escape(action_name(event.action))}{text}")
     else:
-        lines.append(f"<br><i>{html.escape(_t('No decision yet.'))}</i>")
+        lines.append(f"<br><i>{html.escape(QCoreApplication.translate('Flags', 'No decision yet.'))}</i>")
     return "<br>".join(lines)
 
 
@@ -159,19 +157,16 @@ def flag_marks(flags: list) -> tuple[list, list]:
     return bars, words
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("FlagsPane", text)
-
 
 def _third_line(flag) -> str:
     """A reason or note worth reading without hovering, if the flag has one."""
     parts = []
     if flag.status == "dismissed" and flag.dismiss_reason:
-        parts.append(_tr("Reason: {0}").format(flag.dismiss_reason))
+        parts.append(QCoreApplication.translate("FlagsPane", "Reason: {0}").format(flag.dismiss_reason))
     if flag.note:
-        parts.append(_tr("Note: {0}").format(flag.note))
+        parts.append(QCoreApplication.translate("FlagsPane", "Note: {0}").format(flag.note))
     if flag.stale:
-        parts.append(_tr("No longer found by the current rulebook"))
+        parts.append(QCoreApplication.translate("FlagsPane", "No longer found by the current rulebook"))
     if not parts and flag.kind in ("missing", "count", "acoustic") and flag.reason:
         parts.append(flag.reason)
     return " · ".join(parts)
@@ -184,7 +179,7 @@ class FlagDelegate(QStyledItemDelegate):
     PAD = 6
     GAP = 2
 
-    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+    def sizeHint(self, option, index) -> QSize:
         flag = index.data(FLAG_ROLE)
         lines = 3 if flag is not None and (kind_label(flag.kind) or _third_line(flag)) else 2
         height = option.fontMetrics.height()

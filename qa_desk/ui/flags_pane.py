@@ -36,6 +36,7 @@ from .flag_dialogs import (
     FLAG_ROLE, DismissDialog, FlagDelegate, FlagHistoryDialog, NoteDialog, flag_summary, flag_tooltip, kind_label,
     status_text,
 )
+from .formatting import moment
 from .jobs import JobRunner, run_job
 from .shortcuts_help import TYPED_KEYS
 
@@ -335,7 +336,7 @@ class FlagsPane(QWidget):
         scan = self._scan
         if scan is None:
             return ""
-        day = scan.at.strftime("%Y-%m-%d %H:%M")
+        day = moment(scan.at)
         if scan.rulebook:
             return self.tr("Checked with {0} (version {1}) on {2}.").format(scan.rulebook, scan.version, day)
         return self.tr("Checked on {0}.").format(day)

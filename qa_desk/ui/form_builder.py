@@ -95,6 +95,7 @@ class FormBuilder(QWidget):
 
         self.preview = FormPreview(self.tr("The preview appears as soon as the form has no problems."))
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("formBuilderSplitter")
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self._build_outline())
         splitter.addWidget(self._build_editor())

@@ -37,6 +37,7 @@ from .acting import gate, permitted
 from .area_page import AreaPage
 from .form_builder import FormBuilder
 from .form_preview import FormPreview
+from .formatting import moment
 from .jobs import JobRunner, run_job
 from .pattern_edit import HINT_STYLE, error_style, ok_style
 
@@ -130,6 +131,7 @@ class FormsPage(QWidget):
         left_column.addWidget(self.version_list, 2)
         self.preview = FormPreview(self.tr("Select a form to see it as reviewers will."))
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("formsSplitter")
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(self.preview)
@@ -270,7 +272,7 @@ class FormsPage(QWidget):
         self.version_list.blockSignals(True)
         self.version_list.clear()
         for v in self._versions:
-            when = f" · {v.created_at:%Y-%m-%d %H:%M}" if v.created_at else ""
+            when = f" · {moment(v.created_at)}" if v.created_at else ""
             self.version_list.addItem(self.tr("Version {0}").format(v.version) + when + " · " + self.tr(
                 "used by %n evaluation(s)", "", v.evaluations))
         self.version_list.blockSignals(False)

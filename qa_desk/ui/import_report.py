@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .formatting import number
 from .pattern_edit import HINT_STYLE
 
 STATUSES = ("imported", "known", "failed", "skipped")
@@ -111,8 +112,7 @@ class ImportReportModel(QAbstractTableModel):
         return self._reasons.get(reason, reason) if reason else ""
 
     def summary(self, cancelled: bool = False) -> str:
-        locale = QLocale()
-        c = {k: locale.toString(v) for k, v in self.counts().items()}
+        c = {k: number(v) for k, v in self.counts().items()}
         text = self.tr("{0} imported, {1} already known, {2} failed, {3} skipped").format(
             c["imported"], c["known"], c["failed"], c["skipped"]
         )

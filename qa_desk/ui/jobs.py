@@ -14,6 +14,7 @@ running QThread, which would abort the whole process.
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any, Callable, ClassVar
 
@@ -28,6 +29,40 @@ log = logging.getLogger(__name__)
 # Errors whose message is written for people: shown as is. Anything else is a bug,
 # logged with its traceback and shown as a short message.
 USER_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, SettingsError)
+
+
+def _disk_advice(error: OSError) -> str | None:
+    """What to do about a file system error, for the errors a person can act on."""
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return QCoreApplication.translate(
+            "JobRunner", "The disk is full: free some space or choose another folder, then try again.")
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return QCoreApplication.translate(
+            "JobRunner", "QA Desk may not write there: choose another folder, or ask your administrator for access.")
+    if error.errno == errno.ENOENT:
+        return QCoreApplication.translate(
+            "JobRunner", "Check that the folder still exists and that its drive or network share is connected, "
+            "then try again.")
+    return None
+
+
+def explained(exc: BaseException) -> str:
+    """An expected error's message, and what to do when the cause is the disk.
+
+    A bare OSError reads "[Errno 28] No space left on device: '/x'"; it becomes the
+    file and the reason. A domain error that wraps one (``raise … from exc``) keeps its
+    own message, which names the file; either way the advice for the cause follows."""
+    cause = exc if isinstance(exc, OSError) else exc.__cause__
+    if isinstance(exc, OSError) and exc.strerror:
+        message = f"{exc.filename}: {exc.strerror}." if exc.filename else f"{exc.strerror}."
+    else:
+        message = str(exc) or type(exc).__name__
+    advice = _disk_advice(cause) if isinstance(cause, OSError) else None
+    if not advice or advice in message:
+        return message
+    if not message.endswith((".", "!", "?", "。", "！", "？")):
+        message += "。" if ord(message[-1]) >= 0x2E80 else "."  # a Chinese sentence ends with 。
+    return f"{message} {advice}"
 
 
 class _Worker(QThread):
@@ -57,13 +92,14 @@ class _Worker(QThread):
         except Cancelled:
             self.cancelled.emit()
         except self._expected as exc:
-            self.failed.emit(str(exc) or type(exc).__name__)
+            self.failed.emit(explained(exc))
         except Exception as exc:  # noqa: BLE001 - a job must never take the window down
             log.exception("job %s failed", self._name)
             self.failed.emit(
-                QCoreApplication.translate("JobRunner", "Unexpected error ({0}): {1}").format(
-                    type(exc).__name__, str(exc)[:300]
-                )
+                QCoreApplication.translate(
+                    "JobRunner", "Unexpected error ({0}): {1}. Try again; if it happens again, tell your "
+                    "administrator what you were doing and when."
+                ).format(type(exc).__name__, str(exc)[:300].rstrip("."))
             )
         else:
             self.succeeded.emit(result)

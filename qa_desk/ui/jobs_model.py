@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar, QStyleOptionViewItem
 
 from ..durations import format_duration
+from .formatting import moment, percent, time_of_day
 
 if TYPE_CHECKING:
     from ..transcription.service import JobRow
@@ -28,12 +29,12 @@ PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2  # 0..1, or None where no bar is dr
 FAILED_COLOUR = QColor("#c53030")
 
 
-def _time(moment: datetime | None) -> str:
-    if moment is None:
+def _time(at: datetime | None) -> str:
+    if at is None:
         return ""
-    if moment.date() == datetime.now().date():
-        return moment.strftime("%H:%M:%S")
-    return moment.strftime("%Y-%m-%d %H:%M")
+    if at.date() == datetime.now().date():
+        return time_of_day(at, seconds=True)
+    return moment(at)
 
 
 def short_error(job: JobRow) -> str:
@@ -181,7 +182,7 @@ class JobsTableModel(QAbstractTableModel):
             return self.status_text(job.status)
         if column == PROGRESS:
             if job.status in ("running", "done"):
-                return f"{round((1.0 if job.status == 'done' else job.progress) * 100)}%"
+                return percent(round((1.0 if job.status == 'done' else job.progress) * 100), 0)
             return ""
         if column == DURATION:
             return format_duration(job.duration)

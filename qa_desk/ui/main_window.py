@@ -9,16 +9,19 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from functools import partial
+
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
-    QProgressBar,
     QScrollArea,
     QStackedWidget,
     QStyle,
@@ -36,14 +39,18 @@ from .users_page import UsersPage
 from .calls_page import CallsPage
 from .clips_page import ClipsPage
 from .demo_offer import offer_demo_centre, summary_text
+from .acting import permitted
 from .import_dialog import ImportDialog
 from .flag_checks import FlagChecker
 from .forms_page import FormsPage
+from .job_progress import JobProgress
 from .jobs import JobRunner, run_job
 from .jobs_panel import JobsPanel
+from .layout_memory import LayoutMemory
 from .services import Services
 from .scorecards_page import ScorecardsPage
 from .settings_page import SettingsPage
+from .shortcuts_help import ShortcutsHelp
 from .transcription_control import TranscriptionControl
 
 if TYPE_CHECKING:
@@ -166,57 +173,126 @@ class MainWindow(QMainWindow):
         self.scorecards_page.message.connect(self.show_message)
         self.calls_page.call_moment_requested.connect(lambda c, t, q: self.open_call(c).show_moment(t, q))
         self.flag_checker = FlagChecker(services, self)
-        self.flag_checker.progress.connect(self._job_progress)
         self.flag_checker.batch_finished.connect(self._checks_done)
         self.flag_checker.batch_failed.connect(self._checks_failed)
+        self.flag_checker.batch_cancelled.connect(self._checks_cancelled)
         self.flag_checker.call_checked.connect(self._call_checked)
         self.flag_checker.call_failed.connect(self._call_check_failed)
         # A new rulebook (or a new version of it): check the calls again, as a job.
         self.settings_page.rulebook.rulebook_changed.connect(lambda _path: self._check_all_calls())
+        self.settings_page.rulebook.check_requested.connect(self._check_all_calls)
         self.transcription.message.connect(self.show_message)
         self.transcription.snapshot_changed.connect(self._queue_looked)
         self.transcription.statuses_changed.connect(self._transcript_statuses_changed)
+        self._take_over_shortcuts(self.calls_page)
+        # Size, place, splitters and columns as the reviewer left them (layout_memory.py).
+        self.layout_memory = LayoutMemory(self)
+        self.layout_memory.restore()
 
     # --- building -----------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
-        self.import_action = QAction(self.tr("&Import recordings…"), self)
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(self.open_import_dialog)
-        self.samples_action = QAction(self.tr("Load &sample calls"), self)
-        self.samples_action.triggered.connect(self.load_sample_calls)
-        self.settings_action = QAction(self.tr("S&ettings…"), self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.triggered.connect(lambda: self.show_area("settings"))
-        quit_action = QAction(self.tr("&Quit"), self)
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        for action in (self.import_action, self.samples_action, None, self.settings_action, None, quit_action):
-            if action is None:
-                file_menu.addSeparator()
-            else:
-                file_menu.addAction(action)
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.import_action = self._action(self.tr("&Import recordings…"), self.open_import_dialog, "Ctrl+I")
+        self.samples_action = self._action(self.tr("Load &sample calls"), self.load_sample_calls)
+        self.export_action = self._action(self.tr("&Export scorecards…"), self.export_scorecards)
+        self.settings_action = self._action(self.tr("S&ettings…"), lambda: self.show_area("settings"),
+                                            QKeySequence.StandardKey.Preferences, "Ctrl+,")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self._add(file_menu, self.import_action, self.samples_action, None, self.export_action, None,
+                  self.settings_action, None, self.quit_action)
 
-        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        self.find_action = self._action(self.tr("&Find…"), self.find, QKeySequence.StandardKey.Find, "Ctrl+F")
+        self.find_action.setStatusTip(self.tr("Search this call's transcript, or the calls or clips listed"))
+        self.search_said_action = self._action(self.tr("Search what was &said…"),
+                                               self.calls_page.open_transcript_search, "Ctrl+Shift+F")
+        self._add(edit_menu, self.find_action, self.search_said_action)
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        # Ctrl+1…6: the areas in the order of the navigation list (browsers' tabs, IDEs' panes).
+        self.area_actions: dict[str, QAction] = {}
+        areas = QActionGroup(self)
+        for number, key in enumerate(AREAS, start=1):
+            action = self._action(self._area_name(key), partial(self.show_area, key), f"Ctrl+{number}")
+            action.setCheckable(True)
+            areas.addAction(action)
+            self.area_actions[key] = action
+            view_menu.addAction(action)
+        self.nav.currentRowChanged.connect(self._menus_follow)
+        self._menus_follow(self.nav.currentRow())
+        view_menu.addSeparator()
         self.jobs_action = self.jobs_panel.toggleViewAction()
         self.jobs_action.setText(self.tr("&Transcription jobs"))
         self.jobs_action.setShortcut(QKeySequence("Ctrl+J"))
         view_menu.addAction(self.jobs_action)
+        self.full_screen_action = self._action(self.tr("&Full screen"),
+                                               lambda: self.set_full_screen(self.full_screen_action.isChecked()),
+                                               QKeySequence.StandardKey.FullScreen, "F11")
+        self.full_screen_action.setCheckable(True)
+        self._was_maximized = False
+        view_menu.addAction(self.full_screen_action)
 
-        help_menu = self.menuBar().addMenu(self.tr("&Help"))
-        about = QAction(self.tr("&About QA Desk"), self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self.shortcuts_action = self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts,
+                                             QKeySequence.StandardKey.HelpContents, "F1")
+        about = self._action(self.tr("&About QA Desk"), self.show_about)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about_qt = self._action(self.tr("About &Qt"), lambda: QApplication.aboutQt())
+        about_qt.setMenuRole(QAction.MenuRole.AboutQtRole)
+        self._add(help_menu, self.shortcuts_action, None, about, about_qt)
+        self._help: ShortcutsHelp | None = None
+
+    def _action(self, text: str, slot, *keys) -> QAction:
+        """An action of the window's menus; keys are a QKeySequence.StandardKey, whose keys the
+        platform sets (none on some: then the next key is used), or portable key texts."""
+        action = QAction(text, self)
+        action.triggered.connect(lambda: slot())
+        for key in keys:
+            sequences = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [
+                QKeySequence(key)]
+            if sequences:
+                action.setShortcuts(sequences)
+                break
+        return action
+
+    @staticmethod
+    def _add(menu, *actions) -> None:
+        for action in actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+
+    def _take_over_shortcuts(self, page: QWidget) -> None:
+        """A page's own shortcut for a key the menus hold (the call view's Ctrl+F and F1, the
+        library's Ctrl+Shift+F) would make that key ambiguous, and Qt then runs neither: the
+        page's is turned off, and the menu's action does the page's thing there."""
+        taken = {s.toString() for menu in self.menuBar().findChildren(QMenu) for action in menu.actions()
+                 for s in action.shortcuts()}
+        for shortcut in page.findChildren(QShortcut):
+            if shortcut.key().toString() in taken:
+                shortcut.setEnabled(False)
+
+    def _menus_follow(self, row: int) -> None:
+        self.area_actions[AREAS[row]].setChecked(True)
+        self.find_action.setEnabled(AREAS[row] in ("calls", "clips"))
 
     def _build_status_bar(self) -> None:
         self.database_label = QLabel()
         self.database_label.setObjectName("databaseStatus")
-        self.job_progress = QProgressBar()
-        self.job_progress.setMaximumWidth(180)
-        self.job_progress.setMaximumHeight(16)
-        self.job_progress.hide()
-        self.statusBar().addPermanentWidget(self.job_progress)
+        # Slow work without a dialog of its own: what it does, how far, and Cancel.
+        self.checks_progress = JobProgress(bar_width=180)
+        self.checks_progress.setObjectName("checksProgress")
+        self.samples_progress = JobProgress(bar_width=180)
+        self.samples_progress.setObjectName("samplesProgress")
+        self.connect_progress = JobProgress(bar_width=120)
+        self.connect_progress.setObjectName("connectProgress")
+        for progress in (self.checks_progress, self.samples_progress, self.connect_progress):
+            self.statusBar().addPermanentWidget(progress)
         # "Transcription: 3 of 8 · 42% · about 1 min left": click to show or hide the jobs.
         self.transcription_button = QToolButton()
         self.transcription_button.setObjectName("transcriptionStatus")
@@ -274,6 +350,56 @@ class MainWindow(QMainWindow):
         if AREAS[row] == "settings":
             self.settings_page.reload()
 
+    def find(self) -> None:
+        """Ctrl+F: in a call, its transcript's search (the call view's own Ctrl+F); in the
+        library or the clips, their search box."""
+        if self.showing_call():
+            self.call_view.shortcuts["search"][0].activated.emit()
+            return
+        box = {"calls": self.calls_page.filter_bar.search, "clips": self.clips_area.filter_bar.search}.get(
+            self.current_area())
+        if box is not None:
+            box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            box.selectAll()
+
+    def show_shortcuts(self) -> ShortcutsHelp:
+        """The keyboard shortcuts (the call view's own help when a call is shown)."""
+        if self.showing_call():
+            return self.call_view.show_shortcuts()
+        if self._help is None:
+            self._help = ShortcutsHelp(self)
+        self._help.show()
+        self._help.raise_()
+        return self._help
+
+    def set_full_screen(self, on: bool) -> None:
+        if on == self.isFullScreen():
+            return
+        if on:
+            self._was_maximized = self.isMaximized()
+            self.showFullScreen()
+        elif self._was_maximized:
+            self.showMaximized()
+        else:
+            self.showNormal()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.WindowStateChange:  # also left by the window manager's own key
+            self.full_screen_action.setChecked(self.isFullScreen())
+
+    def export_scorecards(self) -> None:
+        """File ▸ Export: the Scorecards area's export of the scorecard shown."""
+        self.show_area("scorecards")
+        button = self.scorecards_page.export_button
+        if button.isEnabled():
+            self.scorecards_page.choose_export_file()
+        elif not permitted(self.services, "scorecard.export"):
+            self.show_message(button.toolTip())
+        else:
+            self.show_message(self.tr("Scorecards are exported from here once a period with submitted "
+                                      "evaluations is shown."))
+
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
 
@@ -307,6 +433,7 @@ class MainWindow(QMainWindow):
             self.calls_area.addWidget(self.call_view)
             self.call_view.transcribe_requested.connect(self._transcribe_call)
             self.call_view.evaluation.saved.connect(self.calibration_page.sheet_changed)
+            self._take_over_shortcuts(self.call_view)
         # Opened from another area (a scorecard's evaluation, a clip): Back returns there,
         # so a lead drilling through an agent's calls keeps their place.
         came_from = self.current_area()
@@ -336,19 +463,23 @@ class MainWindow(QMainWindow):
         self._warn(self.tr("Call {0} could not be checked against the rulebook.").format(call_id), message)
 
     def _check_all_calls(self) -> None:
-        self.job_progress.setRange(0, 0)
-        self.job_progress.show()
-        self.flag_checker.check_all()
+        self.checks_progress.follow(self.flag_checker.check_all(), self.tr("Checking calls against the rulebook…"))
 
     def _checks_done(self, text: str) -> None:
-        self.job_progress.hide()
         self.show_message(text)
         if self.call_view is not None and self.call_view.call_id() is not None:
             self.call_view.reload_flags()
 
     def _checks_failed(self, message: str) -> None:
-        self.job_progress.hide()
-        self._warn(self.tr("The calls could not be checked against the rulebook."), message)
+        self._warn(self.tr("The calls could not be checked against the rulebook."), message + "\n\n" + self.tr(
+            "Correct the problem, then use “Check calls now” in Settings → Service-language rulebook."))
+
+    def _checks_cancelled(self) -> None:
+        self.show_message(self.tr(
+            "Rulebook check cancelled. The calls checked so far keep their flags; “Check calls now” in "
+            "Settings → Service-language rulebook checks the rest."))
+        if self.call_view is not None and self.call_view.call_id() is not None:
+            self.call_view.reload_flags()
 
     def back_to_calls(self) -> None:
         """Back to the library as it was left (same filters, sort, selection), or to the
@@ -386,25 +517,24 @@ class MainWindow(QMainWindow):
         db = self.services.db
         self.samples_action.setEnabled(False)
         self.calls_page.samples_button.setEnabled(False)
-        self.job_progress.setRange(0, 0)
-        self.job_progress.show()
         self.show_message(self.tr("Loading the sample calls…"))
         self._samples_job = run_job(
             lambda ctx: load_sample_calls(db, ctx),
-            on_progress=self._job_progress,
             on_finished=self._samples_loaded,
             on_failed=self._samples_failed,
-            on_cancelled=self._samples_done,
+            on_cancelled=self._samples_cancelled,
             name="load sample calls",
         )
-
-    def _job_progress(self, done: int, total: int) -> None:
-        self.job_progress.setRange(0, max(total, 1))
-        self.job_progress.setValue(done)
+        self.samples_progress.follow(self._samples_job, self.tr("Loading the sample calls…"))
 
     def _samples_loaded(self, report: object) -> None:
         self._samples_done()
         imported, known, failed = (report.count(s) for s in ("imported", "known", "failed"))
+        if report.cancelled:
+            self.show_message(self.tr(
+                "Loading the sample calls was cancelled: {0} imported. Load them again to add the rest.").format(
+                imported))
+            return
         self.show_message(
             self.tr("Sample calls: {0} imported, {1} already in the library, {2} failed.").format(
                 imported, known, failed
@@ -424,6 +554,10 @@ class MainWindow(QMainWindow):
         self.scorecards_page.reload()
         self.show_message(summary_text(report))
 
+    def _samples_cancelled(self) -> None:
+        self._samples_done()
+        self.show_message(self.tr("Loading the sample calls was cancelled; nothing was imported."))
+
     def _samples_failed(self, message: str) -> None:
         self._samples_done()
         self._warn(self.tr("The sample calls could not be loaded."), message)
@@ -431,7 +565,6 @@ class MainWindow(QMainWindow):
     def _samples_done(self) -> None:
         self.samples_action.setEnabled(True)
         self.calls_page.samples_button.setEnabled(True)
-        self.job_progress.hide()
         self.calls_page.refresh()
 
     def _warn(self, text: str, details: str) -> None:
@@ -529,6 +662,9 @@ class MainWindow(QMainWindow):
             on_failed=self._reconnect_failed,
             name="reconnect",
         )
+        # No Cancel: opening may upgrade the database's tables, which must not stop half-way.
+        self.connect_progress.follow(self._reconnect_job, self.tr("Connecting to {0}…").format(redact(url)),
+                                     cancellable=False)
 
     def _reconnected(self, db: object) -> None:
         # The old database's workers give their calls back to its queue, then stop.
@@ -575,6 +711,7 @@ class MainWindow(QMainWindow):
         return box
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.layout_memory.save()
         # Stop playing and every job before the widgets they report to go away (see ui/jobs.py).
         if self.call_view is not None:
             self.call_view.close_call()

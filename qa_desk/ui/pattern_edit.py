@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 from ..importing.filename_pattern import FilenamePattern, PatternError
 from ..importing.metadata import MetadataError
 from ..settings import DEFAULT_PATTERN
+from .formatting import moment
 from .theme import colours
 
 HINT_STYLE = "color: palette(placeholder-text);"
@@ -118,7 +119,7 @@ class PatternEdit(QWidget):
             (self.tr("agent"), meta.agent),
             (self.tr("agent ID"), meta.agent_id),
             (self.tr("team"), meta.team),
-            (self.tr("start"), meta.started_at.strftime("%Y-%m-%d %H:%M:%S") if meta.started_at else None),
+            (self.tr("start"), moment(meta.started_at, seconds=True)),
             (self.tr("direction"), meta.direction),
             (self.tr("queue"), meta.queue),
             (self.tr("customer"), meta.customer_ref),

@@ -232,11 +232,9 @@ class PlaylistPanel(QWidget):
         self._entry_changed()
 
     def _kind_dot(self, kind: str):
-        from PySide6.QtGui import QColor, QIcon, QPixmap
+        from .swatches import colour_mark  # sharp on a 2× screen too
 
-        pixmap = QPixmap(10, 10)
-        pixmap.fill(QColor(KIND_COLOURS.get(kind, KIND_COLOURS["other"])))
-        return QIcon(pixmap)
+        return colour_mark(KIND_COLOURS.get(kind, KIND_COLOURS["other"]))
 
     def playlist(self):
         return self._playlist

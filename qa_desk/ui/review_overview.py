@@ -20,6 +20,7 @@ from ..permissions import Actor, can
 from ..scoring.periods import PeriodError, month_of, parse_period
 from ..store import assignments
 from ..store.sampling import known_reviewers
+from .formatting import day, number
 from .jobs import run_job
 from .review_queue import clock, fill_row, make_table
 from .review_tab import ReviewTab
@@ -70,6 +71,7 @@ class ReviewOverview(ReviewTab):
         top.addSpacing(12)
         top.addWidget(self.status, 1)
         tables = QSplitter(Qt.Orientation.Horizontal)
+        tables.setObjectName("overviewTablesSplitter")
         for title, table in ((self.tr("Per reviewer"), self.reviewers), (self.tr("Per agent"), self.agents)):
             box = QWidget()
             column = QVBoxLayout(box)
@@ -78,7 +80,7 @@ class ReviewOverview(ReviewTab):
             column.addWidget(table)
             tables.addWidget(box)
         buttons = QHBoxLayout()
-        buttons.addWidget(QLabel(f"<b>{self.tr('Queued calls')}</b>"))
+        buttons.addWidget(QLabel("<b>{0}</b>".format(self.tr("Queued calls"))))
         buttons.addStretch(1)
         buttons.addWidget(self.reassign_button)
         buttons.addWidget(self.cancel_button)
@@ -88,6 +90,7 @@ class ReviewOverview(ReviewTab):
         lower_layout.addLayout(buttons)
         lower_layout.addWidget(self.calls)
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("overviewSplitter")
         split.addWidget(tables)
         split.addWidget(lower)
         split.setStretchFactor(1, 2)
@@ -120,7 +123,7 @@ class ReviewOverview(ReviewTab):
         for table, rows in ((self.reviewers, view.reviewers), (self.agents, view.agents)):
             table.setRowCount(len(rows))
             for i, r in enumerate(rows):
-                fill_row(table, i, [r.name, str(r.assigned), str(r.done), str(r.open), str(r.overdue)],
+                fill_row(table, i, [r.name, *map(number, (r.assigned, r.done, r.open, r.overdue))],
                          overdue=r.overdue > 0, numbers_from=1)
         self.calls.setRowCount(len(self._items))
         for i, item in enumerate(self._items):
@@ -128,12 +131,12 @@ class ReviewOverview(ReviewTab):
                                                               "done": self.tr("Done")}.get(item.status, item.status)
             fill_row(self.calls, i, [
                 item.reviewer, f"#{item.call_id}  {item.call_name}", item.agent,
-                item.started_at.strftime("%Y-%m-%d") if item.started_at else "", clock(item.duration),
-                item.due_on.isoformat() if item.due_on else "", status, item.reason,
+                day(item.started_at), clock(item.duration), day(item.due_on), status, item.reason,
             ], key=item.id, overdue=item.overdue, done=item.status == "done")
         overdue = sum(i.overdue for i in self._items)
         self.status.setText(self.tr("{0} calls queued in {1}, {2} done, {3} overdue").format(
-            len(self._items), view.period.label, sum(i.status == "done" for i in self._items), overdue))
+            number(len(self._items)), view.period.label, number(sum(i.status == "done" for i in self._items)),
+            number(overdue)))
         self._selection_changed()
 
     def set_actor(self, actor: Actor) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ..scoring.periods import month_of
 from ..store import assignments
+from .formatting import day, moment
 from .jobs import run_job
 from .review_tab import ReviewTab
 
@@ -164,8 +165,7 @@ class MyQueueView(ReviewTab):
         for row, item in enumerate(items):
             fill_row(self.table, row, [
                 f"#{item.call_id}  {item.call_name}", item.agent,
-                item.started_at.strftime("%Y-%m-%d %H:%M") if item.started_at else "", clock(item.duration),
-                item.due_on.isoformat() if item.due_on else "", self.status_text(item), item.reason,
+                moment(item.started_at), clock(item.duration), day(item.due_on), self.status_text(item), item.reason,
             ], key=item.call_id, overdue=item.overdue, done=item.status == "done")
         self.table.setVisible(bool(items))
         self.empty.setVisible(not items)

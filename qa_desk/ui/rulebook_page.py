@@ -80,6 +80,9 @@ class RulebookPage(QGroupBox):
 
     # The rulebook file now in use (after a choice): calls may be worth checking again.
     rulebook_changed = Signal(str)
+    # "Check calls now": every transcribed call not yet checked with this version (a
+    # check stopped half-way, calls transcribed elsewhere); the window runs it.
+    check_requested = Signal()
 
     def __init__(self, services, parent: QWidget | None = None):
         super().__init__(parent)
@@ -102,10 +105,16 @@ class RulebookPage(QGroupBox):
         self.choose_button.setObjectName("chooseRulebook")
         self.default_button = QPushButton(self.tr("Use shipped default"))
         self.default_button.setObjectName("defaultRulebook")
+        self.check_button = QPushButton(self.tr("Check calls now"))
+        self.check_button.setObjectName("checkAllCalls")
+        self.check_button.setToolTip(self.tr("Check every transcribed call not yet checked with this rulebook; "
+                                             "the status bar shows the progress and can cancel it"))
+        self.check_button.clicked.connect(self.check_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.choose_button)
         buttons.addWidget(self.default_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.check_button)
 
         self.name = self._value("rulebookName")
         self.language = self._value("rulebookLanguage")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushBu
 
 from ..permissions import Actor, can
 from ..store import sampling
+from .formatting import moment
 from .jobs import run_job
 from .review_queue import fill_row, make_table
 from .review_tab import ReviewTab
@@ -59,14 +60,14 @@ class SamplingRulesView(ReviewTab):
         self.status = QLabel()
 
         buttons = QHBoxLayout()
-        buttons.addWidget(QLabel(f"<b>{self.tr('Sampling rules')}</b>"))
+        buttons.addWidget(QLabel("<b>{0}</b>".format(self.tr("Sampling rules"))))
         buttons.addStretch(1)
         for button in (self.new_button, self.edit_button, self.deactivate_button, self.run_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 2)
-        layout.addWidget(QLabel(f"<b>{self.tr('Recent runs')}</b>"))
+        layout.addWidget(QLabel("<b>{0}</b>".format(self.tr("Recent runs"))))
         layout.addWidget(self.runs, 1)
         layout.addWidget(self.status)
         self.set_actor(actor)
@@ -107,7 +108,7 @@ class SamplingRulesView(ReviewTab):
         self.runs.setRowCount(len(runs))
         for i, run in enumerate(runs):
             fill_row(self.runs, i, [str(run.id), run.rule, run.period, str(run.seed), str(run.picked),
-                                    ", ".join(run.reviewers), run.ran_by, run.ran_at.strftime("%Y-%m-%d %H:%M")])
+                                    ", ".join(run.reviewers), run.ran_by, moment(run.ran_at)])
         self._selection_changed()
 
     def selected_rule(self) -> sampling.RuleView | None:

@@ -21,6 +21,8 @@ from ..permissions import Actor, PermissionDenied
 from ..scoring.periods import PeriodError, month_of, parse_period
 from ..scoring.sampling import AssignmentError
 from ..store import sampling
+from .formatting import day, number
+from .job_progress import JobProgress
 from .jobs import JobRunner, run_job
 from .review_queue import fill_row, make_table
 
@@ -35,6 +37,7 @@ class SamplingRunDialog(QDialog):
         self._job: JobRunner | None = None
         self.report: sampling.RunReport | None = None  # the run, once written
         self._previewed: tuple | None = None  # the inputs of the preview on screen
+        self._close_when_done = False  # the dialog's Cancel during a job: close once it has stopped
         self.setWindowTitle(self.tr("Run sampling rule “{0}”").format(rule.name))
 
         self.period = QLineEdit(month_of(today()).label)
@@ -58,6 +61,9 @@ class SamplingRunDialog(QDialog):
         self.picks = make_table([self.tr("Call"), self.tr("Agent"), self.tr("Reviewer"), self.tr("Why")])
         self.picks.setWordWrap(False)
         self.picks.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # A month of a big centre's calls takes a while to weigh up: say so, and offer Cancel.
+        self.progress = JobProgress()
+        self.progress.setObjectName("samplingProgress")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.run_button = self.buttons.addButton(self.tr("Run and queue the calls"),
                                                  QDialogButtonBox.ButtonRole.AcceptRole)
@@ -82,6 +88,7 @@ class SamplingRunDialog(QDialog):
         row.addWidget(self.summary, 1)
         row.addWidget(self.preview_button)
         layout.addLayout(row)
+        layout.addWidget(self.progress)
         layout.addWidget(self.picks, 1)
         layout.addWidget(self.buttons)
         self.resize(760, 560)
@@ -131,20 +138,27 @@ class SamplingRunDialog(QDialog):
 
         def work(ctx):
             with db.session() as session:
-                return key, sampling.preview(session, rule_id, period, reviewers=reviewers, seed=seed, today=today)
+                report = sampling.preview(session, rule_id, period, reviewers=reviewers, seed=seed, today=today)
+            ctx.check_cancelled()
+            return key, report
 
-        self.summary.setText(self.tr("Working out the picks…"))
+        self.summary.clear()  # the progress line says what is going on
         self._job = run_job(work, on_finished=self._previewed_run, on_failed=self._failed, name="sampling preview",
-                            expected=(AssignmentError, ValueError, LookupError))
+                            on_cancelled=self._cancelled, expected=(AssignmentError, ValueError, LookupError))
+        self.progress.follow(self._job, self.tr("Working out the picks…"))
 
     def _previewed_run(self, result: object) -> None:
+        if self._close_when_done:
+            super().reject()
+            return
         key, report = result
         self._show(report)
         self._previewed = key
         self.run_button.setEnabled(report.picked > 0 and key == self._inputs())
-        shares = ", ".join(f"{n} {c}" for n, c in report.per_reviewer().items())
+        shares = ", ".join(f"{n} {number(c)}" for n, c in report.per_reviewer().items())
         self.summary.setText(self.tr("{0} calls of {1} in {2} would be queued ({3}), due {4}; seed {5}.").format(
-            report.picked, report.candidates, report.period.label, shares, report.due_on.isoformat(), report.seed)
+            number(report.picked), number(report.candidates), report.period.label, shares, day(report.due_on),
+            report.seed)  # the seed as typed: it is an input to repeat the draw, not a quantity
             if report.picked else self.tr("No call of {0} fits this rule (or every agent's quota is already "
                                           "queued).").format(report.period.label))
 
@@ -156,6 +170,26 @@ class SamplingRunDialog(QDialog):
     def _failed(self, message: str) -> None:
         self.summary.setText(message)
         self.preview_button.setEnabled(True)
+        if self._close_when_done:
+            super().reject()
+
+    def _cancelled(self) -> None:
+        """The preview or the run stopped before anything was written (the run is one
+        transaction, rolled back): the picks on screen, if any, are still the last preview's."""
+        self.preview_button.setEnabled(True)
+        self.run_button.setEnabled(self._previewed is not None and self._previewed == self._inputs())
+        self.summary.setText(self.tr("Cancelled; no call was queued."))
+        if self._close_when_done:
+            super().reject()
+
+    def reject(self) -> None:
+        # Cancel while working stops the job first: the dialog closes once it has stopped,
+        # so the caller never finds a run queued behind a closed dialog by surprise.
+        if self.is_busy():
+            self._close_when_done = True
+            self.progress.cancel()
+            return
+        super().reject()
 
     def run(self) -> None:
         inputs = self._checked_inputs()
@@ -166,14 +200,18 @@ class SamplingRunDialog(QDialog):
 
         def work(ctx):
             with db.session() as session:
-                return sampling.run_rule(session, rule_id, period, reviewers=reviewers, actor=actor, seed=seed,
-                                         today=today)
+                report = sampling.run_rule(session, rule_id, period, reviewers=reviewers, actor=actor, seed=seed,
+                                           today=today)
+                # Still inside the transaction: a Cancel pressed meanwhile rolls the whole run back.
+                ctx.check_cancelled()
+                return report
 
         self.run_button.setEnabled(False)
         self.preview_button.setEnabled(False)
-        self.summary.setText(self.tr("Queuing the calls…"))
-        self._job = run_job(work, on_finished=self._ran, on_failed=self._failed, name="sampling run",
-                            expected=(AssignmentError, ValueError, LookupError, PermissionDenied))
+        self.summary.clear()
+        self._job = run_job(work, on_finished=self._ran, on_failed=self._failed, on_cancelled=self._cancelled,
+                            name="sampling run", expected=(AssignmentError, ValueError, LookupError, PermissionDenied))
+        self.progress.follow(self._job, self.tr("Queuing the calls…"))
 
     def _ran(self, report: object) -> None:
         self.report = report

@@ -9,8 +9,8 @@ loading the scorecard is the page's business.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..scoring.periods import KINDS, Period, period_of
 from .call_filter_bar import date_edit
+from .formatting import day
 
 LEVELS = ("agent", "team")
 SWITCH_STYLE = (
@@ -264,23 +265,22 @@ class ScorecardFilterBar(QWidget):
             self.changed.emit()
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ScorecardFilterBar", text)
-
 
 def period_text(period: Period) -> str:
     """A period as a lead names it: "November 2026", "Q4 2026", "Week 45, 2026 (11-02 – 11-08)"."""
     locale = QLocale()
     if period.kind == "month":
-        return _tr("{month} {year}").format(month=locale.standaloneMonthName(period.start.month),
-                                           year=period.start.year)
+        # A QLocale date format, translated: "MMMM yyyy" is "November 2026", Chinese
+        # writes "yyyy年M月" (2026年11月), not the month's name before the year.
+        month_format = QCoreApplication.translate("ScorecardFilterBar", "MMMM yyyy", "date format of a month")
+        return locale.toString(QDate(period.start.year, period.start.month, 1), month_format)
     if period.kind == "quarter":
-        return _tr("Q{quarter} {year}").format(quarter=(period.start.month - 1) // 3 + 1, year=period.start.year)
+        return QCoreApplication.translate("ScorecardFilterBar", "Q{quarter} {year}").format(quarter=(period.start.month - 1) // 3 + 1, year=period.start.year)
     if period.kind == "week":
         year, week, _ = period.start.isocalendar()
-        return _tr("Week {week}, {year} ({start} – {end})").format(
+        return QCoreApplication.translate("ScorecardFilterBar", "Week {week}, {year} ({start} – {end})").format(
             week=week, year=year, start=f"{period.start:%m-%d}", end=f"{period.end:%m-%d}")
-    return f"{period.start.isoformat()} – {period.end.isoformat()}"
+    return f"{day(period.start)} – {day(period.end)}"
 
 
 __all__ = ["KINDS", "ScorecardFilterBar", "period_text"]

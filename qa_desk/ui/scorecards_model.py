@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..durations import format_duration
 from ..scoring.scorecards import Figures, Scorecard, ScorecardRow, Thresholds
+from .formatting import number, percent
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ScorecardRow of a row
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # the number (or text) a column sorts by
@@ -185,22 +186,21 @@ class ScorecardModel(QAbstractTableModel):
     def format(self, value, kind: str) -> str:
         if value is None:
             return "—"
-        locale = QLocale()
         if kind == "text":
             return str(value)
         if kind == "count":
-            return locale.toString(int(value))
+            return number(int(value))
         if kind == "percent":
-            return self.tr("{0} %").format(locale.toString(float(value), "f", 1))
+            return percent(value, 1)
         if kind == "change":
             if abs(value) < 0.05:
-                return "±0.0"
+                return "±" + number(0.0, 1)
             arrow = "▲" if value > 0 else "▼"
-            return f"{arrow} {locale.toString(abs(float(value)), 'f', 1)}"
+            return f"{arrow} {number(abs(float(value)), 1)}"
         if kind == "rate" or kind == "ratio":
-            return locale.toString(float(value), "f", 2)
+            return number(float(value), 2)
         if kind == "seconds":
-            return self.tr("{0} s").format(locale.toString(float(value), "f", 1))
+            return self.tr("{0} s").format(number(float(value), 1))
         if kind == "duration":
             return format_duration(value)
         return str(value)
@@ -208,9 +208,9 @@ class ScorecardModel(QAbstractTableModel):
     def _display(self, row: ScorecardRow, column: Column) -> str:
         value = self._value(row, column)
         if column.key == "evaluations" and row.quota is not None:
-            return f"{QLocale().toString(int(value))} / {QLocale().toString(row.quota)}"
+            return f"{number(int(value))} / {number(row.quota)}"
         if column.key == "behind":
-            return QLocale().toString(value) if value else ""  # quiet unless someone is behind
+            return number(value) if value else ""  # quiet unless someone is behind
         if column.key == "team" and value is None:
             return "—"
         return self.format(value, column.kind)
@@ -228,12 +228,12 @@ class ScorecardModel(QAbstractTableModel):
             return self._name(row) if column.key == "name" else ""
         now, before = card.period.label, card.previous_period.label
         if column.key in ("evaluations", "behind"):
-            lines = [self.tr("{0}: {1} evaluations").format(now, row.current.evaluations),
-                     self.tr("{0}: {1} evaluations").format(before, row.previous.evaluations)]
+            lines = [self.tr("{0}: {1} evaluations").format(now, number(row.current.evaluations)),
+                     self.tr("{0}: {1} evaluations").format(before, number(row.previous.evaluations))]
             if row.quota is not None:
-                lines.append(self.tr("Quota: {0} for the period").format(row.quota))
+                lines.append(self.tr("Quota: {0} for the period").format(number(row.quota)))
                 if row.behind:
-                    lines.append(self.tr("{0} behind").format(row.behind))
+                    lines.append(self.tr("{0} behind").format(number(row.behind)))
             return "\n".join(lines)
         if column.key == "change":
             if row.change is None:
@@ -246,7 +246,7 @@ class ScorecardModel(QAbstractTableModel):
         if column.key.startswith("section:"):
             section = row.current.sections.get(column.key.split(":", 1)[1])
             if section is not None:
-                lines.append(self.tr("{0} evaluations scored the section").format(section.evaluations))
+                lines.append(self.tr("{0} evaluations scored the section").format(number(section.evaluations)))
                 if section.failed:
                     lines.append(self.tr("{0} zeroed by a critical item").format(section.failed))
         if column.key == "flags" and row.current.flags_per_call:

@@ -7,7 +7,7 @@ not the editors' "J plays backwards"). Speed has its own keys, [ and ].
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -70,33 +70,32 @@ EVALUATION_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def describe(action: str) -> str:
-    t = lambda text: QCoreApplication.translate("Shortcuts", text)  # noqa: E731
     return {
-        "play_pause": t("Play or pause"),
-        "back_5": t("Back 5 seconds"),
-        "forward_5": t("Forward 5 seconds"),
-        "back_1": t("Back 1 second"),
-        "forward_1": t("Forward 1 second"),
-        "back_10": t("Back 10 seconds"),
-        "forward_10": t("Forward 10 seconds"),
-        "slower": t("Slower (0.25× steps, down to 0.5×)"),
-        "faster": t("Faster (0.25× steps, up to 2×)"),
-        "start": t("Go to the start of the call"),
-        "end": t("Go to the end of the call"),
-        "zoom_in": t("Zoom in around the playhead"),
-        "zoom_out": t("Zoom out"),
-        "zoom_fit": t("Show the whole call"),
-        "escape": t("Clear the transcript search, or else the selection"),
-        "search": t("Search the transcript"),
-        "back_to_calls": t("Back to the call library"),
-        "help": t("Show these shortcuts"),
-        "flag_play": t("Flags list: play the selected flag from a second before"),
-        "flag_confirm": t("Flags list: confirm the selected flag"),
-        "flag_dismiss": t("Flags list: dismiss it (asks for the reason)"),
-        "flag_note": t("Flags list: add a note"),
-        "flag_reopen": t("Flags list: reopen a decided flag"),
-        "item_move": t("Evaluation: the previous or next item"),
-        "item_answer": t("Evaluation: answer Yes, Partial, No or N/A (a digit on a 0..N scale)"),
+        "play_pause": QCoreApplication.translate("Shortcuts", "Play or pause"),
+        "back_5": QCoreApplication.translate("Shortcuts", "Back 5 seconds"),
+        "forward_5": QCoreApplication.translate("Shortcuts", "Forward 5 seconds"),
+        "back_1": QCoreApplication.translate("Shortcuts", "Back 1 second"),
+        "forward_1": QCoreApplication.translate("Shortcuts", "Forward 1 second"),
+        "back_10": QCoreApplication.translate("Shortcuts", "Back 10 seconds"),
+        "forward_10": QCoreApplication.translate("Shortcuts", "Forward 10 seconds"),
+        "slower": QCoreApplication.translate("Shortcuts", "Slower (0.25× steps, down to 0.5×)"),
+        "faster": QCoreApplication.translate("Shortcuts", "Faster (0.25× steps, up to 2×)"),
+        "start": QCoreApplication.translate("Shortcuts", "Go to the start of the call"),
+        "end": QCoreApplication.translate("Shortcuts", "Go to the end of the call"),
+        "zoom_in": QCoreApplication.translate("Shortcuts", "Zoom in around the playhead"),
+        "zoom_out": QCoreApplication.translate("Shortcuts", "Zoom out"),
+        "zoom_fit": QCoreApplication.translate("Shortcuts", "Show the whole call"),
+        "escape": QCoreApplication.translate("Shortcuts", "Clear the transcript search, or else the selection"),
+        "search": QCoreApplication.translate("Shortcuts", "Search the transcript"),
+        "back_to_calls": QCoreApplication.translate("Shortcuts", "Back to the call library"),
+        "help": QCoreApplication.translate("Shortcuts", "Show these shortcuts"),
+        "flag_play": QCoreApplication.translate("Shortcuts", "Flags list: play the selected flag from a second before"),
+        "flag_confirm": QCoreApplication.translate("Shortcuts", "Flags list: confirm the selected flag"),
+        "flag_dismiss": QCoreApplication.translate("Shortcuts", "Flags list: dismiss it (asks for the reason)"),
+        "flag_note": QCoreApplication.translate("Shortcuts", "Flags list: add a note"),
+        "flag_reopen": QCoreApplication.translate("Shortcuts", "Flags list: reopen a decided flag"),
+        "item_move": QCoreApplication.translate("Shortcuts", "Evaluation: the previous or next item"),
+        "item_answer": QCoreApplication.translate("Shortcuts", "Evaluation: answer Yes, Partial, No or N/A (a digit on a 0..N scale)"),
     }[action]
 
 

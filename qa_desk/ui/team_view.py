@@ -13,10 +13,11 @@ from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSplitter, QWidget
 
 from ..scoring.scorecards import Scorecard, ScorecardRow, Thresholds
+from .formatting import number, percent
 from .jobs import JobRunner, run_job
 from .scorecard_filters import period_text
 from .trend_charts import BAND_STRONG, TEAM_COLOUR, ChartPanel, percent_text
@@ -78,10 +79,10 @@ class RowBarsChart(ChartPanel):
                                     fill=fill)
                 label.setPos(row.current.percent + 1, ys[i])
                 tip = self.tr("{0}: {1} over {2} evaluations").format(name, percent_text(row.current.percent),
-                                                                       row.current.evaluations)
+                                                                       number(row.current.evaluations))
                 if row.change is not None:
                     tip += "\n" + self.tr("{0} points against {1}").format(
-                        f"{'+' if row.change >= 0 else '−'}{QLocale().toString(abs(row.change), 'f', 1)}",
+                        f"{'+' if row.change >= 0 else '−'}{number(abs(row.change), 1)}",
                         card.previous_period.label)
             self.plot.addItem(label)
             self.tips.add_rect(0, ys[i] - 0.4, 112, ys[i] + 0.4, tip + "\n" + self.tr("Double-click to open"))
@@ -140,14 +141,14 @@ class DistributionChart(ChartPanel):
         self.plot.addItem(pg.BarGraphItem(x0=x0 + BUCKET * 0.04, width=widths, height=heights, y0=0,
                                           brushes=brushes, pen=pg.mkPen(None)))
         for low, left, width, height in zip(lows, x0, widths, heights):
-            band = "100 %" if low >= 100 else f"{low}–{low + BUCKET} %"
-            share = QLocale().toString(100.0 * height / total, "f", 0)
+            band = percent(100, 0) if low >= 100 else f"{number(low)}–{percent(low + BUCKET, 0)}"
+            share = percent(100.0 * height / total, 0)
             self.tips.add_rect(left, 0, left + width + BUCKET * 0.04, max(height, 0.3),
-                               self.tr("{0}: {1} evaluations ({2} %)").format(band, int(height), share))
+                               self.tr("{0}: {1} evaluations ({2})").format(band, number(int(height)), share))
         self.plot.getAxis("bottom").setTicks([[(v, str(v)) for v in range(0, 101, 10)]])
         self.plot.setXRange(0, 106, padding=0)
         self.plot.setYRange(0, max(1.0, heights.max() * 1.15), padding=0)
-        self.set_legend([(BAND_STRONG["good"], self.tr("{0} evaluations").format(total), "■")])
+        self.set_legend([(BAND_STRONG["good"], self.tr("{0} evaluations").format(number(total)), "■")])
 
 
 class TeamView(QWidget):
@@ -171,6 +172,7 @@ class TeamView(QWidget):
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.scroll.setWidget(self.bars)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("teamViewSplitter")
         splitter.addWidget(self.scroll)
         splitter.addWidget(self.distribution)
         splitter.setSizes([560, 440])

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from ..jobs import JobContext
 from ..store.database import Database
 from .call_filter_bar import PERIODS, date_edit, period_range
+from .formatting import moment
 from .jobs import JobRunner, run_job
 from .waveform import format_time
 
@@ -104,7 +105,7 @@ class SearchResultsModel(QAbstractTableModel):
         hit, column = self._hits[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == DATE:
-                return hit.started_at.strftime("%Y-%m-%d %H:%M") if hit.started_at else ""
+                return moment(hit.started_at)
             if column == AGENT:
                 return hit.agent or ""
             if column == SPEAKER:

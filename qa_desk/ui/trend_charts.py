@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QLocale, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from ..scoring.scorecards import Thresholds
 from .flag_dialogs import category_name
+from .formatting import moment, number
+from .formatting import percent as _percent  # "percent" is the charts' word for a value
 
 SERIES_COLOURS = ("#3182ce", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#319795", "#b7791f", "#e53e3e",
                   "#5a67d8", "#718096")
@@ -46,9 +48,8 @@ MOVING_AVERAGE = 5  # evaluations in the moving average
 
 
 def percent_text(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return QLocale().toString(float(value), "f", 1) + " %"
+    """A score in percent to one decimal, "—" for none."""
+    return _percent(value, 1)
 
 
 class HoverTips:
@@ -285,7 +286,7 @@ class ScoreTrendChart(ChartPanel):
         self.points_item.sigClicked.connect(self._clicked)
         self.plot.addItem(self.points_item)
         for i, p in enumerate(points):
-            lines = [f"{p.at:%Y-%m-%d %H:%M} · {percent_text(p.percent)}", p.form_key]
+            lines = [f"{moment(p.at)} · {percent_text(p.percent)}", p.form_key]
             if p.auto_failed:
                 lines.append(self.tr("Failed on a critical item"))
             lines.append(self.tr("Moving average: {0}").format(percent_text(window[i])))
@@ -348,7 +349,7 @@ class SectionTrendChart(_PeriodChart):
                 values.append(value)
                 if section is not None and section.percent is not None:
                     self.tips.add_point(i, value, self.tr("{0} · {1}: {2} ({3} evaluations)").format(
-                        titles[key], period.label, percent_text(value), section.evaluations))
+                        titles[key], period.label, percent_text(value), number(section.evaluations)))
             if not all(map(math.isnan, values)):
                 low, top = min(low, float(np.nanmin(values))), max(top, float(np.nanmax(values)))
             self.plot.addItem(pg.PlotDataItem(list(range(len(periods))), values, connect="finite",
@@ -389,13 +390,13 @@ class FlagTrendChart(_PeriodChart):
                 if height > 0:
                     self.tips.add_rect(i - 0.3, bottoms[i], i + 0.3, bottoms[i] + height,
                                        self.tr("{0} · {1}: {2} per call").format(
-                                           periods[i].label, name, QLocale().toString(float(height), "f", 2)))
+                                           periods[i].label, name, number(float(height), 2)))
             bottoms = bottoms + heights
             legend.append((colour, name, "■"))
         for i, (period, fig) in enumerate(zip(periods, figures)):
             self.tips.add_rect(i - 0.3, bottoms[i], i + 0.3, bottoms[i] + max(0.02, bottoms.max() * 0.04),
                                self.tr("{0}: {1} flags per call over {2} checked calls").format(
-                                   period.label, QLocale().toString(float(bottoms[i]), "f", 2), fig.scanned_calls))
+                                   period.label, number(float(bottoms[i]), 2), number(fig.scanned_calls)))
         self.plot.setYRange(0, max(0.5, float(bottoms.max()) * 1.15), padding=0)
         self.set_legend(legend)
 

@@ -8,21 +8,34 @@ which keeps only their Argon2id hash.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from ..permissions import ROLES, PermissionDenied
 from ..store import users as store
 from .acting import permitted
+from .formatting import moment
 from .jobs import JobRunner, run_job
 from .pattern_edit import HINT_STYLE, error_style
+from .sign_in import role_names
 
 
-def role_label(widget: QWidget, role: str) -> str:
-    names = {"reviewer": widget.tr("Reviewer"), "lead": widget.tr("Team lead"), "trainer": widget.tr("Trainer"),
-             "manager": widget.tr("Manager"), "admin": widget.tr("Admin")}
-    return names.get(role, role)
+def role_label(role: str) -> str:
+    """A role as the user reads it: the same words as the sign-in and the status bar."""
+    return role_names().get(role, role)
 
 
 class UserDialog(QDialog):
@@ -35,7 +48,7 @@ class UserDialog(QDialog):
         self.name.setReadOnly(password_only)
         self.role = QComboBox()
         for role in ROLES:
-            self.role.addItem(role_label(self, role), role)
+            self.role.addItem(role_label(role), role)
         self.password, self.again = QLineEdit(), QLineEdit()
         for edit in (self.password, self.again):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -92,7 +105,7 @@ class UsersPage(QWidget):
         self.add_button = QPushButton(self.tr("Add user…"))
         self.role_choice = QComboBox()
         for role in ROLES:
-            self.role_choice.addItem(role_label(self, role), role)
+            self.role_choice.addItem(role_label(role), role)
         self.role_button = QPushButton(self.tr("Change role"))
         self.password_button = QPushButton(self.tr("Set password…"))
         self.deactivate_button = QPushButton(self.tr("Deactivate"))
@@ -122,7 +135,7 @@ class UsersPage(QWidget):
         self._job = run_job(lambda ctx: _listed(db), on_finished=self._show, on_failed=self._say_error,
                             name="list users")
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh()
 
@@ -130,8 +143,8 @@ class UsersPage(QWidget):
         self._users = list(users)
         self.table.setRowCount(len(self._users))
         for row, user in enumerate(self._users):
-            seen = f"{user.last_sign_in_at:%Y-%m-%d %H:%M}" if user.last_sign_in_at else self.tr("never")
-            cells = (user.name, role_label(self, user.role),
+            seen = moment(user.last_sign_in_at) if user.last_sign_in_at else self.tr("never")
+            cells = (user.name, role_label(user.role),
                      self.tr("password") if user.has_password else self.tr("local user"),
                      self.tr("yes") if user.active else self.tr("no"), seen)
             for column, text in enumerate(cells):

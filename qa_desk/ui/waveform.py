@@ -377,7 +377,9 @@ class WaveformView(QWidget):
         last = min(env.frames, int(math.ceil(right * self._rate)) + 1)
         if last <= first:
             return
-        per_pixel = (last - first) / max(1.0, self.vb.width())
+        # One stroke per device pixel: one per logical pixel leaves a gap after every stroke
+        # on a 2× screen (a comb, not a waveform).
+        per_pixel = (last - first) / max(1.0, self.vb.width() * self.plot.devicePixelRatioF())
         level = env.level_for(per_pixel)
         self._drawn_from = RAW if level < 0 else level
         if level >= 0:

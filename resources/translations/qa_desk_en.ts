@@ -4,7 +4,7 @@
 <context>
     <name>AuditPage</name>
     <message numerus="yes">
-        <location filename="../../qa_desk/ui/audit_page.py" line="+157"/>
+        <location filename="../../qa_desk/ui/audit_page.py" line="+159"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -15,7 +15,7 @@
 <context>
     <name>FormBuilder</name>
     <message numerus="yes">
-        <location filename="../../qa_desk/ui/form_builder.py" line="+272"/>
+        <location filename="../../qa_desk/ui/form_builder.py" line="+273"/>
         <source>%n problem(s) to correct before saving:</source>
         <translation>
             <numerusform>%n problem to correct before saving:</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>FormsPage</name>
     <message numerus="yes">
-        <location filename="../../qa_desk/ui/forms_page.py" line="+243"/>
+        <location filename="../../qa_desk/ui/forms_page.py" line="+245"/>
         <location line="+32"/>
         <source>used by %n evaluation(s)</source>
         <translation>

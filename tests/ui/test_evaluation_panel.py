@@ -72,7 +72,7 @@ def test_a_reviewer_scores_the_call_end_to_end(qtbot, ui_db, zhang_wei):  # noqa
             panel.answer(item_row.item.key, value)
     result = panel.score()
     assert (result.score, result.max_score) == (91, 98)
-    assert panel.total.text().startswith("Total: 91 / 98 · 92.9 %")
+    assert panel.total.text().startswith("Total: 91 / 98 · 92.9%")
     accuracy = next(b for b in panel.sections if b.section.key == "accuracy")
     assert accuracy.subtotal.text().startswith("25 / 25")
     row(panel, "no_forbidden_phrases").comment.setText("“不知道”推诿客户")

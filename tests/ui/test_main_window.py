@@ -61,7 +61,7 @@ def test_the_welcome_offers_the_four_ways_in(qtbot, services):
 def test_menus(qtbot, services):
     window = make_window(qtbot, services)
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&View", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Help"]
     assert window.import_action.shortcut().toString() == "Ctrl+I"
     box = window.show_about()
     assert __version__ in box.text()

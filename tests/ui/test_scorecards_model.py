@@ -77,10 +77,10 @@ def test_columns_follow_the_scorecard(model):
 
 def test_cells_are_formatted(model):
     assert model.text(0, "evaluations") == "5 / 4"
-    assert model.text(0, "percent") == "97.5 %"
+    assert model.text(0, "percent") == "97.5%"
     assert model.text(0, "change") == "▲ 5.5"
     assert model.text(1, "change") == "▼ 60.5"
-    assert model.text(0, "section:opening") == "100.0 %"
+    assert model.text(0, "section:opening") == "100.0%"
     assert model.text(0, "flags") == "0.20"
     assert model.text(1, "flags") == "2.00"
     assert model.text(0, "talk_ratio") == "1.31"
@@ -156,9 +156,9 @@ def test_colours_read_on_light_and_dark_themes(model, qapp):
 
 def test_tooltips_show_the_previous_period(model):
     tip = model.index(0, model.column_of("percent")).data(Qt.ItemDataRole.ToolTipRole)
-    assert "2026-11: 97.5 %" in tip and "2026-10: 92.0 %" in tip
+    assert "2026-11: 97.5%" in tip and "2026-10: 92.0%" in tip
     tip = model.index(0, model.column_of("change")).data(Qt.ItemDataRole.ToolTipRole)
-    assert tip == "2026-10 → 2026-11: 92.0 % → 97.5 %"
+    assert tip == "2026-10 → 2026-11: 92.0% → 97.5%"
     tip = model.index(1, model.column_of("behind")).data(Qt.ItemDataRole.ToolTipRole)
     assert "2026-11: 2 evaluations" in tip and "2026-10: 4 evaluations" in tip and "2 behind" in tip
     tip = model.index(1, model.column_of("flags")).data(Qt.ItemDataRole.ToolTipRole)

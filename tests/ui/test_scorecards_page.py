@@ -179,7 +179,7 @@ def test_drill_down_from_team_to_agent_to_call(qtbot, services, centre):
     # The trends: every evaluation of the last 6 months, the team's average per month.
     assert detail.score_chart.has_data() and detail.section_chart.has_data() and detail.flag_chart.has_data()
     team_tips = [text for *_, text in detail.score_chart.tips.rects]
-    assert f"账单客服二组 average, 2026-11: {team_trend[-1].percent:.1f} %" in team_tips
+    assert f"账单客服二组 average, 2026-11: {team_trend[-1].percent:.1f}%" in team_tips
 
     detail.evaluations.setFocus()
     detail.evaluations.setCurrentItem(items[0])

@@ -95,14 +95,14 @@ def test_hovering_a_point_shows_its_value_and_date(score_chart, qtbot):
     chart = score_chart
     x = POINTS[4].at.timestamp()
     text = chart.hover_text(x, 95.0)
-    assert "2026-11-02 10:30" in text and "95.0 %" in text and "Moving average" in text
+    assert "2026-11-02 10:30" in text and "95.0%" in text and "Moving average" in text
     assert "critical" in chart.hover_text(POINTS[3].at.timestamp(), 0.0)
     middle_of_october = (PERIODS[0].first_moment + timedelta(days=15)).timestamp()
-    assert chart.hover_text(middle_of_october, 84.0) == "宽带客服一组 average, 2026-09: 84.0 %"
+    assert chart.hover_text(middle_of_october, 84.0) == "宽带客服一组 average, 2026-09: 84.0%"
     assert chart.hover_text(middle_of_october, 40.0) is None
     # The real pointer: the tooltip appears where the point is.
     qtbot.mouseMove(chart.plot.viewport(), screen_pos(chart, x, 95.0))
-    qtbot.waitUntil(lambda: "95.0 %" in QToolTip.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "95.0%" in QToolTip.text(), timeout=3000)
     QToolTip.hideText()
 
 
@@ -160,8 +160,8 @@ def test_section_chart(qtbot):
             Figures(4, 88.0, sections={"opening": SectionFigure("opening", "开场与结束", 95.0, 4)})]
     chart.show_periods(PERIODS, figs, titles)
     assert chart.has_data()
-    assert chart.hover_text(0, 80.0) == "业务准确 · 2026-09: 80.0 % (3 evaluations)"
-    assert chart.hover_text(2, 95.0).startswith("开场与结束 · 2026-11: 95.0 %")
+    assert chart.hover_text(0, 80.0) == "业务准确 · 2026-09: 80.0% (3 evaluations)"
+    assert chart.hover_text(2, 95.0).startswith("开场与结束 · 2026-11: 95.0%")
     assert chart.hover_text(1, 90.0) is None  # no evaluation in October
     assert chart.legend_entries == ["开场与结束", "业务准确"]
     ticks = chart.plot.getAxis("bottom")._tickLevels[0]
@@ -203,9 +203,9 @@ def test_agents_side_by_side(qtbot):
     ticks = chart.plot.getAxis("left")._tickLevels[0]
     assert [label for _, label in sorted(ticks, reverse=True)] == ["张伟", "刘洋", "李娜", "王芳"]
     assert chart.row_at(3.0).name == "张伟" and chart.row_at(0.1).name == "王芳"
-    assert "张伟: 97.0 % over 4 evaluations" in chart.hover_text(50, 3.0)
+    assert "张伟: 97.0% over 4 evaluations" in chart.hover_text(50, 3.0)
     assert "no evaluations" in chart.hover_text(5, 0.0)
-    assert "宽带一组 average 84.7 %" in chart.legend_entries
+    assert "宽带一组 average 84.7%" in chart.legend_entries
     with qtbot.waitSignal(chart.row_activated, timeout=3000) as opened:
         double_click(qtbot, chart.plot.viewport(), screen_pos(chart, 40, 1.0))
     assert opened.args[0].name == "李娜"
@@ -216,8 +216,8 @@ def test_distribution_of_scores(qtbot):
     counts = {low: 0 for low in range(0, 101, 10)}
     counts.update({70: 2, 80: 5, 90: 12, 100: 1})
     chart.show_counts(counts, Thresholds(90, 75))
-    assert chart.hover_text(95, 6) == "90–100 %: 12 evaluations (60 %)"
-    assert chart.hover_text(102, 0.5) == "100 %: 1 evaluations (5 %)"
+    assert chart.hover_text(95, 6) == "90–100%: 12 evaluations (60%)"
+    assert chart.hover_text(102, 0.5) == "100%: 1 evaluations (5%)"
     assert chart.hover_text(55, 0.1) is None or "0 evaluations" in chart.hover_text(55, 0.1)
     chart.show_counts({low: 0 for low in range(0, 101, 10)}, Thresholds())
     assert not chart.has_data()
