@@ -155,6 +155,13 @@ def checks(app: Frozen) -> list[tuple[str, Callable[[], str]]]:
             raise SmokeFailure(f"not transcribed: {out}")
         return f"call {call_id} transcribed with the Korean test model"
 
+    def chinese() -> str:
+        # The CLI's translations (and argparse's words) from the bundle's compiled .qm.
+        out = app.run("calls", "--help", env={"QA_DESK_LANGUAGE": "zh_CN"})
+        if "用法" not in out or "--since" not in out:  # Chinese words, the options' names unchanged
+            raise SmokeFailure(f"the CLI's help is not in Chinese:\n{out[-1500:]}")
+        return "calls --help in Chinese"
+
     def window() -> str:
         out = app.run(env={"QA_DESK_SMOKE_EXIT_MS": "4000"})
         if "window shown: True" not in out:
@@ -162,7 +169,7 @@ def checks(app: Frozen) -> list[tuple[str, Callable[[], str]]]:
         return "opened offscreen, quit after 4 s, exit 0"
 
     return [("db info", db_info), ("import", import_sample), ("calls", calls), ("rules+forms", rules_and_forms),
-            ("transcribe", transcribe), ("window", window)]
+            ("transcribe", transcribe), ("chinese", chinese), ("window", window)]
 
 
 def main() -> int:
