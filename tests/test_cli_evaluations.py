@@ -11,7 +11,7 @@ from qa_desk.store.database import Database
 from qa_desk.store.forms import save_form
 
 from store_data import agent_calls
-from actors import ADMIN, lead, reviewer
+from actors import ADMIN, reviewer
 from test_form_scoring import SHEET
 
 

@@ -14,7 +14,6 @@ from qa_desk.scoring.rulebook import default_rulebook_path, load_rulebook
 from qa_desk.scoring.scan import AfterTranscript, RulebookCache, calls_needing_scan, scan_call, scan_calls
 from qa_desk.permissions import Actor
 from qa_desk.store import flags as store_flags
-from qa_desk.store.database import Database
 from qa_desk.store.transcripts import UtteranceRow, replace_transcript
 
 

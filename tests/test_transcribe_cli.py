@@ -4,7 +4,6 @@ sharing a real PostgreSQL queue, with the real Korean Vosk model."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -3,19 +3,17 @@ on SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from qa_desk.importing.importer import ImportOptions, import_recordings
 from qa_desk.store.models import Call, Transcript, TranscriptionJob, Utterance
 from qa_desk.store.transcripts import UtteranceRow, latest_transcript, replace_transcript
 from qa_desk.transcription import queue
 from qa_desk.transcription.runner import ModelPool, ModelUnavailable, ResolvedModel, TranscriptionRunner
-from speech import SARAH, dither_free_copy, speech_clip
+from speech import dither_free_copy, speech_clip
 
 
 

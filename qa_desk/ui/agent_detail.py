@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..scoring.periods import Period, periods_back
 from ..scoring.scorecards import Scorecard, ScorecardRow, Thresholds
+from .acting import permitted
 from .formatting import moment, number
 from .jobs import JobRunner, run_job
 from .scorecard_filters import period_text
@@ -127,6 +128,7 @@ class AgentDetail(QWidget):
 
         self.list_title = QLabel()
         self.list_title.setObjectName("evaluationsTitle")
+        self.list_title.setWordWrap(True)  # a narrow window: two lines, not a wider list
         self.evaluations = QTreeWidget()
         self.evaluations.setObjectName("agentEvaluations")
         self.evaluations.setRootIsDecorated(False)
@@ -145,14 +147,22 @@ class AgentDetail(QWidget):
         self.evaluations.setSortingEnabled(True)
         self.evaluations.sortByColumn(DATE, Qt.SortOrder.DescendingOrder)
         self.evaluations.itemActivated.connect(self._activated)
-        hint = QLabel(self.tr("Double-click an evaluation, or press Enter, to open its call."))
+        self.open_hint = hint = QLabel(self.tr("Double-click an evaluation, or press Enter, to open its call."))
         hint.setWordWrap(True)
         hint.setStyleSheet("QLabel { color: palette(placeholder-text); }")
         left = QWidget()
         left_column = QVBoxLayout(left)
         left_column.setContentsMargins(0, 0, 0, 0)
+        # No counted evaluation in the period: why the list is empty, and where to look instead.
+        self.no_evaluations = QLabel()
+        self.no_evaluations.setObjectName("agentNoEvaluations")
+        self.no_evaluations.setWordWrap(True)
+        self.no_evaluations.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.no_evaluations.setStyleSheet("QLabel { color: palette(placeholder-text); padding: 12px 4px; }")
+        self.no_evaluations.hide()
         left_column.addWidget(self.list_title)
         left_column.addWidget(self.evaluations, 1)
+        left_column.addWidget(self.no_evaluations, 1)
         left_column.addWidget(hint)
 
         self.score_chart = ScoreTrendChart()
@@ -180,6 +190,7 @@ class AgentDetail(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([400, 680])
         self.splitter.setChildrenCollapsible(False)
+        self._split_once = False  # the list's share is set when first shown (see showEvent)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(12, 8, 12, 12)
@@ -202,6 +213,9 @@ class AgentDetail(QWidget):
         self.summary.setText(self._summary(row, card))
         self.list_title.setText(self.tr("Evaluations in {0} (counted in the scorecard)").format(period_text(period)))
         self.evaluations.clear()
+        self.evaluations.show()
+        self.open_hint.show()
+        self.no_evaluations.hide()
         for chart in (self.score_chart, self.section_chart, self.flag_chart):
             chart.show_empty(self.tr("Loading…"))
             chart.file_name = f"{row.name}-{period.label}.png"
@@ -214,6 +228,16 @@ class AgentDetail(QWidget):
         form_key = card.form_key
         self._job = run_job(lambda ctx: load_trends(db, row, team_id, period, form_key),
                             on_finished=self._loaded, on_failed=self._failed, name="agent trends")
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's virtual
+        super().showEvent(event)
+        # 400 pixels for the list leaves the charts too little on a narrow window (a laptop
+        # at 125 % or 150 %): at most 40 % of the width there. The lead's own split after that.
+        if not self._split_once:
+            self._split_once = True
+            width = max(self.splitter.width(), self.width() - 24)
+            left = min(400, int(width * 0.4))
+            self.splitter.setSizes([left, width - left])
 
     def is_loading(self) -> bool:
         return self._job is not None and not self._job.is_done()
@@ -296,6 +320,17 @@ class AgentDetail(QWidget):
         self.evaluations.setSortingEnabled(True)
         if not self.evaluations.topLevelItemCount():
             self.list_title.setText(self.tr("No counted evaluations in {0}").format(period_text(period)))
+            self.evaluations.hide()
+            self.open_hint.hide()  # nothing to double-click
+            self.no_evaluations.show()
+            self.no_evaluations.setText(self.tr(
+                "No evaluation of this agent was submitted in {0}, so the scorecard has no figures for them. "
+                "The trends beside cover earlier periods too. Pick another period in Scorecards, or score one "
+                "of the agent's calls (filter the calls by agent in Calls).").format(period_text(period))
+                if permitted(self._services, "evaluation.score") else self.tr(
+                "No evaluation of this agent was submitted in {0}, so the scorecard has no figures for them. "
+                "The trends beside cover earlier periods too; pick another period in Scorecards to see "
+                "more.").format(period_text(period)))
 
     # --- drill-down --------------------------------------------------------------------------
 

@@ -17,8 +17,12 @@ TEXT_WIDTH = 560  # a comfortable reading width, whatever the window's size
 class AreaPage(QWidget):
     """Icon, title, a few sentences and optional action buttons, centred."""
 
-    def __init__(self, title: str, text: str, icon: QIcon | None = None, parent: QWidget | None = None):
+    def __init__(self, title: str, text: str, icon: QIcon | None = None, parent: QWidget | None = None, *,
+                 text_width: int = TEXT_WIDTH):
         super().__init__(parent)
+        # A pane beside others (a list's half of a splitter) passes a narrower width: the
+        # text's fixed width is the page's minimum width.
+        self._text_width = text_width
         self._icon = QLabel()
         self._icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         if icon is not None and not icon.isNull():
@@ -40,7 +44,7 @@ class AreaPage(QWidget):
         self._text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._text.setWordWrap(True)
         self._text.setTextFormat(Qt.TextFormat.PlainText)
-        self._text.setFixedWidth(TEXT_WIDTH)
+        self._text.setFixedWidth(text_width)
         self._text.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self._fit_text()
 
@@ -76,6 +80,9 @@ class AreaPage(QWidget):
     def title(self) -> str:
         return self._title.text()
 
+    def set_title(self, title: str) -> None:
+        self._title.setText(title)
+
     def text(self) -> str:
         return self._text.text()
 
@@ -87,4 +94,4 @@ class AreaPage(QWidget):
         # A word-wrapped label's height follows its text only through heightForWidth,
         # which a layout asks once; text set later (or while the page is hidden in a
         # stack) would be squeezed to the old height and clipped.
-        self._text.setMinimumHeight(self._text.heightForWidth(TEXT_WIDTH))
+        self._text.setMinimumHeight(max(0, self._text.heightForWidth(self._text_width)))  # -1: no text yet

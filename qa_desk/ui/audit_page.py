@@ -15,11 +15,12 @@ from html import escape
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
+    QSplitter, QStackedWidget, QStyle, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from ..store.audit import ENTITIES, actions, audit_entries, evaluation_history
 from .acting import permitted
+from .area_page import AreaPage
 from .formatting import moment, number
 
 LIMIT = 1000
@@ -117,9 +118,17 @@ class AuditPage(QWidget):
         splitter.setSizes([800, 400])
         self.status = QLabel()
         self.status.setObjectName("auditStatus")
+        # No entry to show (the filters, or a role that does not read the log): why, and what to do.
+        self.empty = AreaPage("", "", self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogInfoView))
+        self.empty.setObjectName("auditEmpty")
+        self.clear_button = self.empty.add_action(self.tr("Clear filters"), primary=True)
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.content = QStackedWidget()
+        self.content.addWidget(splitter)
+        self.content.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.content, 1)
         layout.addWidget(self.status)
 
     def allowed(self) -> bool:
@@ -133,6 +142,7 @@ class AuditPage(QWidget):
         if not self.allowed():
             self._entries = []
             self.status.setText(self.tr("Only a team lead, a manager or an admin reads the audit log."))
+            self._show_empty(False)
             return
         dates = dict(since=self.since.date().toPython(), until=self.until.date().toPython()) \
             if self.use_dates.isChecked() else {}
@@ -155,9 +165,39 @@ class AuditPage(QWidget):
         # and new values are the ones that may be long (whole on hover).
         for column in range(4):
             self.table.resizeColumnToContents(column)
+        self._show_empty(True)
         more = len(self._entries) >= LIMIT
         self.status.setText(self.tr("%n entries", "", len(self._entries))
                             + (self.tr(" (the newest {0}: narrow the filters)").format(number(LIMIT)) if more else ""))
+
+    def filtered(self) -> bool:
+        return bool(self.user.text().strip() or self.action.currentData() or self.entity.currentData()
+                    or self.use_dates.isChecked())
+
+    def clear_filters(self) -> None:
+        self.user.clear()
+        self.action.setCurrentIndex(0)
+        self.entity.setCurrentIndex(0)
+        self.use_dates.setChecked(False)
+        self.refresh()
+
+    def _show_empty(self, allowed: bool) -> None:
+        """The entries, or why there are none: the role, or filters that match nothing."""
+        filtered = allowed and self.filtered()
+        self.content.setCurrentWidget(self.empty if not self._entries else self.content.widget(0))
+        about = self.tr("The audit log records every change made in QA Desk, who made it and when: evaluations, "
+                        "flag decisions, forms, rulebooks, sampling, users.")
+        if not allowed:
+            self.empty.set_title(self.tr("The audit log is for team leads, managers and admins"))
+            self.empty.set_text(about + "\n" + self.tr("Your role does not read it: ask a team lead or a manager "
+                                                      "when you need to know who changed something."))
+        elif filtered:
+            self.empty.set_title(self.tr("No entry matches these filters"))
+            self.empty.set_text(about + "\n" + self.tr("Widen the filters, or clear them to see everything."))
+        else:
+            self.empty.set_title(self.tr("The audit log is empty"))
+            self.empty.set_text(about + "\n" + self.tr("Nothing has been changed in this database yet."))
+        self.clear_button.setVisible(filtered)
 
     def _fill_actions(self, known: list[str]) -> None:
         chosen = self.action.currentData()

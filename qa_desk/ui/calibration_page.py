@@ -21,12 +21,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QVBoxLayout,
-    QWidget,
+    QDialog, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter, QStackedWidget,
+    QStyle, QVBoxLayout, QWidget,
 )
 
 from ..permissions import Actor, can
 from .acting import signed_in
+from .area_page import AreaPage
 from .calibration_results import CalibrationResults
 from .calibration_start_dialog import CalibrationStartDialog, load_choices
 from .job_progress import JobProgress
@@ -110,11 +111,19 @@ class CalibrationPage(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
         split.setSizes([260, 780])
+        # No session to show (none yet, or the role takes no part): why, and the next step.
+        self.empty = AreaPage("", "", self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
+        self.empty.setObjectName("calibrationEmpty")
+        self.empty_new_button = self.empty.add_action(self.tr("New session…"), primary=True)
+        self.empty_new_button.clicked.connect(lambda: self.new_session())
+        self.content = QStackedWidget()
+        self.content.addWidget(split)
+        self.content.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.addLayout(toolbar)
         layout.addWidget(self.message)
         layout.addWidget(self.export_progress)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.content, 1)
         self._update_buttons()
 
     # --- who is acting ---------------------------------------------------------------------------------
@@ -155,8 +164,10 @@ class CalibrationPage(QWidget):
     def refresh(self) -> None:
         actor = self.actor()
         self._update_buttons()
-        if actor is None:
-            self._say(self.tr("Sign in to see calibration sessions."))
+        if actor is None or not (can(actor, "calibration.score") or can(actor, "calibration.manage")):
+            self._sessions = []
+            self.session_list.clear()
+            self._show_empty()  # nobody signed in, or a role the store would refuse the list
             return
         if self._list_job is not None and not self._list_job.is_done():
             self._list_job.abandon()
@@ -178,16 +189,39 @@ class CalibrationPage(QWidget):
             item.setData(_ROLE, s.id)
             self.session_list.addItem(item)
         self.session_list.blockSignals(False)
-        if not self._sessions:
-            self._say(self.tr("No calibration sessions yet.") + (
-                " " + self.tr("Start one with “New session…”.") if can(self.actor(), "calibration.manage") else ""))
-        else:
-            self._say("")
+        self._say("")
+        self._show_empty()
         row = next((i for i, s in enumerate(self._sessions) if s.id == keep), 0 if self._sessions else -1)
         self.session_list.setCurrentRow(row)
         if row < 0:
             self.results.show_view(None)
         self.sessions_loaded.emit()
+
+    def _show_empty(self) -> None:
+        """The sessions when there are some; otherwise why there are none, and for a lead
+        the way to start one."""
+        actor = self.actor()
+        manages = can(actor, "calibration.manage")
+        self.content.setCurrentWidget(self.content.widget(0) if self._sessions else self.empty)
+        about = self.tr("In a calibration session, reviewers score the same calls blind, then compare their "
+                        "scores to agree on how the form is read.")
+        if actor is None:
+            title, text = self.tr("Nobody is signed in"), self.tr("Sign in to see calibration sessions.")
+        elif manages:
+            title = self.tr("No calibration sessions yet")
+            text = about + "\n" + self.tr("Start one with New session…: a form, a few calls (their ids are shown "
+                                         "in Calls) and the reviewers to invite.")
+        elif can(actor, "calibration.score"):
+            title = self.tr("No calibration sessions for you yet")
+            text = about + "\n" + self.tr("A team lead starts the sessions and invites reviewers; the ones you are "
+                                         "invited to appear here, for you to score each call on your own sheet.")
+        else:
+            title = self.tr("Calibration is for reviewers and team leads")
+            text = about + "\n" + self.tr("Team leads start the sessions and invite reviewers; your role takes no "
+                                         "part in them.")
+        self.empty.set_title(title)
+        self.empty.set_text(text)
+        self.empty_new_button.setVisible(manages)
 
     def current_session_id(self) -> int | None:
         item = self.session_list.currentItem()

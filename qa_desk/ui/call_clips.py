@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu, QPushButton, QToolButton
+from PySide6.QtWidgets import QFileDialog, QMenu, QPushButton
 
 from ..jobs import JobContext
 from ..permissions import Actor, can
@@ -54,11 +54,13 @@ class CallClips(QObject):
         view.waveform.selection_changed.connect(
             lambda span: self.save_button.setVisible(span is not None and self.may_save_clips()))
 
-        self.export_button = QToolButton()
+        # A push button with a menu: the style draws its arrow beside the text and sizes the
+        # button for both (a tool button's InstantPopup arrow is drawn over the text's end).
+        # "Export", not "Export…": the arrow says a menu opens, its entries say a dialog does.
+        self.export_button = QPushButton(self.tr("Export"))
         self.export_button.setObjectName("exportTranscript")
-        self.export_button.setText(self.tr("Export…"))
         self.export_button.setToolTip(self.tr("Save this call's transcript as TXT, SRT, WebVTT or JSON"))
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export_button.setAutoDefault(False)
         self.export_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         menu = QMenu(self.export_button)
         menu.addAction(self.tr("Export transcript…"), lambda: self.ask_export(anonymise=False))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QCompleter, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from ..store.calls import AgentRow, CallFilter
+from .wrap_layout import WrapLayout
 
 SEARCH_DELAY_MS = 300
 
@@ -109,16 +110,21 @@ class CallFilterBar(QWidget):
         self.search.setObjectName("callSearch")
         self.search.setPlaceholderText(self.tr("Search file, agent, customer, queue…"))
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(200)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DELAY_MS)
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(8)
-        for widget in (self.agent, self.team, self.period, self.date_from, self._dash, self.date_to):
+        # One line on a wide window; on a narrow one (a laptop at 125 % or 150 %) the
+        # search goes under the lists rather than making the window wider than the screen.
+        row = WrapLayout(self, spacing=8)
+        for widget in (self.agent, self.team, self.period):
             row.addWidget(widget)
+        dates = QHBoxLayout()  # the custom period's two ends stay together
+        dates.setSpacing(8)
+        for widget in (self.date_from, self._dash, self.date_to):
+            dates.addWidget(widget)
+        row.addLayout(dates)
         row.addWidget(self.search, 1)
 
         self.agent.activated.connect(self._changed)

@@ -9,11 +9,13 @@ silence, hold and overtalk are the colours those spans have on the waveform.
 from __future__ import annotations
 
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .formatting import moment, number
 from .waveform import format_time
+from .wrap_layout import WrapLayout
 
+NBSP = "\u00a0"
 SWATCHES = {"silence": "#a0aec0", "hold": "#805ad5", "overtalk": "#dd6b20"}
 
 
@@ -50,15 +52,18 @@ class CallHeader(QWidget):
         self.details.setObjectName("headerDetails")
         self.details.setStyleSheet("color: palette(placeholder-text);")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Team · start · length · format · queue · customer: on a narrow window the line
+        # wraps rather than making the call view wider than the screen.
+        self.details.setWordWrap(True)
 
         top = QHBoxLayout()
         top.setSpacing(14)
         top.addWidget(self.agent)
         top.addWidget(self.details, 1)
 
-        self.metrics_grid = QGridLayout()
-        self.metrics_grid.setHorizontalSpacing(22)
-        self.metrics_grid.setVerticalSpacing(2)
+        # Each metric is its caption over its value; on a narrow window the metrics wrap
+        # onto a second line instead of widening the window.
+        self.metrics_grid = WrapLayout(spacing=22, line_spacing=4)
         keys = (
             ("talk", self.tr("Talk time")),
             ("ratio", self.tr("Talk-to-listen")),
@@ -67,7 +72,7 @@ class CallHeader(QWidget):
             ("overtalk", self.tr("Overtalk")),
             ("first_words", self.tr("Agent's first words")),
         )
-        for column, (key, title) in enumerate(keys):
+        for key, title in keys:
             swatch = SWATCHES.get(key)
             caption = QLabel(f'<span style="color:{swatch}">■</span> {title}' if swatch else title)
             caption.setStyleSheet("color: palette(placeholder-text);")
@@ -75,13 +80,16 @@ class CallHeader(QWidget):
             value.setObjectName(f"metric_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self._values[key] = value
-            self.metrics_grid.addWidget(caption, 0, column)
-            self.metrics_grid.addWidget(value, 1, column)
-        self.metrics_grid.setColumnStretch(len(keys), 1)
+            cell = QVBoxLayout()
+            cell.setSpacing(2)
+            cell.addWidget(caption)
+            cell.addWidget(value)
+            self.metrics_grid.addLayout(cell)
         self.metrics_note = QLabel()
         self.metrics_note.setObjectName("metricsNote")
         self.metrics_note.setStyleSheet("color: palette(placeholder-text);")
-        self.metrics_grid.addWidget(self.metrics_note, 0, len(keys), 2, 1)
+        self.metrics_note.setWordWrap(True)  # "Metrics unavailable: <why>" may be long
+        self.metrics_grid.addWidget(self.metrics_note, 1)
 
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -113,7 +121,8 @@ class CallHeader(QWidget):
             parts.append(call.queue)
         if call.customer_ref:
             parts.append(self.tr("customer {0}").format(call.customer_ref))
-        self.details.setText("  ·  ".join(parts))
+        # A narrow header wraps between the parts, never inside one ("8 kHz", "customer 2125…").
+        self.details.setText("  ·  ".join(part.replace(" ", NBSP) for part in parts))
         self.details.setToolTip(call.file_name)
         self.set_metrics_pending()
 
@@ -163,6 +172,6 @@ class CallHeader(QWidget):
 
     def values(self) -> dict[str, str]:
         """Everything the header shows, by name (for tests and screen readers)."""
-        shown = {"agent": self.agent.text(), "details": self.details.text()}
+        shown = {"agent": self.agent.text(), "details": self.details.text().replace(NBSP, " ")}
         shown.update({key: label.text() for key, label in self._values.items()})
         return shown

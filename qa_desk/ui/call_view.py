@@ -49,6 +49,7 @@ from .shortcuts_help import ShortcutsHelp, bind_shortcuts
 from .transcript_pane import TranscriptPane
 from .waveform import WaveformView, format_time
 
+SIDE_WIDTH = 420  # what the transcript, flags and form beside the waveform get at least, room allowing
 TICK_MS = 33  # ~30 Hz: the playhead moves smoothly, the GUI thread stays idle
 AUDIO_ERRORS = (OSError, RuntimeError, ValueError, EOFError)  # soundfile's errors are RuntimeErrors
 
@@ -165,8 +166,8 @@ class CallView(QWidget):
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
         column = QVBoxLayout(self)
-        column.setContentsMargins(12, 10, 12, 10)
-        column.setSpacing(8)
+        column.setContentsMargins(12, 8, 12, 8)  # the waveform and the panes get the height
+        column.setSpacing(6)
         column.addLayout(top)
         column.addWidget(line)
         column.addWidget(self.splitter, 1)
@@ -627,7 +628,10 @@ class CallView(QWidget):
         if not self._split_once:  # 60:40 at first sight; the reviewer's own split after that
             self._split_once = True
             width = max(self.splitter.width(), self.width() - 24)
-            self.splitter.setSizes([int(width * 0.6), width - int(width * 0.6)])
+            # On a laptop's narrow window 40 % leaves the flags and the form too little: up to
+            # half of it, as long as the side gets SIDE_WIDTH.
+            side = max(int(width * 0.4), min(SIDE_WIDTH, width // 2))
+            self.splitter.setSizes([width - side, side])
             self._fit_side(bool(self.flags.flags()))
 
     def _fit_side(self, has_flags: bool) -> None:

@@ -114,7 +114,7 @@ class CallsPage(QWidget):
         self.search_dialog = None  # "Search what was said", built when first opened
         self.said_button = QToolButton()
         self.said_button.setObjectName("searchSaidButton")
-        self.said_button.setText(self.tr("Transcripts…"))  # short: the row must fit a 1280-pixel window
+        self.said_button.setText(self.tr("Transcripts…"))  # short: the row must fit a 1024-pixel window
         self.said_button.setToolTip(self.tr("Search what was said in the calls: every call where a word or "
                                             "phrase was said (Ctrl+Shift+F)"))
         self.said_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))

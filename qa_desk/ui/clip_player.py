@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QStackedWidget, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from ..clips import MAX_ROLL, adjust_clip, excerpt_utterances
@@ -38,6 +38,8 @@ from .transcript_pane import TranscriptPane
 from .waveform import WaveformView
 
 TICK_MS = 33
+WORDS_SHARE = 0.26  # of the split's height: a clip is a few lines; its waveform gets the rest
+WORDS_MIN_HEIGHT = 100  # the title and two lines of words: one utterance
 CLIP_TINT = "#38a169"  # the clip's own words, against the roll's context around them
 AUDIO_ERRORS = (OSError, RuntimeError, ValueError, EOFError, ClipError)
 
@@ -76,6 +78,10 @@ class ClipPlayer(QWidget):
             self._loaded is not None and right - left < self._loaded.duration - 1e-3))
         self.transcript = TranscriptPane()
         self.transcript.title.setText(self.tr("What is said"))
+        # Under the waveform's controls, already framed by the area: the words keep their
+        # height for lines rather than for margins.
+        self.transcript.layout().setContentsMargins(0, 6, 0, 0)
+        self.transcript.text.document().setDocumentMargin(6)
 
         self.play_button = QToolButton()
         self.play_button.setObjectName("clipPlay")
@@ -122,7 +128,15 @@ class ClipPlayer(QWidget):
         self.split.addWidget(wave_box)
         self.split.addWidget(self.transcript)
         self.split.setChildrenCollapsible(False)
-        self._split_once = False
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 1)
+        # The pane's own minimum counts its empty state's margins; two lines of words are enough.
+        self.transcript.setMinimumHeight(WORDS_MIN_HEIGHT)
+        # The default split is set whenever the splitter gets a size, until the trainer moves
+        # it (or the layout memory restores a moved one: it says so with splitterMoved).
+        self._split_moved = False
+        self.split.splitterMoved.connect(self._trainer_split)
+        self.split.installEventFilter(self)
         column.addWidget(self.split, 1)
         self.empty = QLabel(self.tr("Choose a clip to hear it here."))
         self.empty.setObjectName("clipPlayerEmpty")
@@ -390,11 +404,24 @@ class ClipPlayer(QWidget):
         self.span_editor.set_busy(False)
         self._show_status(self.tr("The clip was not moved: {0}").format(message))
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        if not self._split_once and self.split.height() > 200:  # the words get nearly half; the trainer's split after
-            self._split_once = True
-            self.split.setSizes([self.split.height() * 57 // 100, self.split.height() * 43 // 100])
+    def _trainer_split(self, *_args) -> None:
+        self._split_moved = True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # The splitter's own Resize, not the player's: it sits on a page of a stack and is
+        # sized only once that page shows (a split made from the hidden page's stale size
+        # left both panes at their minimums).
+        if watched is self.split and event.type() in (QEvent.Type.Resize, QEvent.Type.Show) \
+                and not self._split_moved and self.split.isVisible():
+            self._size_split()
+        return False
+
+    def _size_split(self) -> None:
+        """The default split: the words get about a quarter (never under their minimum), the
+        waveform with its controls the rest."""
+        room = self.split.height() - self.split.handleWidth()
+        words = max(round(room * WORDS_SHARE), self.transcript.minimumHeight())
+        self.split.setSizes([room - words, words])
 
     def hideEvent(self, event) -> None:  # noqa: N802 - leaving the area pauses, as the call view does
         if not event.spontaneous() and self._player is not None and self._player.state == "playing":

@@ -14,6 +14,7 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from .clip_words import clip_time
+from .wrap_layout import WrapLayout
 
 
 class TimeBox(QDoubleSpinBox):
@@ -65,14 +66,21 @@ class SpanEditor(QWidget):
         self.apply_button.setObjectName("applySpan")
         self.reset_button = QPushButton(self.tr("Reset"))
         self.reset_button.setObjectName("resetSpan")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(6)
-        for widget in (QLabel(self.tr("Start")), self.start_box, QLabel(self.tr("End")), self.end_box, self.snap):
-            row.addWidget(widget)
+        # One line in a wide pane; in a narrow one (a laptop's screen) the buttons wrap under.
+        row = WrapLayout(self, spacing=10)
+        for group in ((QLabel(self.tr("Start")), self.start_box), (QLabel(self.tr("End")), self.end_box)):
+            pair = QHBoxLayout()
+            pair.setSpacing(6)
+            for widget in group:
+                pair.addWidget(widget)
+            row.addLayout(pair)
+        row.addWidget(self.snap)
         row.addStretch(1)
-        row.addWidget(self.reset_button)
-        row.addWidget(self.apply_button)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        buttons.addWidget(self.reset_button)
+        buttons.addWidget(self.apply_button)
+        row.addLayout(buttons)
         self.setToolTip(self.tr("Drag the edges of the span on the waveform, or type a start and an end"))
         for box in (self.start_box, self.end_box):
             box.valueChanged.connect(self._typed)

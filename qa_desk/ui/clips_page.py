@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QSplitter, QStackedWidget,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QScrollArea, QSplitter,
+    QStackedWidget, QStyle, QTableView, QVBoxLayout, QWidget,
 )
 
 from ..durations import format_duration
 from ..jobs import JobContext
 from ..store.clips import ClipError
 from .acting import gate, permitted
+from .area_page import AreaPage
 from .clip_filters import ClipFilter, ClipFilterBar, filter_choices
 from .clip_words import KIND_COLOURS, kind_name, tags_text
 from .formatting import day
@@ -94,9 +95,32 @@ class ClipsModel(QAbstractTableModel):
         return None
 
 
+class ShortScroll(QScrollArea):
+    """Its widget at full width, scrolled up and down when the window is too short for all
+    of it: the playlists under the player on a laptop screen at 150 %."""
+
+    SHORTEST = 64  # the playlist's name and a line of its clips
+
+    def __init__(self, widget: QWidget, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidget(widget)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's virtual
+        own = self.widget().minimumSizeHint()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(own.width() + bar + 2 * self.frameWidth(), min(own.height(), self.SHORTEST))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's virtual
+        return self.widget().sizeHint().expandedTo(self.minimumSizeHint())
+
+
 class ClipsPage(QWidget):
     call_requested = Signal(int, float)  # open the clip's call at its start
     message = Signal(str)
+    area_requested = Signal(str)  # another area of the window (no clips yet: "calls", to save some)
 
     def __init__(self, services: Services, *, output_factory: Callable[[], object] | None = None,
                  parent: QWidget | None = None):
@@ -130,13 +154,14 @@ class ClipsPage(QWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in ((1, 110), (2, 92), (3, 58), (4, 82)):
             header.resizeSection(column, width)
-        self.empty = QLabel()
+        # No clip to list: why (the filters, or none saved yet) and the next step the role may take.
+        self.empty = AreaPage("", "", self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward),
+                              text_width=340)
         self.empty.setObjectName("clipsEmpty")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 11pt;")
-        self.empty.setTextFormat(Qt.TextFormat.RichText)
-        self.empty.linkActivated.connect(lambda _link: self.filter_bar.clear())
+        self.show_all_button = self.empty.add_action(self.tr("Show every clip"), primary=True)
+        self.show_all_button.clicked.connect(self.filter_bar.clear)
+        self.calls_button = self.empty.add_action(self.tr("Go to Calls"))
+        self.calls_button.clicked.connect(lambda: self.area_requested.emit("calls"))
         self.list_pages = QStackedWidget()
         self.list_pages.addWidget(self.view)
         self.list_pages.addWidget(self.empty)
@@ -153,27 +178,29 @@ class ClipsPage(QWidget):
                                        selected_clip=self.selected_clip)
         self.playlists.setObjectName("playlistPanel")
 
-        left = QWidget()
-        left_column = QVBoxLayout(left)
-        left_column.setContentsMargins(0, 0, 0, 0)
-        left_column.addWidget(self.count)
-        left_column.addWidget(self.list_pages, 1)
-        self.clip_box = QWidget()
-        self.clip_column = QVBoxLayout(self.clip_box)
-        self.clip_column.setContentsMargins(0, 0, 0, 0)
+        # The count over the list, the clip's actions over the player: one row above both
+        # columns, so neither column is taller than the window (a laptop at 150 % has about
+        # 510 logical pixels of height).
         actions = QHBoxLayout()
         actions.setSpacing(4)
+        actions.addWidget(self.count)
         actions.addStretch(1)
         for button in (self.edit_button, self.open_call_button, self.export_button, self.delete_button):
             button.setAutoDefault(False)
             actions.addWidget(button)
-        self.clip_column.addLayout(actions)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addWidget(self.list_pages, 1)
+        self.clip_box = QWidget()
+        self.clip_column = QVBoxLayout(self.clip_box)
+        self.clip_column.setContentsMargins(0, 0, 0, 0)
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.setObjectName("clipsRightSplitter")
         self.right.addWidget(self.clip_box)
-        self.right.addWidget(self.playlists)
+        self.right.addWidget(ShortScroll(self.playlists))
         self.right.setStretchFactor(0, 3)
-        self.right.setStretchFactor(1, 2)
+        self.right.setStretchFactor(1, 1)
         self.right.setChildrenCollapsible(False)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setObjectName("clipsSplitter")
@@ -184,9 +211,10 @@ class ClipsPage(QWidget):
         self.split.setChildrenCollapsible(False)
         self._split_once = False
         column = QVBoxLayout(self)
-        column.setContentsMargins(12, 10, 12, 10)
-        column.setSpacing(8)
+        column.setContentsMargins(12, 8, 12, 8)  # a little tighter than the other areas: the
+        column.setSpacing(6)  # clip's waveform, words and playlists share a laptop's height
         column.addWidget(self.filter_bar)
+        column.addLayout(actions)
         column.addWidget(self.split, 1)
 
         self.filter_bar.filter_changed.connect(lambda _f: self.refresh())
@@ -205,11 +233,13 @@ class ClipsPage(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if not self._split_once:  # half and half, the clip over the playlists; the trainer's own after that
+        # Half and half, the clip over the playlists (most to the clip: its waveform is
+        # what the trainer works on); the trainer's own after that.
+        if not self._split_once:
             self._split_once = True
             width, height = max(self.split.width(), self.width() - 24), max(self.right.height(), 500)
             self.split.setSizes([width // 2, width - width // 2])
-            self.right.setSizes([height * 64 // 100, height - height * 64 // 100])
+            self.right.setSizes([height * 72 // 100, height - height * 72 // 100])
         self._ensure_player()
         self.refresh(choices=True)
         self.playlists.reload()
@@ -251,14 +281,16 @@ class ClipsPage(QWidget):
             from ..store.clips import clip_count, find_clips
 
             with db.session() as session:
-                return wanted, find_clips(session, **wanted.arguments()), clip_count(session)
+                total = clip_count(session)
+                return wanted, find_clips(session, **wanted.arguments()), total, total or _has_calls(session)
 
         if self._search_job is not None and not self._search_job.is_done():
             self._search_job.abandon()  # a newer search makes the last one's answer stale
         self._search_job = self._start(search, self._found, "search clips")
 
     def _found(self, result: object) -> None:
-        wanted, clips, total = result
+        wanted, clips, total, has_calls = result
+        self.playlists.set_library_empty(not total)
         self.model.set_clips(clips)
         if clips:
             self.count.setText(self.tr("{0} of {1} clips").format(len(clips), total) if wanted != ClipFilter()
@@ -266,11 +298,8 @@ class ClipsPage(QWidget):
         else:
             self.count.setText("")
         self.list_pages.setCurrentWidget(self.view if clips else self.empty)
-        self.empty.setText(
-            self.tr("No clip matches these filters.<br><br><a href=\"clear\">Show every clip</a>") if total else
-            self.tr("No clips yet.\n\nOpen a call, drag across its waveform (or pick a flag, or select transcript "
-                    "lines) and choose \u201cSave as clip…\u201d: good examples and moments to improve, "
-                    "kept for training.").replace("\n", "<br>"))
+        if not clips:
+            self._explain_empty(bool(total), bool(has_calls))
         row = self.model.row_of(self._select_after) if self._select_after is not None else -1
         if row >= 0:
             self.view.selectRow(row)
@@ -278,6 +307,28 @@ class ClipsPage(QWidget):
                 self.player.clip().id) < 0 and self.player.playlist_position() is None:
             self.player.clear()
         self._enable_actions()
+
+    def _explain_empty(self, filtered: bool, has_calls: bool) -> None:
+        """No clip listed: the filters hide them (show every clip), or none is saved yet
+        (a trainer saves them from calls; others are told who does)."""
+        manage = permitted(self._services, "clip.manage")
+        if filtered:
+            self.empty.set_title(self.tr("No clip matches these filters"))
+            self.empty.set_text(self.tr("Try other words, tags or dates, or show every clip."))
+        else:
+            self.empty.set_title(self.tr("No clips yet"))
+            about = self.tr("Clips are moments of calls kept for training: good examples and moments to improve.")
+            if not manage:
+                how = self.tr("Trainers save them from calls; they appear here for everyone to play.")
+            elif has_calls:
+                how = self.tr("Open a call, drag across its waveform (or pick a flag, or select transcript lines) "
+                              "and choose \u201cSave as clip…\u201d.")
+            else:
+                how = self.tr("There are no calls yet: import recordings in Calls first, then save moments of "
+                              "them with \u201cSave as clip…\u201d.")
+            self.empty.set_text(about + "\n" + how)  # what clips are; then what to do
+        self.show_all_button.setVisible(filtered)
+        self.calls_button.setVisible(not filtered and manage)
 
     def _failed(self, message: str) -> None:
         self.message.emit(self.tr("Clips: {0}").format(message))
@@ -305,6 +356,8 @@ class ClipsPage(QWidget):
         """Another person signed in: offer what their role allows."""
         self._enable_actions()
         self.playlists.apply_role()
+        if self.list_pages.currentWidget() is self.empty:
+            self.refresh()  # its next step depends on the role
 
     def _enable_actions(self) -> None:
         clip = self.selected_clip()
@@ -383,3 +436,11 @@ class ClipsPage(QWidget):
         """The window closes: stop playing, drop the clips' files."""
         if self.player is not None:
             self.player.shutdown()
+
+
+def _has_calls(session) -> bool:
+    from sqlalchemy import select
+
+    from ..store.models import Call
+
+    return session.execute(select(Call.id).limit(1)).first() is not None

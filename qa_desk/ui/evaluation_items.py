@@ -8,7 +8,8 @@ flag (and a note when the reviewer answered otherwise).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGroupBox,
@@ -167,6 +168,7 @@ class SectionBox(QGroupBox):
         self.section = section
         self.setObjectName(f"section_{section.key}")
         self.subtotal = QLabel()  # the subtotal's text, shown in the box's title
+        self._full_title = section.title
         self.weight = section.weight if weighted else None
         column = QVBoxLayout(self)
         column.setContentsMargins(4, 4, 4, 4)
@@ -174,6 +176,29 @@ class SectionBox(QGroupBox):
         self.rows = [ItemRow(item) for item in section.items]
         for row in self.rows:
             column.addWidget(row)
+
+    def full_title(self) -> str:
+        return self._full_title
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's virtual
+        # As narrow as its items allow, not as its title: "Accuracy — 12 / 12 · 100% ·
+        # weight 25 %" is shortened (whole in the tooltip) in a narrow pane rather than
+        # making the evaluation scroll sideways.
+        hint = super().minimumSizeHint()
+        return QSize(self.layout().totalMinimumSize().width(), hint.height())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's virtual
+        super().resizeEvent(event)
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        room = max(self.width() - 24, 40)  # the style's indent and frame on either side
+        font = QFont(self.font())
+        font.setBold(True)  # the title is bold (the box's style sheet)
+        shown = QFontMetrics(font).elidedText(self._full_title, Qt.TextElideMode.ElideMiddle, room)
+        if shown != self.title():
+            self.setTitle(shown)
+        self.setToolTip(self._full_title if shown != self._full_title else "")
 
     def set_score(self, score) -> None:
         percent = score.percent
@@ -185,7 +210,8 @@ class SectionBox(QGroupBox):
         if score.failed:
             text = self.tr("Zeroed by a critical item") + " · " + text
         self.subtotal.setText(text)
-        self.setTitle(f"{self.section.title} — {text}")
+        self._full_title = f"{self.section.title} — {text}"
+        self._fit_title()
         self.setStyleSheet("QGroupBox { color: #c53030; font-weight: bold; }" if score.failed else
                            "QGroupBox { font-weight: bold; }")
         for row, item_score in zip(self.rows, score.items):

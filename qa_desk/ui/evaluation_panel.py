@@ -43,6 +43,7 @@ from .evaluation_items import CRITICAL_STYLE, ItemRow, SectionBox
 from .formatting import number, percent
 from .jobs import JobRunner, run_job
 from .waveform import format_time
+from .wrap_layout import WrapLayout
 
 # Answers are written as soon as the event loop is free (one save at a time; answers
 # given meanwhile go in the next): a crash right after a click loses nothing.
@@ -93,12 +94,16 @@ class EvaluationPanel(QWidget):
         intro = QLabel(self.tr("Score this call on an evaluation form. Answers the call's flags suggest are "
                                "filled in for you to check."))
         intro.setWordWrap(True)
-        row = QHBoxLayout()
+        # Hidden from a role that does not score: the status above says who does.
+        self.start_row = QWidget()
+        row = QHBoxLayout(self.start_row)
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel(self.tr("Form:")))
         row.addWidget(self.form_choice, 1)
         row.addWidget(self.start_button)
+        self.start_intro = intro
         start.addWidget(intro)
-        start.addLayout(row)
+        start.addWidget(self.start_row)
         start.addStretch(1)
         # Page 2: the sheet.
         self.title = QLabel()
@@ -139,7 +144,7 @@ class EvaluationPanel(QWidget):
         self.resolve_button.clicked.connect(self.ask_resolve)
         self.history_button = QPushButton(self.tr("History…"))
         self.history_button.clicked.connect(self.show_history)
-        footer = QHBoxLayout()
+        footer = WrapLayout(spacing=6)  # the buttons wrap under the total in a narrow pane
         footer.addWidget(self.total, 1)
         for button in (self.comment_button, self.ack_button, self.dispute_button, self.resolve_button,
                        self.history_button, self.submit_button):
@@ -245,10 +250,29 @@ class EvaluationPanel(QWidget):
         self.start_button.setEnabled(bool(sheet.forms))
         if sheet.evaluation is None:
             self.pages.setCurrentIndex(0)
-            self.status.setText("" if sheet.forms else self.tr("There is no evaluation form yet: add one in Forms."))
+            self.status.setText(self._why_not_started(sheet))
             self.markers_changed.emit([])
             return
         self._show(sheet.evaluation, sheet.form)
+
+    def _why_not_started(self, sheet) -> str:
+        """No evaluation of the call yet: nothing to add when the user can start one; else why
+        not (no form yet, or a role that does not score) and who does. A role that may not
+        score is not offered the start button."""
+        who = self._reviewer()
+        scores = not isinstance(who, Actor) or can(who, "evaluation.score")  # a bare name: the store decides
+        self.start_button.setEnabled(bool(sheet.forms) and scores)
+        self.start_button.setToolTip("" if scores else self.tr("Only a reviewer, a team lead or an admin scores calls"))
+        self.start_intro.setVisible(scores)
+        self.start_row.setVisible(scores)
+        if not scores:
+            return self.tr("No evaluation of this call yet. Reviewers and team leads score calls; once one is "
+                           "submitted, it shows here.")
+        if not sheet.forms:
+            return (self.tr("There is no evaluation form yet: add one in Forms.")
+                    if not isinstance(who, Actor) or can(who, "form.edit") else
+                    self.tr("There is no evaluation form yet: a team lead adds them in Forms."))
+        return ""
 
     def start(self) -> None:
         form_id = self.form_choice.currentData()

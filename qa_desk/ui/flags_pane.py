@@ -39,6 +39,7 @@ from .flag_dialogs import (
 from .formatting import moment
 from .jobs import JobRunner, run_job
 from .shortcuts_help import TYPED_KEYS
+from .wrap_layout import WrapLayout
 
 STORE_ERRORS = (LookupError, ValueError, PermissionError)  # a refusal; a flag a rescan removed; a decision without a reason
 
@@ -49,15 +50,20 @@ class CallFlags:
     flags: list  # store.flags.FlagRow, in call order
     history: dict  # flag id -> [FlagEventRow], for flags with decisions or notes
     scan: object | None  # store.flags.ScanInfo, or None: the call was never checked
+    transcribed: bool = True  # False: no transcript yet, so there is nothing to check
 
 
 def read_flags(db: Database, call_id: int) -> CallFlags:
+    from sqlalchemy import select
+
     from ..store import flags as store_flags
+    from ..store.models import Transcript
 
     with db.session() as session:
         rows = store_flags.flags_for_call(session, call_id)
         history = {row.id: store_flags.flag_history(session, row.id) for row in rows if row.event_count}
-        return CallFlags(call_id, rows, history, store_flags.scan_info(session, call_id))
+        transcribed = session.execute(select(Transcript.id).where(Transcript.call_id == call_id).limit(1)).first()
+        return CallFlags(call_id, rows, history, store_flags.scan_info(session, call_id), transcribed is not None)
 
 
 class FlagsModel(QAbstractListModel):
@@ -133,6 +139,7 @@ class FlagsPane(QWidget):
         self._call_id: int | None = None
         self._loaded_call: int | None = None
         self._scan = None  # store.flags.ScanInfo of the shown call
+        self._transcribed = True  # the shown call has a transcript (else nothing to check yet)
         self._checking = False
         self._jobs: list[JobRunner] = []
         self.dialog = None  # the dismiss / note / history dialog open now
@@ -200,9 +207,7 @@ class FlagsPane(QWidget):
         heading.addWidget(self.counts, 1)
         heading.addWidget(self.check_button)
         self.actions_row = QWidget()
-        actions = QHBoxLayout(self.actions_row)
-        actions.setContentsMargins(0, 0, 0, 0)
-        actions.setSpacing(4)
+        actions = WrapLayout(self.actions_row, spacing=4)  # wraps in a narrow pane
         for button in (self.confirm_button, self.dismiss_button, self.note_button, self.reopen_button):
             actions.addWidget(button)
         actions.addStretch(1)
@@ -286,6 +291,7 @@ class FlagsPane(QWidget):
             return  # another call was opened meanwhile
         keep = self.selected_flag()
         self._loaded_call, self._scan = result.call_id, result.scan
+        self._transcribed = result.transcribed
         self.model.set_flags(result.flags, result.history)
         self.error.hide()
         self._show_state()
@@ -318,6 +324,12 @@ class FlagsPane(QWidget):
             message = self.tr("Checking the call against the rulebook…")
         elif loading or self._loaded_call != self._call_id:
             message = self.tr("Reading flags…")
+        elif not flags and self._scan is None and not self._transcribed:
+            # "Check now" would find nothing to check: the transcript comes first.
+            message = self.tr("Not checked yet: no transcript")
+            detail = self.tr("A call is checked against the service-language rulebook once it is transcribed. "
+                             "Transcribe it first (the Transcribe button by its transcript); its flags appear "
+                             "here when the check is done.")
         elif not flags and self._scan is None:
             message = self.tr("Not checked yet")
             detail = self.tr("This call has not been checked against the service-language rulebook.")

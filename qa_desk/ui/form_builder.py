@@ -43,6 +43,7 @@ from .form_editors import FormFields, ItemEditor, SectionEditor
 from .form_preview import FormPreview
 from .form_tree import FormTree
 from .pattern_edit import HINT_STYLE, error_style, ok_style
+from .wrap_layout import WrapLayout
 
 CHECK_DELAY_MS = 250  # the check waits for a pause in typing
 _SOURCE = "form"  # the "file" the builder's problems would name; cut from what is shown
@@ -79,6 +80,7 @@ class FormBuilder(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.heading.setFont(font)
+        self.heading.setWordWrap(True)  # "Editing <a long form name> (<key>, version 3)"
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setObjectName("saveForm")
         self.save_button.setDefault(True)
@@ -100,7 +102,6 @@ class FormBuilder(QWidget):
         splitter.addWidget(self._build_outline())
         splitter.addWidget(self._build_editor())
         splitter.addWidget(self.preview)
-        self.preview.setMinimumWidth(300)
         splitter.setSizes([350, 370, 380])
 
         column = QVBoxLayout(self)
@@ -131,15 +132,15 @@ class FormBuilder(QWidget):
         self.up_button.setToolTip(self.tr("Move up (Alt+Up)"))
         self.down_button.setShortcut(QKeySequence("Alt+Down"))
         self.down_button.setToolTip(self.tr("Move down (Alt+Down)"))
-        buttons = QHBoxLayout()
-        buttons.setSpacing(4)
+        buttons = WrapLayout(spacing=4)  # two lines when the outline is narrow
         for button in (self.add_section_button, self.add_item_button, self.remove_button, self.up_button,
                        self.down_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         outline = QVBoxLayout(box)
         outline.addWidget(self.fields)
-        outline.addWidget(QLabel(self.tr("Sections and items (drag to reorder):")))
+        sections = QLabel(self.tr("Sections and items (drag to reorder):"))
+        sections.setWordWrap(True)  # two lines in a narrow outline rather than a wider builder
+        outline.addWidget(sections)
         outline.addWidget(self.tree, 1)
         outline.addLayout(buttons)
 

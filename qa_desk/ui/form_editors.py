@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..scoring.form_schema import DEFAULT_PARTIAL, MAX_SCALE
 from .pattern_edit import HINT_STYLE
+from .wrap_layout import WrapLayout
 
 DEFAULT_SCALE = 4
 _RULE_SEPARATORS = re.compile(r"[,，;；\s]+")
@@ -65,6 +66,14 @@ class NumberSpin(QDoubleSpinBox):
         return text.rstrip("0").rstrip(point) if point in text else text
 
 
+def shrinkable(combo: QComboBox, chars: int = 12) -> QComboBox:
+    """A choice that may be narrower than its longest entry (the list still shows it whole):
+    the builder's three columns must fit a window 1024 pixels wide."""
+    combo.setMinimumContentsLength(chars)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    return combo
+
+
 def number_spin(low: float, high: float, decimals: int = 2, step: float = 1.0, suffix: str = "") -> NumberSpin:
     spin = NumberSpin()
     spin.setRange(low, high)
@@ -85,6 +94,7 @@ class _Editor(QWidget):
         self.fields = QFormLayout(self)
         self.fields.setContentsMargins(0, 0, 0, 0)
         self.fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: field under label
 
     def _line(self, name: str, field: str) -> QLineEdit:
         edit = QLineEdit()
@@ -181,6 +191,7 @@ class ItemEditor(_Editor):
         for text, value in ((self.tr("Yes / No"), "yes_no"), (self.tr("Yes / Partial / No"), "yes_partial_no"),
                             (self.tr("Scale from 0 to N"), "scale")):
             self.answer.addItem(text, value)
+        shrinkable(self.answer)
         self.scale = QSpinBox()
         self.scale.setObjectName("itemScale")
         self.scale.setRange(1, MAX_SCALE)
@@ -201,6 +212,7 @@ class ItemEditor(_Editor):
         for text, value in ((self.tr("Not critical"), None), (self.tr("Fails its section"), "fail_section"),
                             (self.tr("Fails the whole evaluation"), "fail_all")):
             self.critical.addItem(text, value)
+        shrinkable(self.critical)
         self.rules = QLineEdit()
         self.rules.setObjectName("itemRules")
         self.rules.setPlaceholderText(self.tr("Rule ids, comma-separated, e.g. zh-greeting-01"))
@@ -209,11 +221,9 @@ class ItemEditor(_Editor):
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.rules.setCompleter(self.completer)
-        flags = QHBoxLayout()
+        flags = WrapLayout(spacing=12)  # one under the other in a narrow builder
         flags.addWidget(self.na)
-        flags.addSpacing(12)
         flags.addWidget(self.bonus)
-        flags.addStretch(1)
         for label, field in ((self.tr("Key:"), self.key), (self.tr("Question:"), self.question),
                              (self.tr("Guidance:"), self.guidance), (self.tr("Answer:"), self.answer),
                              (self.tr("Scale:"), self.scale), (self.tr("Partial earns:"), self.partial),
@@ -307,6 +317,8 @@ class FormFields(QWidget):
         self.scoring.setObjectName("formScoring")
         self.scoring.addItem(self.tr("Points (sections add up)"), "points")
         self.scoring.addItem(self.tr("Weights (sections share 100 %)"), "weights")
+        for combo in (self.na, self.scoring):
+            shrinkable(combo)
         self.total = number_spin(0, 100000)
         self.total.setObjectName("formTotal")
         self.total.setSpecialValueText(self.tr("not set"))
@@ -314,6 +326,7 @@ class FormFields(QWidget):
         fields = QFormLayout(self)
         fields.setContentsMargins(0, 0, 0, 0)
         fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: field under label
         for label, field in ((self.tr("Name:"), self.name), (self.tr("Key:"), self.key), ("", self.key_note),
                              (self.tr("Language:"), self.language), (self.tr("Description:"), self.description),
                              (self.tr("N/A answers:"), self.na), (self.tr("Scoring:"), self.scoring),

@@ -9,7 +9,7 @@ rules are the scorer's), never a second sum kept by the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ..scoring.forms import Form, Item
@@ -23,6 +23,7 @@ BADGE_STYLES = {
 }
 SECTION_STYLE = "QFrame#previewSection { border: 1px solid palette(mid); border-radius: 6px; }"
 HINT_STYLE = "color: palette(placeholder-text);"
+MIN_WIDTH = 200  # a preview narrower than this is no preview (it is never narrower than its page either)
 
 
 def _number(value: float) -> str:
@@ -101,11 +102,34 @@ class FormPreview(QScrollArea):
         # After a rebuild the reader stays where they were: the scroll bar's range is
         # only the new page's once that page has been laid out.
         self._keep = 0
+        self._page_width = -1  # the page's minimum width last passed on (see viewportEvent)
         self._restore = QTimer(self)
         self._restore.setSingleShot(True)
         self._restore.setInterval(0)
         self._restore.timeout.connect(lambda: self.verticalScrollBar().setValue(self._keep))
         self.show_form(None)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's virtual
+        # Never narrower than the page it shows (it does not scroll sideways): in a narrow
+        # builder the splitter then takes the room from the other columns, not from a badge
+        # or a section's points cut off at the right edge.
+        hint = super().minimumSizeHint()
+        page = self.widget()
+        if page is not None:
+            bar = self.verticalScrollBar().sizeHint().width()
+            hint.setWidth(max(hint.width(), page.minimumSizeHint().width() + bar + 2 * self.frameWidth()))
+        hint.setWidth(max(hint.width(), MIN_WIDTH))
+        return hint
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 - Qt's virtual
+        # The page's minimum is known once it is laid out (after its fonts and styles): pass
+        # a change on to the splitter holding the preview.
+        if event.type() == QEvent.Type.LayoutRequest and self.widget() is not None:
+            width = self.widget().minimumSizeHint().width()
+            if width != self._page_width:
+                self._page_width = width
+                self.updateGeometry()
+        return super().viewportEvent(event)
 
     # --- what tests and callers read ----------------------------------------------------------
 
@@ -136,6 +160,7 @@ class FormPreview(QScrollArea):
             self._build(form, column)
         column.addStretch(1)
         self.setWidget(page)
+        self.updateGeometry()  # the new page's minimum width is the preview's (minimumSizeHint)
         if keep:
             self._keep = keep
             self._restore.start()
@@ -186,6 +211,7 @@ class FormPreview(QScrollArea):
         font = title.font()
         font.setBold(True)
         title.setFont(font)
+        self._narrowable(title)
         header.addWidget(title, 1)
         if form.scoring == "weights":
             worth = self.tr("weight {0} % · {1} points").format(_number(section.weight or 0), _number(maximum))
@@ -205,7 +231,7 @@ class FormPreview(QScrollArea):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
         top = QHBoxLayout()
-        top.addWidget(self._label(f"{number}. {item.question}", "previewQuestion"), 1)
+        top.addWidget(self._narrowable(self._label(f"{number}. {item.question}", "previewQuestion")), 1)
         points = (self.tr("+{0} bonus").format(_number(item.points)) if item.bonus
                   else self.tr("{0} points").format(_number(item.points)))
         top.addWidget(self._label(points, "previewItemPoints", wrap=False), 0, Qt.AlignmentFlag.AlignTop)
@@ -240,6 +266,14 @@ class FormPreview(QScrollArea):
         else:
             earned = item.points if value == "yes" else 0.0
         return self.tr("Earns {0} points").format(f"{earned:.3g}")
+
+    def _narrowable(self, label: QLabel) -> QLabel:
+        # A wrapped title beside its points may take more lines in a narrow preview rather
+        # than setting the preview's width (Qt's guess for a wrapped label is generous).
+        metrics = label.fontMetrics()
+        longest = max((metrics.horizontalAdvance(word) for word in label.text().split()), default=0)
+        label.setMinimumWidth(max(metrics.averageCharWidth() * 10, longest))  # never cutting a word
+        return label
 
     def _label(self, text: str, name: str, *, style: str = "", wrap: bool = True) -> QLabel:
         label = QLabel(text)

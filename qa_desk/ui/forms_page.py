@@ -142,8 +142,10 @@ class FormsPage(QWidget):
             self.tr("Reviewers score calls on a form: sections of questions, each with its answers and points. "
                     "Click New form to build one, or Import YAML… to bring in a form file."),
             self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
-        self.empty.add_action(self.tr("New form"), primary=True).clicked.connect(self.new_form)
-        self.empty.add_action(self.tr("Import YAML…")).clicked.connect(lambda: self.import_file())
+        self.empty_new_button = self.empty.add_action(self.tr("New form"), primary=True)
+        self.empty_new_button.clicked.connect(self.new_form)
+        self.empty_import_button = self.empty.add_action(self.tr("Import YAML…"))
+        self.empty_import_button.clicked.connect(lambda: self.import_file())
         self.loading = QLabel(self.tr("Reading the forms…"))
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.loading.setStyleSheet(HINT_STYLE)
@@ -308,6 +310,14 @@ class FormsPage(QWidget):
         for button in (self.duplicate_button, self.edit_button):
             gate(button, chosen, edit, refusal)
         self.export_button.setEnabled(chosen)
+        # No form yet: the way to make one, for those who may; the others are told who does.
+        for button in (self.empty_new_button, self.empty_import_button):
+            button.setVisible(edit)
+        self.empty.set_text(
+            self.tr("Reviewers score calls on a form: sections of questions, each with its answers and points. "
+                    "Click New form to build one, or Import YAML… to bring in a form file.") if edit else
+            self.tr("Reviewers score calls on a form: sections of questions, each with its answers and points. "
+                    "A team lead or an administrator builds the forms, or imports them from a file."))
 
     def apply_role(self) -> None:
         """Another person signed in: offer what their role allows."""

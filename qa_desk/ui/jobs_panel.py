@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -121,8 +122,20 @@ class JobsPanel(QDockWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(10, 6, 10, 8)
         column.setSpacing(6)
+        # No job: the table gives way to how calls get here.
+        self.empty = QLabel(self.tr(
+            "Calls are transcribed when you choose Transcribe: in Calls, for the calls selected (or every call "
+            "not transcribed yet), or in a call you opened. Each one then shows here with its progress; "
+            "double-click it to open the call."))
+        self.empty.setObjectName("jobsEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: palette(placeholder-text);")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.view)
+        self.pages.addWidget(self.empty)
         column.addLayout(top)
-        column.addWidget(self.view, 1)
+        column.addWidget(self.pages, 1)
         column.addLayout(buttons)
         self.setWidget(body)
 
@@ -162,6 +175,7 @@ class JobsPanel(QDockWidget):
         jobs = snapshot.jobs if snapshot else ()
         jobs = jobs[:MAX_ROWS]
         self.model.set_jobs(jobs)
+        self.pages.setCurrentWidget(self.view if jobs else self.empty)
         # Jobs queued without naming a model take the default of the computer running
         # them: the column only says something when a job names one.
         self.view.setColumnHidden(MODEL, not any(j.model_name for j in jobs))

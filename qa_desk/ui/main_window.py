@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QSho
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -39,6 +38,7 @@ from .users_page import UsersPage
 from .calls_page import CallsPage
 from .clips_page import ClipsPage
 from .demo_offer import offer_demo_centre, summary_text
+from .elided_label import ElidedLabel
 from .acting import permitted
 from .import_dialog import ImportDialog
 from .flag_checks import FlagChecker
@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 
 AREAS = ("calls", "review", "scorecards", "clips", "forms", "settings")
 STATUS_MESSAGE_MS = 10000
+NAV_MIN_WIDTH, NAV_MAX_WIDTH = 112, 180  # the navigation list fits its longest area name within these
 
 
 class MainWindow(QMainWindow):
@@ -112,7 +113,6 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setSpacing(2)
-        self.nav.setFixedWidth(180)
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
         # A little air around each area's name; the border separates it from the area.
         self.nav.setStyleSheet(
@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             pages[key].setObjectName(f"{key}Area")
             self.stack.addWidget(pages[key])
+        self._fit_navigation()
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.currentRowChanged.connect(self._area_shown)
         self.nav.setCurrentRow(0)
@@ -171,6 +172,9 @@ class MainWindow(QMainWindow):
         self.review_page.add_tab(self.users_page, self.tr("Users"))
         self.review_page.message.connect(self.show_message)
         self.scorecards_page.message.connect(self.show_message)
+        # An empty list's next step in another area (an empty queue: "pick any call in Calls").
+        for page in (self.review_page, self.scorecards_page, self.clips_area):
+            page.area_requested.connect(self.show_area)
         self.calls_page.call_moment_requested.connect(lambda c, t, q: self.open_call(c).show_moment(t, q))
         self.flag_checker = FlagChecker(services, self)
         self.flag_checker.batch_finished.connect(self._checks_done)
@@ -282,7 +286,8 @@ class MainWindow(QMainWindow):
         self.find_action.setEnabled(AREAS[row] in ("calls", "clips"))
 
     def _build_status_bar(self) -> None:
-        self.database_label = QLabel()
+        # A long database path gives way (shortened in the middle) rather than widening the window.
+        self.database_label = ElidedLabel()
         self.database_label.setObjectName("databaseStatus")
         # Slow work without a dialog of its own: what it does, how far, and Cancel.
         self.checks_progress = JobProgress(bar_width=180)
@@ -302,7 +307,7 @@ class MainWindow(QMainWindow):
         self.transcription_button.hide()
         self.statusBar().addPermanentWidget(self.transcription_button)
         # Who is signed in: every change the window makes is checked and audited as them.
-        self.user_label = QLabel()
+        self.user_label = ElidedLabel()
         self.user_label.setObjectName("userStatus")
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.database_label)
@@ -334,6 +339,17 @@ class MainWindow(QMainWindow):
         self.database_label.setToolTip(url)
 
     # --- navigation ---------------------------------------------------------------------------
+
+    def _fit_navigation(self) -> None:
+        """As wide as the longest area name (in the language shown) with its icon, and no
+        wider than 180 px: every logical pixel is the area's on a laptop at 125 % or 150 %
+        scaling (1093 or 910 pixels wide)."""
+        metrics = self.nav.fontMetrics()
+        text = max(metrics.horizontalAdvance(self.nav.item(row).text()) for row in range(self.nav.count()))
+        # Icon, the item's 10 px padding and the gap after the icon, the list's spacing on
+        # both sides, its 1 px border and a little air after the longest name.
+        width = text + self.nav.iconSize().width() + 10 + 8 + 2 * self.nav.spacing() + 1 + 24
+        self.nav.setFixedWidth(min(max(width, NAV_MIN_WIDTH), NAV_MAX_WIDTH))
 
     def show_settings(self, part: str) -> None:
         """Settings, scrolled to one of its groups (the welcome's first-day actions)."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from .waveform import format_time
+from .wrap_layout import WrapLayout
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 MAX_VOLUME = 150  # percent: quiet telephone lines need a little boost
@@ -95,20 +96,18 @@ class PlayerBar(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
-        row = QHBoxLayout()
+        # One line on a wide window; on a narrow one (a laptop at 125 % or 150 %) the
+        # controls wrap onto a second line, each label staying with its control.
+        row = WrapLayout(spacing=14)
         column.addLayout(row)
         column.addWidget(self.message)  # its own line: a sentence, not a squeezed column
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(10)
-        row.addWidget(self.play_button)
-        row.addWidget(self.position_label)
-        row.addSpacing(8)
-        row.addWidget(QLabel(self.tr("Speed")))
-        row.addWidget(self.speed)
-        row.addWidget(QLabel(self.tr("Volume")))
-        row.addWidget(self.volume)
-        row.addWidget(QLabel(self.tr("Listen to")))
-        row.addWidget(self.listen)
+        for group in ((self.play_button, self.position_label), (QLabel(self.tr("Speed")), self.speed),
+                      (QLabel(self.tr("Volume")), self.volume), (QLabel(self.tr("Listen to")), self.listen)):
+            pair = QHBoxLayout()
+            pair.setSpacing(10 if group[0] is self.play_button else 6)
+            for widget in group:
+                pair.addWidget(widget)
+            row.addLayout(pair)
         row.addWidget(self.loop)
         row.addStretch(1)
         row.addWidget(self.help_button)

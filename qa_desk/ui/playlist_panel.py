@@ -26,6 +26,7 @@ from ..store.database import Database
 from .acting import gate
 from .clip_words import KIND_COLOURS
 from .jobs import JobRunner, run_job
+from .wrap_layout import WrapLayout
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1  # a row's PlaylistEntryView
 
@@ -43,6 +44,7 @@ class PlaylistPanel(QWidget):
         self._playlist = None  # the PlaylistView shown
         self._jobs: list[JobRunner] = []
         self._filling = False
+        self._library_empty = False  # told by the clips page: no clip to add yet
 
         title = QLabel(self.tr("Playlists"))
         font = title.font()
@@ -50,7 +52,7 @@ class PlaylistPanel(QWidget):
         title.setFont(font)
         self.chooser = QComboBox()
         self.chooser.setObjectName("playlistChooser")
-        self.chooser.setMinimumContentsLength(18)
+        self.chooser.setMinimumContentsLength(10)
         self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.new_button = self._tool(self.tr("New…"), self.tr("A new playlist"))
         self.rename_button = self._tool(self.tr("Rename…"), self.tr("Rename this playlist"))
@@ -84,14 +86,16 @@ class PlaylistPanel(QWidget):
         self.export_button = QPushButton(self.tr("Export…"))
         self.export_button.setObjectName("exportPlaylist")
 
-        top = QHBoxLayout()
-        top.setSpacing(4)
-        top.addWidget(title)
-        top.addWidget(self.chooser, 1)
+        # Both rows wrap in a narrow pane (a laptop's screen at 125 % or 150 %).
+        top = WrapLayout(spacing=4)
+        named = QHBoxLayout()
+        named.setSpacing(4)
+        named.addWidget(title)
+        named.addWidget(self.chooser, 1)
+        top.addLayout(named, 1)
         for button in (self.new_button, self.rename_button, self.delete_button):
             top.addWidget(button)
-        bottom = QHBoxLayout()
-        bottom.setSpacing(4)
+        bottom = WrapLayout(spacing=4)
         for button in (self.add_button, self.remove_button):
             bottom.addWidget(button)
         bottom.addStretch(1)
@@ -146,6 +150,29 @@ class PlaylistPanel(QWidget):
                                      else QAbstractItemView.DragDropMode.NoDragDrop)
         gate(self.export_button, filled, can(self._by(), "clip.export"),
              self.tr("Only a trainer, a manager or an admin exports playlists"))
+        self._explain_empty(has, manage)
+
+    def _explain_empty(self, has: bool, manage: bool) -> None:
+        """Why the list is empty, and the next step only for those who may take it (trainers, admins)."""
+        if has and manage and self._library_empty:
+            self.empty.setText(self.tr("This playlist has no clips yet, and the library has none to add: save "
+                                       "moments of calls with \u201cSave as clip…\u201d first, then add them here."))
+        elif has:
+            self.empty.setText(self.tr("This playlist has no clips yet. Choose a clip in the library, then "
+                                       "\u201c+ Add chosen clip\u201d.") if manage else
+                               self.tr("This playlist has no clips yet; a trainer adds them."))
+        else:
+            self.empty.setText(self.tr("No playlists yet. A playlist is the clips of one training session, "
+                                       "in the order you will play them: start one with New…") if manage else
+                               self.tr("No playlists yet. A playlist is the clips of one training session, in "
+                                       "the order they are played: trainers make them, and everyone can play "
+                                       "them here."))
+
+    def set_library_empty(self, empty: bool) -> None:
+        """The clip library holds no clip at all (an empty playlist then says to save some first)."""
+        if empty != self._library_empty:
+            self._library_empty = empty
+            self.apply_role()
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -221,14 +248,11 @@ class PlaylistPanel(QWidget):
         self._filling = False
         if 0 <= current < self.entries.count():
             self.entries.setCurrentRow(current)
-        has, filled = playlist is not None, bool(playlist and playlist.entries)
-        self.apply_role()
+        filled = bool(playlist and playlist.entries)
+        self.apply_role()  # also says why an empty list is empty
         self.play_button.setEnabled(filled)
         self.entries.setVisible(filled)
         self.empty.setVisible(not filled)
-        self.empty.setText(self.tr("Add clips from the library: choose a clip, then \u201cAdd chosen clip\u201d.") if has else
-                           self.tr("No playlists yet. A playlist is the clips of one training session, "
-                                   "in the order you will play them: start one with New…"))
         self._entry_changed()
 
     def _kind_dot(self, kind: str):

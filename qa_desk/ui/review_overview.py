@@ -13,13 +13,15 @@ from datetime import date
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QSplitter, QVBoxLayout, QWidget,
+    QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QSplitter, QStackedWidget, QStyle,
+    QVBoxLayout, QWidget,
 )
 
 from ..permissions import Actor, can
 from ..scoring.periods import PeriodError, month_of, parse_period
 from ..store import assignments
 from ..store.sampling import known_reviewers
+from .area_page import AreaPage
 from .formatting import day, number
 from .jobs import run_job
 from .review_queue import clock, fill_row, make_table
@@ -34,6 +36,7 @@ def load_overview(db, period, today: date):
 
 class ReviewOverview(ReviewTab):
     call_requested = Signal(int)
+    go_to = Signal(str)  # an empty period's next step: "rules" (a tab of this area)
 
     def __init__(self, db, actor: Actor, *, today: Callable[[], date] = date.today, parent: QWidget | None = None):
         super().__init__(db, today, parent)
@@ -94,9 +97,19 @@ class ReviewOverview(ReviewTab):
         split.addWidget(tables)
         split.addWidget(lower)
         split.setStretchFactor(1, 2)
+        # A period without queued calls: why, and the next step (see _show_empty).
+        self.empty = AreaPage("", "", self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogListView))
+        self.empty.setObjectName("overviewEmpty")
+        self.rules_button = self.empty.add_action(self.tr("Sampling rules"), primary=True)
+        self.rules_button.clicked.connect(lambda: self.go_to.emit("rules"))
+        self.previous_button = self.empty.add_action(self.tr("Show the previous period"))
+        self.previous_button.clicked.connect(self.show_previous_period)
+        self.content = QStackedWidget()
+        self.content.addWidget(split)
+        self.content.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.content, 1)
         self.set_actor(actor)
 
     def period(self):
@@ -137,7 +150,26 @@ class ReviewOverview(ReviewTab):
         self.status.setText(self.tr("{0} calls queued in {1}, {2} done, {3} overdue").format(
             number(len(self._items)), view.period.label, number(sum(i.status == "done" for i in self._items)),
             number(overdue)))
+        self.content.setCurrentIndex(1 if not self._items else 0)
+        if not self._items:
+            self._show_empty(view.period.label)
         self._selection_changed()
+
+    def _show_empty(self, period: str) -> None:
+        self.empty.set_title(self.tr("No calls queued in {0}").format(period))
+        self.empty.set_text(self.tr(
+            "Calls reach the reviewers' queues when a sampling rule is run for a period. Set up a rule in "
+            "Sampling rules and run it, or look at another period.") if self.may_manage else self.tr(
+            "Calls reach the reviewers' queues when a team lead runs a sampling rule for a period; none was run "
+            "for this one. Look at another period."))
+        self.rules_button.setVisible(self.may_manage)
+
+    def show_previous_period(self) -> None:
+        try:
+            self.period_edit.setText(self.period().previous().label)
+        except PeriodError:
+            self.period_edit.setText(month_of(self._today()).label)
+        self.refresh()
 
     def set_actor(self, actor: Actor) -> None:
         """Who is looking (again after another sign-in): what they may do with queued calls."""
@@ -145,6 +177,7 @@ class ReviewOverview(ReviewTab):
         tip = "" if self.may_manage else self.tr("Only a lead or an admin can move queued calls")
         for button in (self.reassign_button, self.cancel_button):
             button.setToolTip(tip)
+        self.rules_button.setVisible(self.may_manage)
         self._selection_changed()
 
     def selected_item(self) -> assignments.QueueItem | None:

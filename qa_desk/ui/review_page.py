@@ -24,6 +24,7 @@ from .sampling_rules_view import SamplingRulesView
 class ReviewPage(QWidget):
     call_requested = Signal(int)
     message = Signal(str)
+    area_requested = Signal(str)  # another area of the window (an empty tab's next step: "calls")
 
     def __init__(self, services, *, today: Callable[[], date] = date.today, parent: QWidget | None = None):
         super().__init__(parent)
@@ -31,6 +32,7 @@ class ReviewPage(QWidget):
         self.actor = signed_in(services)
         db = lambda: services.db  # noqa: E731 - read at each load: the window can reconnect
         self.queue = MyQueueView(db, self.actor.name if self.actor else "", today=today)
+        self.queue.set_actor(self.actor)
         self.overview = ReviewOverview(db, self.actor, today=today)
         self.rules = SamplingRulesView(db, self.actor, today=today)
         self.tabs = QTabWidget()
@@ -43,7 +45,9 @@ class ReviewPage(QWidget):
         layout.addWidget(self.tabs)
 
         self.queue.call_requested.connect(self.call_requested)
+        self.queue.go_to.connect(self.go_to)
         self.overview.call_requested.connect(self.call_requested)
+        self.overview.go_to.connect(self.go_to)
         self.overview.message.connect(self.message)
         self.rules.message.connect(self.message)
         self.rules.queues_changed.connect(self._queues_changed)
@@ -73,12 +77,20 @@ class ReviewPage(QWidget):
     def set_actor(self, actor: Actor | None) -> None:
         """Another person signed in (or nobody): every tab shows what they may see, read afresh."""
         self.actor = actor
-        self.queue.set_reviewer(actor.name if actor else "")
+        self.queue.set_actor(actor)
         self.overview.set_actor(actor)
         self.rules.set_actor(actor)
         self._loaded.clear()
         if self.isVisible():
             self._tab_shown(self.tabs.currentIndex())
+
+    def go_to(self, where: str) -> None:
+        """An empty tab's next step: another tab of this area, or another area ("calls")."""
+        tabs = {"rules": self.rules, "overview": self.overview, "queue": self.queue}
+        if where in tabs:
+            self.tabs.setCurrentWidget(tabs[where])
+        else:
+            self.area_requested.emit(where)
 
     def refresh(self) -> None:
         for view in (self.queue, self.overview, self.rules):

@@ -14,12 +14,14 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTableWidget,
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QStyle, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from ..permissions import Actor, can
 from ..scoring.periods import month_of
 from ..store import assignments
+from .area_page import AreaPage
 from .formatting import day, moment
 from .jobs import run_job
 from .review_tab import ReviewTab
@@ -78,10 +80,13 @@ def load_queue(db, reviewer: str, today: date):
 
 class MyQueueView(ReviewTab):
     call_requested = Signal(int)
+    # An empty queue's next step: "calls" (the library), "rules" or "overview" (tabs of this area).
+    go_to = Signal(str)
 
     def __init__(self, db, reviewer: str, *, today: Callable[[], date] = date.today, parent: QWidget | None = None):
         super().__init__(db, today, parent)
         self.reviewer = reviewer
+        self.actor: Actor | None = None  # None: only the name is known (the role is not checked)
         self._items: list[assignments.QueueItem] = []
 
         self.title = QLabel()
@@ -102,8 +107,17 @@ class MyQueueView(ReviewTab):
         self.table = make_table([self.tr("Call"), self.tr("Agent"), self.tr("Date"), self.tr("Duration"),
                                  self.tr("Due"), self.tr("Status"), self.tr("Why this call")])
         self.table.cellDoubleClicked.connect(self._open_row)
-        self.empty = QLabel(self.tr("No calls in your queue. A lead's sampling run puts calls here."))
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # An empty queue says why and offers the next step the role may take (see _show_empty).
+        self.empty = AreaPage("", "", self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.empty.setObjectName("queueEmpty")
+        self.rules_button = self.empty.add_action(self.tr("Sampling rules"), primary=True)
+        self.overview_button = self.empty.add_action(self.tr("Overview"))
+        self.show_done_button = self.empty.add_action(self.tr("Show done calls"))
+        self.calls_button = self.empty.add_action(self.tr("Go to Calls"))
+        self.rules_button.clicked.connect(lambda: self.go_to.emit("rules"))
+        self.overview_button.clicked.connect(lambda: self.go_to.emit("overview"))
+        self.show_done_button.clicked.connect(lambda: self.show_done.setChecked(True))
+        self.calls_button.clicked.connect(lambda: self.go_to.emit("calls"))
         self.empty.hide()
 
         top = QHBoxLayout()
@@ -118,14 +132,19 @@ class MyQueueView(ReviewTab):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
-        hint = QLabel(self.tr("Double-click a call to open it and score it; it counts as done once you submit."))
-        hint.setEnabled(False)
-        layout.addWidget(hint)
+        self.hint = QLabel(self.tr("Double-click a call to open it and score it; it counts as done once you submit."))
+        self.hint.setEnabled(False)
+        layout.addWidget(self.hint)
 
     def set_reviewer(self, reviewer: str) -> None:
         """Another person signed in (a database switch): their queue from the next refresh."""
         self.reviewer = reviewer
         self.title.setText(self.tr("Calls assigned to {0}").format(reviewer))
+
+    def set_actor(self, actor: Actor | None) -> None:
+        """Who is signed in: their queue, and the next steps their role may take when it is empty."""
+        self.actor = actor
+        self.set_reviewer(actor.name if actor else "")
 
     def refresh(self) -> None:
         if self.is_loading():
@@ -168,7 +187,43 @@ class MyQueueView(ReviewTab):
                 moment(item.started_at), clock(item.duration), day(item.due_on), self.status_text(item), item.reason,
             ], key=item.call_id, overdue=item.overdue, done=item.status == "done")
         self.table.setVisible(bool(items))
+        self.hint.setVisible(bool(items))
         self.empty.setVisible(not items)
+        if not items:
+            self._show_empty()
+
+    def _show_empty(self) -> None:
+        """Why the queue is empty, and what to do meanwhile; only steps the role may take."""
+        actor, all_done = self.actor, bool(self._items)
+        scores = actor is None or can(actor, "evaluation.score")
+        manages = actor is not None and can(actor, "sampling.manage")
+        offer = set()
+        if not self.reviewer:
+            title, text = self.tr("Nobody is signed in"), self.tr("Sign in to see the calls assigned to you.")
+        elif all_done:
+            title = self.tr("Every call in your queue is done")
+            text = self.tr("Done calls are hidden: tick “Show done” to see them again. New calls arrive when "
+                           "a sampling rule is run; meanwhile, pick any call in Calls.")
+            offer = {self.show_done_button, self.calls_button}
+        elif manages:
+            title = self.tr("No calls in your queue")
+            text = self.tr("Calls reach a queue when a sampling rule is run: set one up in Sampling rules and "
+                           "run it for this month. Meanwhile, pick any call in Calls and score it.")
+            offer = {self.rules_button, self.calls_button}
+        elif scores:
+            title = self.tr("No calls in your queue")
+            text = self.tr("Your team lead assigns calls to you with a sampling rule. Meanwhile, pick any call "
+                           "in Calls and score it: open it, then use its Evaluation tab.")
+            offer = {self.calls_button}
+        else:
+            title = self.tr("No review queue for your role")
+            text = self.tr("Queues hold the calls reviewers and team leads are to score; your role does not "
+                           "score calls. See how far the reviewers are in Overview.")
+            offer = {self.overview_button}
+        self.empty.set_title(title)
+        self.empty.set_text(text)
+        for button in (self.rules_button, self.overview_button, self.show_done_button, self.calls_button):
+            button.setVisible(button in offer)
 
     def _open_row(self, row: int, _column: int) -> None:
         cell = self.table.item(row, 0)

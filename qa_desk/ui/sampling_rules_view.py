@@ -11,10 +11,13 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QStackedWidget, QStyle, QVBoxLayout, QWidget,
+)
 
 from ..permissions import Actor, can
 from ..store import sampling
+from .area_page import AreaPage
 from .formatting import moment
 from .jobs import run_job
 from .review_queue import fill_row, make_table
@@ -36,6 +39,7 @@ class SamplingRulesView(ReviewTab):
         super().__init__(db, today, parent)
         self.actor = actor
         self.rules: list[sampling.RuleView] = []
+        self._runs_shown = True  # until the runs are read: no "No runs yet"
         self.reviewer_names: list[str] = []
         self.may_manage = can(actor, "sampling.manage")
         # Dialogs are built by these (tests put in ones that answer by themselves).
@@ -64,11 +68,30 @@ class SamplingRulesView(ReviewTab):
         buttons.addStretch(1)
         for button in (self.new_button, self.edit_button, self.deactivate_button, self.run_button):
             buttons.addWidget(button)
+        self.no_runs = QLabel()
+        self.no_runs.setObjectName("noSamplingRuns")
+        self.no_runs.setWordWrap(True)
+        self.no_runs.setStyleSheet("color: palette(placeholder-text);")
+        self.no_runs.hide()
+        lists = QWidget()
+        lists_layout = QVBoxLayout(lists)
+        lists_layout.setContentsMargins(0, 0, 0, 0)
+        lists_layout.addWidget(self.table, 2)
+        lists_layout.addWidget(QLabel("<b>{0}</b>".format(self.tr("Recent runs"))))
+        lists_layout.addWidget(self.no_runs)
+        lists_layout.addWidget(self.runs, 1)
+        # No rule yet: what a rule is for, and "New rule…" for those who may make one.
+        self.empty = AreaPage(self.tr("No sampling rules yet"), "",
+                              self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogListView))
+        self.empty.setObjectName("rulesEmpty")
+        self.empty_new_button = self.empty.add_action(self.tr("New rule…"), primary=True)
+        self.empty_new_button.clicked.connect(self.new_rule)
+        self.content = QStackedWidget()
+        self.content.addWidget(lists)
+        self.content.addWidget(self.empty)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
-        layout.addWidget(self.table, 2)
-        layout.addWidget(QLabel("<b>{0}</b>".format(self.tr("Recent runs"))))
-        layout.addWidget(self.runs, 1)
+        layout.addWidget(self.content, 1)
         layout.addWidget(self.status)
         self.set_actor(actor)
 
@@ -109,7 +132,24 @@ class SamplingRulesView(ReviewTab):
         for i, run in enumerate(runs):
             fill_row(self.runs, i, [str(run.id), run.rule, run.period, str(run.seed), str(run.picked),
                                     ", ".join(run.reviewers), run.ran_by, moment(run.ran_at)])
+        self._runs_shown = bool(runs)
+        self.content.setCurrentWidget(self.empty if not self.rules else self.content.widget(0))
+        self._explain_empty()
         self._selection_changed()
+
+    def _explain_empty(self) -> None:
+        """No rule, or no run yet: why, and the next step for those who may take it."""
+        self.empty.set_text(self.tr(
+            "A sampling rule picks the calls the reviewers score each period: how many per agent, which ones "
+            "(at random, the most critical flags, the longest dead air…) and from which teams. Create one, then "
+            "select it and choose Run… to queue its calls.") if self.may_manage else self.tr(
+            "A sampling rule picks the calls the reviewers score each period: how many per agent, which ones "
+            "and from which teams. Team leads create and run them; the calls they queue appear in each "
+            "reviewer's My queue."))
+        self.empty_new_button.setVisible(self.may_manage)
+        self.no_runs.setText(self.tr("No runs yet: select a rule and choose Run… to queue its calls for a period.")
+                             if self.may_manage else self.tr("No runs yet: a team lead runs a rule to queue calls."))
+        self.no_runs.setVisible(not self._runs_shown)
 
     def selected_rule(self) -> sampling.RuleView | None:
         rows = self.table.selectionModel().selectedRows()
@@ -120,6 +160,7 @@ class SamplingRulesView(ReviewTab):
         self.actor, self.may_manage = actor, can(actor, "sampling.manage")
         self.status.setText("" if self.may_manage else
                             self.tr("Only a lead or an admin can change or run sampling rules."))
+        self._explain_empty()
         self._selection_changed()
 
     def select_rule(self, name: str) -> None:

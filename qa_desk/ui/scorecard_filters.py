@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ..scoring.periods import KINDS, Period, period_of
 from .call_filter_bar import date_edit
 from .formatting import day
+from .wrap_layout import WrapLayout
 
 LEVELS = ("agent", "team")
 SWITCH_STYLE = (
@@ -99,12 +100,12 @@ class ScorecardFilterBar(QWidget):
 
         self.team = QComboBox()
         self.team.setObjectName("scorecardTeam")
-        self.team.setMinimumContentsLength(12)
+        self.team.setMinimumContentsLength(10)
         self.team.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.team.addItem(self.tr("All teams"), None)
         self.form = QComboBox()
         self.form.setObjectName("scorecardForm")
-        self.form.setMinimumContentsLength(12)
+        self.form.setMinimumContentsLength(10)
         self.form.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.form.addItem(self.tr("All forms"), None)
 
@@ -126,16 +127,20 @@ class ScorecardFilterBar(QWidget):
         for button in (self.agents_button, self.teams_button):
             button.setStyleSheet(SWITCH_STYLE)
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(6)
+        # One line on a wide window; on a narrow one the groups wrap onto a second line
+        # (the period's controls, the lists and the switch each stay together).
+        row = WrapLayout(self, spacing=12)
+        period = QHBoxLayout()
+        period.setSpacing(6)
         for widget in (self.kind, self.previous_button, self.period_button, self.date_from, self._dash,
                        self.date_to, self.next_button):
-            row.addWidget(widget)
-        row.addSpacing(10)
-        row.addWidget(self.team)
-        row.addWidget(self.form)
-        row.addSpacing(10)
+            period.addWidget(widget)
+        row.addLayout(period)
+        lists = QHBoxLayout()
+        lists.setSpacing(6)
+        lists.addWidget(self.team)
+        lists.addWidget(self.form)
+        row.addLayout(lists)
         levels = QHBoxLayout()
         levels.setSpacing(0)  # joined, so they read as one switch
         levels.addWidget(self.agents_button)

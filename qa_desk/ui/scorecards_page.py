@@ -53,12 +53,27 @@ def load_scorecard(db, period, level, team, form_key, quota, with_lists: bool):
     with db.session() as session:
         lists = (teams(session), form_keys(session)) if with_lists else None
         card = scorecard(session, period, level=level, team=team, form_key=form_key, quota_per_month=quota)
-    return lists, card
+        history = started(session) if card.centre.current.evaluations == 0 else None
+    return lists, card, history
+
+
+def started(session) -> tuple[bool, bool]:
+    """Whether the database holds calls, and submitted evaluations (of any period): what an
+    empty scorecard's next step depends on."""
+    from sqlalchemy import select
+
+    from ..store.models import Call, Evaluation
+
+    calls = session.execute(select(Call.id).limit(1)).first() is not None
+    submitted = session.execute(select(Evaluation.id).where(
+        Evaluation.status != "draft", Evaluation.calibration_session_id.is_(None)).limit(1)).first() is not None
+    return calls, submitted
 
 
 class ScorecardsPage(QWidget):
     call_requested = Signal(int)  # open this call
     message = Signal(str)  # for the status bar
+    area_requested = Signal(str)  # another area of the window (no evaluations yet: "calls", to score some)
 
     def __init__(self, services, parent: QWidget | None = None, *, today: Callable[[], date] = date.today):
         super().__init__(parent)
@@ -115,6 +130,9 @@ class ScorecardsPage(QWidget):
         self.empty.setObjectName("noEvaluations")
         self.previous_button = self.empty.add_action(self.tr("Show the previous period"), primary=True)
         self.clear_button = self.empty.add_action(self.tr("Clear filters"))
+        self.calls_button = self.empty.add_action(self.tr("Go to Calls"))
+        self.calls_button.clicked.connect(lambda: self.area_requested.emit("calls"))
+        self.calls_button.hide()
         self.results = QStackedWidget()
         self.results.addWidget(self.tabs)
         self.results.addWidget(self.empty)
@@ -184,7 +202,7 @@ class ScorecardsPage(QWidget):
         return self.model.scorecard()
 
     def _loaded(self, result: object) -> None:
-        db, lists, card = result
+        db, lists, card, history = result
         if lists is not None:
             self._lists_db = db
             team_refs, forms = lists
@@ -203,7 +221,7 @@ class ScorecardsPage(QWidget):
             if self.team_view is not None:
                 self.team_view.set_scorecard(card, thresholds)
         else:
-            self._show_empty(card)
+            self._show_empty(card, history or (True, True))
 
     def _centre_line(self, card: Scorecard) -> str:
         """The figures of everything on screen: "Centre · November 2026: 48 evaluations · 86.2 % …"."""
@@ -241,19 +259,38 @@ class ScorecardsPage(QWidget):
         self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))
 
-    def _show_empty(self, card: Scorecard) -> None:
+    def _show_empty(self, card: Scorecard, history: tuple[bool, bool]) -> None:
+        """Why there is nothing to count, and the next step the role may take: clear the
+        filters, another period, or (a reviewer or lead) score calls in the Calls area."""
+        has_calls, has_evaluations = history
+        scores = permitted(self._services, "evaluation.score")
         self.results.setCurrentWidget(self.empty)
         self._empty_title().setText(self.tr("No evaluations in {0}").format(period_text(card.period)))
         filtered = self.filters.has_filters()
-        self.empty.set_text(
-            self.tr("No submitted evaluation matches this team and form in the period. Drafts count once they "
-                    "are submitted.") if filtered else
-            self.tr("Scorecards appear once the period's calls have been evaluated: they count submitted "
-                    "evaluations (drafts count once submitted). Pick another period, or score calls from the "
-                    "Calls area.")
-        )
-        self.previous_button.show()
+        if filtered:
+            text = self.tr("No submitted evaluation matches this team and form in the period. Drafts count once "
+                           "they are submitted.")
+        elif not has_calls:
+            self._empty_title().setText(self.tr("No evaluations yet"))
+            text = self.tr("Scorecards count submitted evaluations, and there are no calls to evaluate yet: "
+                           "import recordings (or load the sample calls) in the Calls area first.")
+        elif not has_evaluations:
+            self._empty_title().setText(self.tr("No evaluations yet"))
+            text = self.tr("Scorecards count submitted evaluations. Score a call to start them: open it in Calls, "
+                           "choose a form on its Evaluation tab, answer every item and submit.") if scores else \
+                self.tr("Scorecards count the evaluations reviewers and team leads submit; none has been "
+                        "submitted yet. They appear here as soon as one is.")
+        elif scores:
+            text = self.tr("Scorecards appear once the period's calls have been evaluated: they count submitted "
+                           "evaluations (drafts count once submitted). Pick another period, or score calls from "
+                           "the Calls area.")
+        else:
+            text = self.tr("Scorecards appear once the period's calls have been evaluated: they count submitted "
+                           "evaluations (drafts count once submitted). Pick another period.")
+        self.empty.set_text(text)
+        self.previous_button.setVisible(has_evaluations or filtered)
         self.clear_button.setVisible(filtered)
+        self.calls_button.setVisible(not filtered and (not has_calls or scores))
 
     def _empty_title(self) -> QLabel:
         return self.empty.findChild(QLabel, "areaTitle")
@@ -356,6 +393,8 @@ class ScorecardsPage(QWidget):
 
     def apply_role(self) -> None:
         self._offer_export()
+        if self.showing() == "empty":
+            self.reload()  # its next step depends on the role
 
     def _offer_export(self) -> None:
         """Export when a scorecard with evaluations is shown, no export runs, and the role

@@ -1,4 +1,6 @@
-"""The call view's keyboard shortcuts: one table that both binds them and explains them.
+"""The keyboard shortcuts: the call view's, from one table that both binds and explains
+them, and the window's menu keys, read from the window's own actions when the help opens
+(so the list shows the keys the menus really have, on this platform).
 
 J, K and L follow the video-player convention many reviewers already know from
 YouTube: J back 10 s, K play/pause, L forward 10 s (QA Desk plays forwards only, so
@@ -7,16 +9,18 @@ not the editors' "J plays backwards"). Speed has its own keys, [ and ].
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -89,13 +93,13 @@ def describe(action: str) -> str:
         "search": QCoreApplication.translate("Shortcuts", "Search the transcript"),
         "back_to_calls": QCoreApplication.translate("Shortcuts", "Back to the call library"),
         "help": QCoreApplication.translate("Shortcuts", "Show these shortcuts"),
-        "flag_play": QCoreApplication.translate("Shortcuts", "Flags list: play the selected flag from a second before"),
-        "flag_confirm": QCoreApplication.translate("Shortcuts", "Flags list: confirm the selected flag"),
-        "flag_dismiss": QCoreApplication.translate("Shortcuts", "Flags list: dismiss it (asks for the reason)"),
-        "flag_note": QCoreApplication.translate("Shortcuts", "Flags list: add a note"),
-        "flag_reopen": QCoreApplication.translate("Shortcuts", "Flags list: reopen a decided flag"),
-        "item_move": QCoreApplication.translate("Shortcuts", "Evaluation: the previous or next item"),
-        "item_answer": QCoreApplication.translate("Shortcuts", "Evaluation: answer Yes, Partial, No or N/A (a digit on a 0..N scale)"),
+        "flag_play": QCoreApplication.translate("Shortcuts", "Play the selected flag from a second before"),
+        "flag_confirm": QCoreApplication.translate("Shortcuts", "Confirm the selected flag"),
+        "flag_dismiss": QCoreApplication.translate("Shortcuts", "Dismiss the selected flag (asks for the reason)"),
+        "flag_note": QCoreApplication.translate("Shortcuts", "Add a note to the selected flag"),
+        "flag_reopen": QCoreApplication.translate("Shortcuts", "Reopen a decided flag"),
+        "item_move": QCoreApplication.translate("Shortcuts", "The previous or next item"),
+        "item_answer": QCoreApplication.translate("Shortcuts", "Answer the item: Yes, Partial, No or N/A (a digit on a 0..N scale)"),
     }[action]
 
 
@@ -118,14 +122,60 @@ def bind_shortcuts(widget: QWidget, actions: dict[str, Callable[[], object]]):
 
 def key_text(keys: tuple[str, ...]) -> str:
     """Keys as the reviewer's keyboard labels them (e.g. ⌘ on a Mac)."""
-    return ",  ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+    return sequences_text([QKeySequence(k) for k in keys])
+
+
+def sequences_text(sequences: list[QKeySequence]) -> str:
+    return ",  ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in sequences)
+
+
+def menu_text(text: str) -> str:
+    """A menu entry's text without its mnemonic: "&Find…" and "查找(&F)…" read "Find…", "查找…"."""
+    return re.sub(r"&(.)", r"\1", re.sub(r"\s*\(&[^&]\)", "", text))
+
+
+def window_keys(window: QMainWindow | None) -> list[tuple[str, str]]:
+    """(keys, "Menu › Entry") for each entry of the window's menus that has a shortcut, in
+    the menus' order: whatever keys the menus were given, as this platform shows them."""
+    if window is None:
+        return []
+    rows = []
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        if menu is None:
+            continue
+        for action in menu.actions():
+            if not action.isSeparator() and action.shortcuts():
+                where = QCoreApplication.translate("Shortcuts", "{0} › {1}")  # menu › entry
+                rows.append((sequences_text(action.shortcuts()),
+                             where.format(menu_text(top.text()), menu_text(action.text()))))
+    return rows
+
+
+def sections(window: QMainWindow | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The help's groups: (heading, [(keys, what they do)]); the window's only with a window."""
+    def rows(table):
+        return [(key_text(keys), describe(action)) for action, keys in table]
+
+    groups = [
+        (QCoreApplication.translate("Shortcuts", "Window"), window_keys(window)),
+        (QCoreApplication.translate("Shortcuts", "Call view"), rows(SHORTCUTS)),
+        (QCoreApplication.translate("Shortcuts", "Flags list (a flag selected)"), rows(FLAG_KEYS)),
+        (QCoreApplication.translate("Shortcuts", "Evaluation (the item with the focus)"), rows(EVALUATION_KEYS)),
+    ]
+    return [(heading, entries) for heading, entries in groups if entries]
 
 
 class ShortcutsHelp(QDialog):
+    """The shortcuts, grouped; opened from the window (F1) or from a call view inside it,
+    whose window's menus it reads."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        self.table = QTableWidget(len(SHORTCUTS) + len(FLAG_KEYS) + len(EVALUATION_KEYS), 2)
+        window = parent.window() if parent is not None else None
+        self.sections = sections(window if isinstance(window, QMainWindow) else None)
+        self.table = QTableWidget(sum(1 + len(entries) for _heading, entries in self.sections), 2)
         self.table.setObjectName("shortcutsTable")
         self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("What it does")])
         self.table.verticalHeader().hide()
@@ -134,9 +184,22 @@ class ShortcutsHelp(QDialog):
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
-        for row, (action, keys) in enumerate(SHORTCUTS + FLAG_KEYS + EVALUATION_KEYS):
-            self.table.setItem(row, 0, QTableWidgetItem(key_text(keys)))
-            self.table.setItem(row, 1, QTableWidgetItem(describe(action)))
+        self._headings: set[int] = set()
+        row = 0
+        for heading, entries in self.sections:
+            item = QTableWidgetItem(heading)
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            item.setBackground(self.palette().midlight())  # a band over its group, light or dark
+            self.table.setItem(row, 0, item)
+            self.table.setSpan(row, 0, 1, 2)
+            self._headings.add(row)
+            row += 1
+            for keys, what in entries:
+                self.table.setItem(row, 0, QTableWidgetItem(keys))
+                self.table.setItem(row, 1, QTableWidgetItem(what))
+                row += 1
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -156,9 +219,18 @@ class ShortcutsHelp(QDialog):
         column.addWidget(self.table, 1)
         column.addWidget(note)
         column.addWidget(buttons)
+        # All of it without scrolling where the screen is tall enough; else most of the screen.
         rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        self.table.setMinimumHeight(rows + self.table.horizontalHeader().height() + 4)  # no scrolling, no gap
-        self.resize(580, self.sizeHint().height())
+        whole = rows + self.table.horizontalHeader().height() + 4
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().height() * 3 // 4 - (self.sizeHint().height() - self.table.sizeHint().height())
+        self.table.setMinimumHeight(max(min(whole, room), 240))
+        self.resize(620, self.sizeHint().height())
 
     def rows(self) -> list[tuple[str, str]]:
-        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())]
+        """(keys, what they do) of every shortcut shown, the group headings left out."""
+        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())
+                if r not in self._headings]
+
+    def headings(self) -> list[str]:
+        return [self.table.item(r, 0).text() for r in sorted(self._headings)]

@@ -73,10 +73,13 @@ class SpeechModelsPage(QGroupBox):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # No model: the table gives way to why calls are not transcribed and what to do.
         self.empty_hint = self._label(self.tr(
-            "No speech model yet. Download one (e.g. the small Chinese model, 42 MB) or install "
-            "one you have as a folder or zip."
-        ), HINT_STYLE)
+            "No speech model is installed on this computer, so calls cannot be transcribed here yet. "
+            "Download one with Download… (the small Chinese model is 42 MB), or install one you have "
+            "as a folder or a zip."
+        ), "")
+        self.empty_hint.setObjectName("noSpeechModel")
 
         self.install_folder_button = self._button(self.tr("Install from folder…"), "installFolder", self.install_from_folder)
         self.install_zip_button = self._button(self.tr("Install from zip…"), "installZip", self.install_from_zip)
@@ -192,6 +195,7 @@ class SpeechModelsPage(QGroupBox):
             if selected is not None and model.path == selected.path:
                 self.table.selectRow(row)
         self.empty_hint.setVisible(not self._models)
+        self.table.setVisible(bool(self._models))
         for col in range(1, len(COLUMNS)):
             self.table.resizeColumnToContents(col)
         self.folder_hint.setText(self.tr("Models are installed in {0}").format(sm.models_dir()))

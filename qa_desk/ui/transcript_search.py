@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from ..jobs import JobContext
 from ..store.database import Database
+from .area_page import AreaPage
 from .call_filter_bar import PERIODS, date_edit, period_range
 from .formatting import moment
 from .jobs import JobRunner, run_job
@@ -219,6 +221,17 @@ class TranscriptSearchDialog(QDialog):
         header.setSectionResizeMode(SAID, QHeaderView.ResizeMode.Stretch)
         hint = QLabel(self.tr("Double-click a result to open the call at that moment."))
         hint.setStyleSheet("color: palette(placeholder-text);")
+        # No result to list: nothing typed yet, no transcript to search, or no utterance says it.
+        self.empty = AreaPage("", "", self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
+        self.empty.setObjectName("searchEmpty")
+        self.widen_button = self.empty.add_action(self.tr("Search every call"), primary=True)
+        self.widen_button.clicked.connect(self.widen)
+        self.widen_button.hide()
+        self.results = QStackedWidget()
+        self.results.addWidget(self.view)
+        self.results.addWidget(self.empty)
+        self._transcribed: bool | None = None  # whether any call has a transcript (None: not known yet)
+        self._probe: JobRunner | None = None
 
         row = QHBoxLayout()
         row.setSpacing(8)
@@ -231,7 +244,7 @@ class TranscriptSearchDialog(QDialog):
         column = QVBoxLayout(self)
         column.addLayout(row)
         column.addLayout(status)
-        column.addWidget(self.view, 1)
+        column.addWidget(self.results, 1)
         column.addWidget(hint)
         self._show_dates()
         self.resize(980, 560)
@@ -264,6 +277,62 @@ class TranscriptSearchDialog(QDialog):
         self.model.set_hits([])
         self.summary.clear()
         self.more_button.hide()
+        self._transcribed = None
+        if self.isVisible():
+            self._look_for_transcripts()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self.text.text().strip():
+            self._look_for_transcripts()  # calls may have been transcribed since it was last open
+
+    def _look_for_transcripts(self) -> None:
+        """Whether there is anything to search: said before the reviewer types in vain."""
+        db = self._db
+        self._explain(None)
+        self._probe = run_job(lambda ctx: _any_transcript(db), on_finished=self._probed,
+                              on_failed=lambda _message: None, name="look for transcripts")
+
+    def _probed(self, transcribed: object) -> None:
+        self._transcribed = bool(transcribed)
+        if not self.text.text().strip():
+            self._explain(None)
+
+    def _explain(self, words: str | None) -> None:
+        """In place of an empty list: what to type (``words`` None), that no call has a
+        transcript yet, or that nobody said ``words`` (and how to look wider)."""
+        self.results.setCurrentWidget(self.empty)
+        narrowed = self.speaker.currentIndex() > 0 or self.period.currentData() != PERIODS[0]
+        self.widen_button.setVisible(words is not None and narrowed and self._transcribed is not False)
+        if self._transcribed is False:
+            self.empty.set_title(self.tr("No transcripts to search yet"))
+            self.empty.set_text(self.tr(
+                "This searches what was said in transcribed calls, and no call has been transcribed yet. "
+                "Transcribe calls first: select them in Calls and choose Transcribe (a speech model for their "
+                "language must be installed: Settings → Speech models)."))
+        elif words is None:
+            self.empty.set_title(self.tr("Search what was said"))
+            self.empty.set_text(self.tr(
+                "Type words said in the calls, e.g. 投诉 or refund: every utterance that says them is listed, "
+                "newest call first. Pick who said them and when to narrow the search."))
+        else:
+            self.empty.set_title(self.tr("Nobody said “{0}”").format(words))
+            self.empty.set_text(self.tr(
+                "No utterance of the transcribed calls says it, with the speaker and period chosen. Try fewer or "
+                "other words, or search every call. Calls not transcribed yet are not searched.") if narrowed else
+                self.tr("No utterance of the transcribed calls says it. Try fewer or other words; calls not "
+                        "transcribed yet are not searched."))
+
+    def widen(self) -> None:
+        """Anyone, any time: the same words over every transcribed call."""
+        self.speaker.blockSignals(True)
+        self.period.blockSignals(True)
+        self.speaker.setCurrentIndex(0)
+        self.period.setCurrentIndex(0)
+        self.speaker.blockSignals(False)
+        self.period.blockSignals(False)
+        self._show_dates()
+        self.search()
 
     # --- searching ---------------------------------------------------------------------------
 
@@ -274,7 +343,7 @@ class TranscriptSearchDialog(QDialog):
         return self.text.text().strip(), self.speaker.currentData(), since, until
 
     def is_searching(self) -> bool:
-        return self._job is not None and not self._job.is_done()
+        return any(job is not None and not job.is_done() for job in (self._job, self._probe))
 
     def search(self) -> None:
         self._debounce.stop()
@@ -285,6 +354,7 @@ class TranscriptSearchDialog(QDialog):
             self.model.set_hits([])
             self.summary.setText(self.tr("Type the words to look for."))
             self.more_button.hide()
+            self._explain(None)
             return
         self.summary.setText(self.tr("Searching…"))
         self._run(query, 0)
@@ -301,15 +371,18 @@ class TranscriptSearchDialog(QDialog):
             from ..store.search import search_transcripts
 
             with db.session() as session:
-                return asked, offset, search_transcripts(session, words, speaker=speaker, since=since,
-                                                         until=until, limit=PAGE, offset=offset)
+                found = search_transcripts(session, words, speaker=speaker, since=since, until=until,
+                                           limit=PAGE, offset=offset)
+                # Nothing found: because nobody said it, or because nothing is transcribed yet?
+                return asked, offset, found, found.total > 0 or _has_transcripts(session)
 
         self._job = run_job(job, on_finished=self._found, on_failed=self._failed, name="search transcripts")
 
     def _found(self, result: object) -> None:
-        asked, offset, found = result
+        asked, offset, found, transcribed = result
         if asked != self._asked:
             return  # the reviewer asked something else meanwhile
+        self._transcribed = bool(transcribed)
         self._total = found.total
         self.model.set_hits(found.hits, append=offset > 0)
         shown, total, words = self.model.rowCount(), found.total, self._query[0]
@@ -326,6 +399,10 @@ class TranscriptSearchDialog(QDialog):
         self.more_button.setVisible(shown < total)
         if offset == 0 and shown:
             self.view.scrollToTop()
+        if shown:
+            self.results.setCurrentWidget(self.view)
+        else:
+            self._explain(words)
 
     def _failed(self, message: str) -> None:
         self.summary.setText(self.tr("The search failed: {0}").format(message))
@@ -334,3 +411,17 @@ class TranscriptSearchDialog(QDialog):
         if index.isValid():
             hit = self.model.hit(index.row())
             self.open_requested.emit(hit.call_id, float(hit.start), self._query[0] if self._query else "")
+
+
+def _has_transcripts(session) -> bool:
+    """Whether any call has a transcript (asked on a worker thread: one row read)."""
+    from sqlalchemy import select
+
+    from ..store.models import Transcript
+
+    return session.execute(select(Transcript.id).limit(1)).first() is not None
+
+
+def _any_transcript(db: Database) -> bool:
+    with db.session() as session:
+        return _has_transcripts(session)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -45,6 +45,9 @@ AVERAGE_COLOUR = "#3182ce"
 TEAM_COLOUR = "#805ad5"
 HOVER_RADIUS = 10  # pixels from a point that still count as "on" it
 MOVING_AVERAGE = 5  # evaluations in the moving average
+
+
+WORD_JOINER = "\u2060"  # no line break here (and nothing shown)
 
 
 def percent_text(value: float | None) -> str:
@@ -112,7 +115,7 @@ class ChartPanel(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.setMinimumHeight(160)
+        self.plot.setMinimumHeight(100)  # a short window (a laptop at 150 %) still fits two charts
         item = self.plot.getPlotItem()
         # As in the waveform: give pyqtgraph's parentless menu and state group a Qt parent so
         # that they are deleted with the plot on the GUI thread, never by a job's thread's GC.
@@ -132,6 +135,7 @@ class ChartPanel(QWidget):
         self.legend.setObjectName("chartLegend")
         self.legend.setWordWrap(True)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self._legend_height = -1  # the legend's height at the chart's width (see minimumSizeHint)
 
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
@@ -144,6 +148,24 @@ class ChartPanel(QWidget):
         column.addWidget(self.body, 1)
         column.addWidget(self.legend)
         self._style()
+
+    # --- size --------------------------------------------------------------------------------
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's virtual
+        # The legend wraps onto a second line in a narrow chart: counted here, or a short
+        # window squeezes the chart below its plot and the legend covers the axis's labels.
+        hint = super().minimumSizeHint()
+        if not self.legend.isHidden() and self.legend.width() > 0:
+            extra = self.legend.heightForWidth(self.legend.width()) - self.legend.minimumSizeHint().height()
+            hint.setHeight(hint.height() + max(0, extra))
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's virtual
+        super().resizeEvent(event)
+        lines = self.legend.heightForWidth(self.legend.width()) if self.legend.width() > 0 else -1
+        if lines != self._legend_height:  # the legend wraps differently: the minimum changed
+            self._legend_height = lines
+            self.updateGeometry()
 
     # --- look --------------------------------------------------------------------------------
 
@@ -164,9 +186,11 @@ class ChartPanel(QWidget):
     def set_legend(self, entries: list[tuple[str, str, str]]) -> None:
         """(colour, text, mark) entries; mark "●" for points, "━" for lines, "┅" for dashes, "■" for bars."""
         self.legend_entries = [text for _colour, text, _mark in entries]
-        # Non-breaking inside an entry: the legend wraps between entries, never inside one.
+        # Non-breaking inside an entry: the legend wraps between entries, never inside one
+        # (a word joiner between the characters: Chinese would otherwise break anywhere,
+        # "良" at the end of a line and "好 ≥ 90.0%" on the next).
         parts = [f'<span style="color:{colour}; font-size:large">{mark}</span>&nbsp;'
-                 f'{_escape(text).replace(" ", "&nbsp;")}' for colour, text, mark in entries]
+                 f'{_escape(WORD_JOINER.join(text)).replace(" ", "&nbsp;")}' for colour, text, mark in entries]
         self.legend.setText("&nbsp;&nbsp;&nbsp; ".join(parts))
         self.legend.setVisible(bool(entries))
 
@@ -321,9 +345,29 @@ def period_tick(period) -> str:
 class _PeriodChart(ChartPanel):
     """A chart with one slot per period on the x axis."""
 
+    _ticks: list[str] = []
+
     def _axis(self, periods: list) -> None:
-        self.plot.getAxis("bottom").setTicks([[(i, period_tick(p)) for i, p in enumerate(periods)]])
+        self._ticks = [period_tick(p) for p in periods]
+        self._label_ticks()
         self.plot.setXRange(-0.6, len(periods) - 0.4, padding=0)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's virtual
+        super().resizeEvent(event)
+        self._label_ticks()
+
+    def _label_ticks(self) -> None:
+        """Every period's name when they fit side by side, else every second (third…) one,
+        the others a bare tick: in a narrow chart the names must not run into each other."""
+        if not self._ticks:
+            return
+        metrics = QFontMetrics(self.plot.font())
+        wide = max(metrics.horizontalAdvance(text) for text in self._ticks) + 12
+        room = max(self.plot.width() - self.plot.getAxis("left").width(), 1)
+        stride = max(1, math.ceil(len(self._ticks) * wide / room))
+        named = [(i, text) for i, text in enumerate(self._ticks) if i % stride == 0]
+        bare = [(i, "") for i in range(len(self._ticks)) if i % stride]
+        self.plot.getAxis("bottom").setTicks([named, bare])
 
 
 class SectionTrendChart(_PeriodChart):

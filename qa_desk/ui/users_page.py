@@ -117,8 +117,15 @@ class UsersPage(QWidget):
                        self.deactivate_button):
             row.addWidget(widget)
         row.addStretch(1)
+        # One user only (the first admin, or the local user of a file): who else may sign in, and how.
+        self.alone = QLabel()
+        self.alone.setObjectName("usersAlone")
+        self.alone.setWordWrap(True)
+        self.alone.setStyleSheet("QLabel { background: palette(alternate-base); padding: 8px; }")
+        self.alone.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addWidget(self.alone)  # over the table, where the eye is, beside Add user…
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         self.add_button.clicked.connect(self.add_user)
@@ -152,7 +159,18 @@ class UsersPage(QWidget):
                 if not user.active:
                     item.setForeground(self.palette().placeholderText())
                 self.table.setItem(row, column, item)
+        self._explain_alone()
         self._enable()
+
+    def _explain_alone(self) -> None:
+        admin = permitted(self._services, "user.manage")
+        self.alone.setVisible(len(self._users) <= 1)
+        self.alone.setText(self.tr(
+            "Only one user so far. On a shared database each person signs in with their own name and "
+            "password: add them with Add user…, each with the role for their work (reviewer, team lead, "
+            "trainer, manager, administrator).") if admin else self.tr(
+            "Only one user so far. An administrator adds the people who sign in to this database and sets "
+            "their roles."))
 
     def selected(self) -> store.UserView | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

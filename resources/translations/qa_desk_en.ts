@@ -4,7 +4,7 @@
 <context>
     <name>AuditPage</name>
     <message numerus="yes">
-        <location filename="../../qa_desk/ui/audit_page.py" line="+159"/>
+        <location filename="../../qa_desk/ui/audit_page.py" line="+170"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -15,7 +15,7 @@
 <context>
     <name>FormBuilder</name>
     <message numerus="yes">
-        <location filename="../../qa_desk/ui/form_builder.py" line="+273"/>
+        <location filename="../../qa_desk/ui/form_builder.py" line="+274"/>
         <source>%n problem(s) to correct before saving:</source>
         <translation>
             <numerusform>%n problem to correct before saving:</numerusform>
@@ -42,7 +42,7 @@
 <context>
     <name>FormsPage</name>
     <message numerus="yes">
-        <location filename="../../qa_desk/ui/forms_page.py" line="+245"/>
+        <location filename="../../qa_desk/ui/forms_page.py" line="+247"/>
         <location line="+32"/>
         <source>used by %n evaluation(s)</source>
         <translation>
@@ -51,7 +51,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+83"/>
+        <location line="+91"/>
         <source>{0} was not imported: %n problem(s) to correct in the file first.</source>
         <translation>
             <numerusform>{0} was not imported: %n problem to correct in the file first.</numerusform>

@@ -4,7 +4,7 @@
     <context>
         <name>AgentDetail</name>
         <message>
-            <location filename="../../qa_desk/ui/agent_detail.py" line="+100" />
+            <location filename="../../qa_desk/ui/agent_detail.py" line="+101" />
             <source>Submitted</source>
             <translation>已提交</translation>
         </message>
@@ -29,7 +29,7 @@
             <translation>评分卡</translation>
         </message>
         <message>
-            <location line="+31" />
+            <location line="+32" />
             <source>Call date</source>
             <translation>通话日期</translation>
         </message>
@@ -59,7 +59,7 @@
             <translation>双击评估或按 Enter 键，即可打开对应通话。</translation>
         </message>
         <message>
-            <location line="+19" />
+            <location line="+27" />
             <source>Sections</source>
             <translation>板块</translation>
         </message>
@@ -69,7 +69,7 @@
             <translation>标记</translation>
         </message>
         <message>
-            <location line="+30" />
+            <location line="+31" />
             <source>Centre</source>
             <translation>全中心</translation>
         </message>
@@ -79,12 +79,12 @@
             <translation>{0} 的评估（已计入评分卡）</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="+6" />
             <source>Loading…</source>
             <translation>正在加载…</translation>
         </message>
         <message>
-            <location line="+20" />
+            <location line="+30" />
             <source>1 evaluation</source>
             <translation>1 份评估</translation>
         </message>
@@ -156,7 +156,17 @@ Evaluation {1} of call {2}</source>
             <translation>{0} 没有计入评分卡的评估</translation>
         </message>
         <message>
-            <location line="+18" />
+            <location line="+5" />
+            <source>No evaluation of this agent was submitted in {0}, so the scorecard has no figures for them. The trends beside cover earlier periods too. Pick another period in Scorecards, or score one of the agent's calls (filter the calls by agent in Calls).</source>
+            <translation>{0} 没有提交该坐席的评估，因此评分卡中没有其数据。旁边的趋势图也涵盖更早的周期。请在“评分卡”中选择其他周期，或为该坐席的某通通话评分（在“通话”中按坐席筛选通话）。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>No evaluation of this agent was submitted in {0}, so the scorecard has no figures for them. The trends beside cover earlier periods too; pick another period in Scorecards to see more.</source>
+            <translation>{0} 没有提交该坐席的评估，因此评分卡中没有其数据。旁边的趋势图也涵盖更早的周期；请在“评分卡”中选择其他周期查看更多。</translation>
+        </message>
+        <message>
+            <location line="+20" />
             <source>That evaluation is from an earlier period: double-click the point to open its call.</source>
             <translation>该评估属于更早的周期：双击该点即可打开对应通话。</translation>
         </message>
@@ -164,7 +174,7 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>AuditPage</name>
         <message>
-            <location filename="../../qa_desk/ui/audit_page.py" line="+50" />
+            <location filename="../../qa_desk/ui/audit_page.py" line="+51" />
             <source>When</source>
             <translation>时间</translation>
         </message>
@@ -231,12 +241,17 @@ Evaluation {1} of call {2}</source>
             <translation>至</translation>
         </message>
         <message>
-            <location line="+51" />
+            <location line="+39" />
+            <source>Clear filters</source>
+            <translation>清除筛选</translation>
+        </message>
+        <message>
+            <location line="+20" />
             <source>Only a team lead, a manager or an admin reads the audit log.</source>
             <translation>仅组长、经理或管理员可以查看审计日志。</translation>
         </message>
         <message numerus="yes">
-            <location line="+24" />
+            <location line="+26" />
             <source>%n entries</source>
             <translation>
                 <numerusform>%n 条</numerusform>
@@ -248,7 +263,42 @@ Evaluation {1} of call {2}</source>
             <translation>（仅显示最新 {0} 条：请缩小筛选范围）</translation>
         </message>
         <message>
-            <location line="+6" />
+            <location line="+17" />
+            <source>The audit log records every change made in QA Desk, who made it and when: evaluations, flag decisions, forms, rulebooks, sampling, users.</source>
+            <translation>审计日志记录在 QA Desk 中所做的每一项更改，以及更改人和更改时间：评估、标记处理、质检表、规则库、抽样、用户。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>The audit log is for team leads, managers and admins</source>
+            <translation>审计日志供组长、经理和管理员查看</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Your role does not read it: ask a team lead or a manager when you need to know who changed something.</source>
+            <translation>您的角色无法查看审计日志：如需了解某项更改是谁做的，请询问组长或经理。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>No entry matches these filters</source>
+            <translation>没有符合这些筛选条件的记录</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Widen the filters, or clear them to see everything.</source>
+            <translation>请放宽筛选条件，或清除筛选以查看全部记录。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>The audit log is empty</source>
+            <translation>审计日志为空</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Nothing has been changed in this database yet.</source>
+            <translation>此数据库中尚未有任何更改。</translation>
+        </message>
+        <message>
+            <location line="+7" />
             <source>Any action</source>
             <translation>全部操作</translation>
         </message>
@@ -2964,17 +3014,18 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>CalibrationPage</name>
         <message>
-            <location filename="../../qa_desk/ui/calibration_page.py" line="+69" />
+            <location filename="../../qa_desk/ui/calibration_page.py" line="+70" />
             <source>Calibration</source>
             <translation>校准</translation>
         </message>
         <message>
             <location line="+5" />
+            <location line="+42" />
             <source>New session…</source>
             <translation>新建校准会…</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="-39" />
             <source>Close session</source>
             <translation>结束校准会</translation>
         </message>
@@ -2999,12 +3050,52 @@ Evaluation {1} of call {2}</source>
             <translation>刷新</translation>
         </message>
         <message>
-            <location line="+73" />
+            <location line="+119" />
+            <source>In a calibration session, reviewers score the same calls blind, then compare their scores to agree on how the form is read.</source>
+            <translation>在校准会中，质检员以盲评方式为同一批通话评分，再比较各自的得分，从而对质检表的理解达成一致。</translation>
+        </message>
+        <message>
+            <location line="+3" />
             <source>Sign in to see calibration sessions.</source>
             <translation>请登录以查看校准会。</translation>
         </message>
         <message>
-            <location line="+15" />
+            <location line="+0" />
+            <source>Nobody is signed in</source>
+            <translation>尚未登录</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>No calibration sessions yet</source>
+            <translation>尚无校准会</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Start one with New session…: a form, a few calls (their ids are shown in Calls) and the reviewers to invite.</source>
+            <translation>点击“新建校准会…”发起一场：选择质检表、几通通话（通话编号见“通话”）以及要邀请的质检员。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>No calibration sessions for you yet</source>
+            <translation>暂无邀请您参加的校准会</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>A team lead starts the sessions and invites reviewers; the ones you are invited to appear here, for you to score each call on your own sheet.</source>
+            <translation>校准会由组长发起并邀请质检员；邀请您参加的校准会会出现在这里，您在自己的评分表上为每通通话评分。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Calibration is for reviewers and team leads</source>
+            <translation>校准供质检员和组长使用</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Team leads start the sessions and invite reviewers; your role takes no part in them.</source>
+            <translation>校准会由组长发起并邀请质检员参加；您的角色不参与校准会。</translation>
+        </message>
+        <message>
+            <location line="-35" />
             <source>you: {0} of {1} calls</source>
             <translation>您：{0} / {1} 通</translation>
         </message>
@@ -3024,17 +3115,7 @@ Evaluation {1} of call {2}</source>
             <translation>已结束</translation>
         </message>
         <message>
-            <location line="+6" />
-            <source>No calibration sessions yet.</source>
-            <translation>尚无校准会。</translation>
-        </message>
-        <message>
-            <location line="+1" />
-            <source>Start one with “New session…”.</source>
-            <translation>可点击“新建校准会…”发起。</translation>
-        </message>
-        <message>
-            <location line="+79" />
+            <location line="+109" />
             <source>Export calibration report</source>
             <translation>导出校准报告</translation>
         </message>
@@ -3326,22 +3407,22 @@ Evaluation {1} of call {2}</source>
         <name>CallClips</name>
         <message>
             <location filename="../../qa_desk/ui/call_clips.py" line="+48" />
-            <location line="+90" />
+            <location line="+92" />
             <source>Save as clip…</source>
             <translation>保存为片段…</translation>
         </message>
         <message>
-            <location line="-88" />
+            <location line="-90" />
             <source>Keep the selected span as a training clip</source>
             <translation>将选中的时间范围保存为培训片段</translation>
         </message>
         <message>
-            <location line="+9" />
-            <source>Export…</source>
-            <translation>导出…</translation>
+            <location line="+10" />
+            <source>Export</source>
+            <translation>导出</translation>
         </message>
         <message>
-            <location line="+1" />
+            <location line="+2" />
             <source>Save this call's transcript as TXT, SRT, WebVTT or JSON</source>
             <translation>将本通话的转写文本保存为 TXT、SRT、WebVTT 或 JSON</translation>
         </message>
@@ -3405,7 +3486,7 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>CallFilterBar</name>
         <message>
-            <location filename="../../qa_desk/ui/call_filter_bar.py" line="+73" />
+            <location filename="../../qa_desk/ui/call_filter_bar.py" line="+74" />
             <location line="+7" />
             <source>All agents</source>
             <translation>所有坐席</translation>
@@ -3454,7 +3535,7 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>CallHeader</name>
         <message>
-            <location filename="../../qa_desk/ui/call_header.py" line="+63" />
+            <location filename="../../qa_desk/ui/call_header.py" line="+68" />
             <source>Talk time</source>
             <translation>说话时长</translation>
         </message>
@@ -3484,18 +3565,18 @@ Evaluation {1} of call {2}</source>
             <translation>坐席首次开口</translation>
         </message>
         <message>
-            <location line="+28" />
+            <location line="+31" />
             <source>Unknown agent</source>
             <translation>未知坐席</translation>
         </message>
         <message>
             <location line="+2" />
-            <location line="+64" />
+            <location line="+65" />
             <source>{0} ({1})</source>
             <translation>{0}（{1}）</translation>
         </message>
         <message>
-            <location line="-60" />
+            <location line="-61" />
             <source>start unknown</source>
             <translation>开始时间未知</translation>
         </message>
@@ -3545,7 +3626,7 @@ Evaluation {1} of call {2}</source>
             <translation>客户 {0}</translation>
         </message>
         <message>
-            <location line="+8" />
+            <location line="+9" />
             <source>Measuring talk, silence and overtalk…</source>
             <translation>正在测量说话、静默和抢话…</translation>
         </message>
@@ -3600,7 +3681,7 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>CallView</name>
         <message>
-            <location filename="../../qa_desk/ui/call_view.py" line="+88" />
+            <location filename="../../qa_desk/ui/call_view.py" line="+89" />
             <location line="+342" />
             <source>← Back to calls</source>
             <translation>← 返回通话库</translation>
@@ -3967,7 +4048,7 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>ChartPanel</name>
         <message>
-            <location filename="../../qa_desk/ui/trend_charts.py" line="+105" />
+            <location filename="../../qa_desk/ui/trend_charts.py" line="+108" />
             <source>Export PNG…</source>
             <translation>导出 PNG…</translation>
         </message>
@@ -3977,7 +4058,7 @@ Evaluation {1} of call {2}</source>
             <translation>将此图表保存为 PNG 图片</translation>
         </message>
         <message>
-            <location line="+115" />
+            <location line="+136" />
             <location line="+9" />
             <source>Export chart</source>
             <translation>导出图表</translation>
@@ -4348,23 +4429,23 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>ClipPlayer</name>
         <message>
-            <location filename="../../qa_desk/ui/clip_player.py" line="+78" />
+            <location filename="../../qa_desk/ui/clip_player.py" line="+80" />
             <source>What is said</source>
             <translation>说话内容</translation>
         </message>
         <message>
-            <location line="+6" />
-            <location line="+209" />
+            <location line="+10" />
+            <location line="+217" />
             <source>Play</source>
             <translation>播放</translation>
         </message>
         <message>
-            <location line="-203" />
+            <location line="-211" />
             <source>Next clip</source>
             <translation>下一个片段</translation>
         </message>
         <message>
-            <location line="+37" />
+            <location line="+45" />
             <source>Choose a clip to hear it here.</source>
             <translation>选择一个片段即可在此收听。</translation>
         </message>
@@ -4460,7 +4541,7 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>ClipsModel</name>
         <message>
-            <location filename="../../qa_desk/ui/clips_page.py" line="+42" />
+            <location filename="../../qa_desk/ui/clips_page.py" line="+43" />
             <source>Title</source>
             <translation>标题</translation>
         </message>
@@ -4488,7 +4569,7 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>ClipsPage</name>
         <message>
-            <location line="+102" />
+            <location line="+126" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
@@ -4508,7 +4589,7 @@ Evaluation {1} of call {2}</source>
             <translation>删除</translation>
         </message>
         <message>
-            <location line="+114" />
+            <location line="+121" />
             <source>{0} of {1} clips</source>
             <translation>{0} / {1} 个片段</translation>
         </message>
@@ -4518,26 +4599,57 @@ Evaluation {1} of call {2}</source>
             <translation>{0} 个片段</translation>
         </message>
         <message>
-            <location line="+5" />
-            <source>No clip matches these filters.&lt;br&gt;&lt;br&gt;&lt;a href="clear"&gt;Show every clip&lt;/a&gt;</source>
-            <translation>没有符合筛选条件的片段。&lt;br&gt;&lt;br&gt;&lt;a href="clear"&gt;显示全部片段&lt;/a&gt;</translation>
+            <location line="-136" />
+            <source>Show every clip</source>
+            <translation>显示全部片段</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Go to Calls</source>
+            <translation>前往“通话”</translation>
+        </message>
+        <message>
+            <location line="+153" />
+            <source>No clip matches these filters</source>
+            <translation>没有符合这些筛选条件的片段</translation>
         </message>
         <message>
             <location line="+1" />
-            <source>No clips yet.
-
-Open a call, drag across its waveform (or pick a flag, or select transcript lines) and choose “Save as clip…”: good examples and moments to improve, kept for training.</source>
-            <translation>还没有片段。
-
-打开一个通话，在其波形上拖选（或选择一个标记，或选中几行转写文本），然后选择“保存为片段…”：优秀示例和有待改进的片段都可以保存下来用于培训。</translation>
+            <source>Try other words, tags or dates, or show every clip.</source>
+            <translation>请尝试其他词语、标签或日期，或显示全部片段。</translation>
         </message>
         <message>
-            <location line="+12" />
+            <location line="+2" />
+            <source>No clips yet</source>
+            <translation>尚无片段</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Clips are moments of calls kept for training: good examples and moments to improve.</source>
+            <translation>片段是保存下来用于培训的通话片刻：优秀示例和有待改进之处。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Trainers save them from calls; they appear here for everyone to play.</source>
+            <translation>片段由培训师从通话中保存；保存后会显示在这里，供所有人播放。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Open a call, drag across its waveform (or pick a flag, or select transcript lines) and choose “Save as clip…”.</source>
+            <translation>打开一通通话，在波形上拖选一段（或选择一个标记，或选中几行转写文本），然后选择“保存为片段…”。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>There are no calls yet: import recordings in Calls first, then save moments of them with “Save as clip…”.</source>
+            <translation>目前还没有通话：请先在“通话”中导入录音，再用“保存为片段…”保存其中的片刻。</translation>
+        </message>
+        <message>
+            <location line="+7" />
             <source>Clips: {0}</source>
             <translation>片段：{0}</translation>
         </message>
         <message>
-            <location line="+29" />
+            <location line="+31" />
             <source>Only a trainer or an admin changes the training library</source>
             <translation>仅培训师或管理员可更改培训库</translation>
         </message>
@@ -7026,7 +7138,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>EvaluationPanel</name>
         <message>
-            <location filename="../../qa_desk/ui/evaluation_panel.py" line="+88" />
+            <location filename="../../qa_desk/ui/evaluation_panel.py" line="+89" />
             <source>Start evaluation</source>
             <translation>开始评估</translation>
         </message>
@@ -7036,12 +7148,12 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>使用质检表为本通话评分。系统已根据本通话的标记预填建议答案，请您核对。</translation>
         </message>
         <message>
-            <location line="+4" />
+            <location line="+7" />
             <source>Form:</source>
             <translation>质检表：</translation>
         </message>
         <message>
-            <location line="+31" />
+            <location line="+32" />
             <source>Comment at playhead…</source>
             <translation>在播放位置添加备注…</translation>
         </message>
@@ -7091,12 +7203,27 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>{0}（v{1}）</translation>
         </message>
         <message>
-            <location line="+6" />
+            <location line="+18" />
+            <source>Only a reviewer, a team lead or an admin scores calls</source>
+            <translation>仅质检员、组长或管理员可以为通话评分</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>No evaluation of this call yet. Reviewers and team leads score calls; once one is submitted, it shows here.</source>
+            <translation>此通话尚无评估。通话由质检员和组长评分；评估提交后会显示在这里。</translation>
+        </message>
+        <message>
+            <location line="+3" />
             <source>There is no evaluation form yet: add one in Forms.</source>
             <translation>尚无质检表：请在“质检表”中添加。</translation>
         </message>
         <message>
-            <location line="+12" />
+            <location line="+2" />
+            <source>There is no evaluation form yet: a team lead adds them in Forms.</source>
+            <translation>尚无质检表：质检表由组长在“质检表”中添加。</translation>
+        </message>
+        <message>
+            <location line="+10" />
             <source>Starting…</source>
             <translation>正在开始…</translation>
         </message>
@@ -8689,7 +8816,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>FlagTrendChart</name>
         <message>
-            <location filename="../../qa_desk/ui/trend_charts.py" line="+131" />
+            <location filename="../../qa_desk/ui/trend_charts.py" line="+151" />
             <source>Confirmed flags per call by period</source>
             <translation>各周期每个通话的已确认标记数</translation>
         </message>
@@ -8900,7 +9027,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>FlagsPane</name>
         <message>
-            <location filename="../../qa_desk/ui/flags_pane.py" line="+140" />
+            <location filename="../../qa_desk/ui/flags_pane.py" line="+147" />
             <source>Flags</source>
             <translation>标记</translation>
         </message>
@@ -8965,7 +9092,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>该标记的所有判定和备注</translation>
         </message>
         <message>
-            <location line="+109" />
+            <location line="+108" />
             <source>Could not read the flags again: {0}</source>
             <translation>无法重新读取标记：{0}</translation>
         </message>
@@ -8985,7 +9112,17 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>正在读取标记…</translation>
         </message>
         <message>
-            <location line="+2" />
+            <location line="+3" />
+            <source>Not checked yet: no transcript</source>
+            <translation>尚未检查：没有转写文本</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>A call is checked against the service-language rulebook once it is transcribed. Transcribe it first (the Transcribe button by its transcript); its flags appear here when the check is done.</source>
+            <translation>通话转写后才会按服务用语规则库进行检查。请先转写（点击转写文本处的“转写”按钮）；检查完成后，标记会显示在这里。</translation>
+        </message>
+        <message>
+            <location line="+4" />
             <source>Not checked yet</source>
             <translation>尚未检查</translation>
         </message>
@@ -9068,7 +9205,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>FormBuilder</name>
         <message>
-            <location filename="../../qa_desk/ui/form_builder.py" line="+82" />
+            <location filename="../../qa_desk/ui/form_builder.py" line="+84" />
             <source>Save</source>
             <translation>保存</translation>
         </message>
@@ -9083,7 +9220,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>质检表没有问题后即会显示预览。</translation>
         </message>
         <message>
-            <location line="+24" />
+            <location line="+23" />
             <source>Form</source>
             <translation>质检表</translation>
         </message>
@@ -9123,12 +9260,12 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>下移（Alt+Down）</translation>
         </message>
         <message>
-            <location line="+9" />
+            <location line="+7" />
             <source>Sections and items (drag to reorder):</source>
             <translation>板块与评分项（拖动可调整顺序）：</translation>
         </message>
         <message>
-            <location line="+27" />
+            <location line="+29" />
             <location line="+147" />
             <source>Selected</source>
             <translation>所选内容</translation>
@@ -9248,7 +9385,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>FormFields</name>
         <message>
-            <location filename="../../qa_desk/ui/form_editors.py" line="+288" />
+            <location filename="../../qa_desk/ui/form_editors.py" line="+298" />
             <source>e.g. hotline-zh</source>
             <translation>例如 hotline-zh</translation>
         </message>
@@ -9273,7 +9410,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>权重（各板块合计 100 %）</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="+5" />
             <source>not set</source>
             <translation>未设置</translation>
         </message>
@@ -9283,7 +9420,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>可选：各板块分值相加须等于的总分</translation>
         </message>
         <message>
-            <location line="+4" />
+            <location line="+5" />
             <source>Name:</source>
             <translation>名称：</translation>
         </message>
@@ -9349,7 +9486,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>FormPreview</name>
         <message>
-            <location filename="../../qa_desk/ui/form_preview.py" line="+165" />
+            <location filename="../../qa_desk/ui/form_preview.py" line="+190" />
             <source>N/A answers leave the item out of the maximum.</source>
             <translation>作答“不适用”的评分项不计入满分。</translation>
         </message>
@@ -9379,7 +9516,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>总分：{0} 分</translation>
         </message>
         <message>
-            <location line="+16" />
+            <location line="+17" />
             <source>weight {0} % · {1} points</source>
             <translation>权重 {0} % · {1} 分</translation>
         </message>
@@ -9458,12 +9595,12 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
         <message>
             <location filename="../../qa_desk/ui/forms_page.py" line="+85" />
             <location line="+60" />
-            <location line="+181" />
+            <location line="+191" />
             <source>New form</source>
             <translation>新建质检表</translation>
         </message>
         <message>
-            <location line="-239" />
+            <location line="-249" />
             <source>Duplicate</source>
             <translation>复制</translation>
         </message>
@@ -9474,12 +9611,12 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
         </message>
         <message>
             <location line="+2" />
-            <location line="+55" />
+            <location line="+56" />
             <source>Import YAML…</source>
             <translation>导入 YAML…</translation>
         </message>
         <message>
-            <location line="-53" />
+            <location line="-54" />
             <source>Export YAML…</source>
             <translation>导出 YAML…</translation>
         </message>
@@ -9510,11 +9647,12 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
         </message>
         <message>
             <location line="+1" />
+            <location line="+175" />
             <source>Reviewers score calls on a form: sections of questions, each with its answers and points. Click New form to build one, or Import YAML… to bring in a form file.</source>
             <translation>质检员依据质检表为通话评分：质检表由若干板块的问题组成，每个问题都有各自的答案和分值。点击“新建质检表”创建一份，或点击“导入 YAML…”导入质检表文件。</translation>
         </message>
         <message>
-            <location line="+5" />
+            <location line="-168" />
             <source>Reading the forms…</source>
             <translation>正在读取质检表…</translation>
         </message>
@@ -9557,7 +9695,12 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>仅组长或管理员可编辑质检表</translation>
         </message>
         <message>
-            <location line="+28" />
+            <location line="+12" />
+            <source>Reviewers score calls on a form: sections of questions, each with its answers and points. A team lead or an administrator builds the forms, or imports them from a file.</source>
+            <translation>质检员依据质检表为通话评分：质检表由若干板块的问题组成，每个问题都有各自的答案和分值。质检表由组长或管理员创建，或从文件导入。</translation>
+        </message>
+        <message>
+            <location line="+24" />
             <source>Editing {0} ({1}, version {2})</source>
             <translation>正在编辑 {0}（{1}，版本 {2}）</translation>
         </message>
@@ -10005,7 +10148,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>ItemEditor</name>
         <message>
-            <location filename="../../qa_desk/ui/form_editors.py" line="-204" />
+            <location filename="../../qa_desk/ui/form_editors.py" line="-207" />
             <source>e.g. greeting</source>
             <translation>例如 greeting</translation>
         </message>
@@ -10030,7 +10173,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>0 至 N 分级</translation>
         </message>
         <message>
-            <location line="+5" />
+            <location line="+6" />
             <source>0 to </source>
             <translation>0 至 </translation>
         </message>
@@ -10070,7 +10213,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>整份评估不得分</translation>
         </message>
         <message>
-            <location line="+4" />
+            <location line="+5" />
             <source>Rule ids, comma-separated, e.g. zh-greeting-01</source>
             <translation>规则 ID，以逗号分隔，例如 zh-greeting-01</translation>
         </message>
@@ -10080,7 +10223,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>规则库中的规则，其标记可提示本评分项的答案</translation>
         </message>
         <message>
-            <location line="+10" />
+            <location line="+8" />
             <source>Key:</source>
             <translation>标识：</translation>
         </message>
@@ -10128,7 +10271,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>ItemRow</name>
         <message>
-            <location filename="../../qa_desk/ui/evaluation_items.py" line="+51" />
+            <location filename="../../qa_desk/ui/evaluation_items.py" line="+52" />
             <source>Critical: a failing answer zeroes this section.</source>
             <translation>致命项：作答不合格时，本板块计 0 分。</translation>
         </message>
@@ -10246,7 +10389,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>JobsPanel</name>
         <message>
-            <location filename="../../qa_desk/ui/jobs_panel.py" line="+59" />
+            <location filename="../../qa_desk/ui/jobs_panel.py" line="+60" />
             <source>Transcription jobs</source>
             <translation>转写任务</translation>
         </message>
@@ -10291,7 +10434,12 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>从列表中移除已完成的任务（转写文本保留）</translation>
         </message>
         <message>
-            <location line="+85" />
+            <location line="+22" />
+            <source>Calls are transcribed when you choose Transcribe: in Calls, for the calls selected (or every call not transcribed yet), or in a call you opened. Each one then shows here with its progress; double-click it to open the call.</source>
+            <translation>选择“转写”后通话才会被转写：可在“通话”中对所选通话（或所有尚未转写的通话）执行，也可在打开的通话中执行。每通通话随后会连同进度显示在这里；双击即可打开该通话。</translation>
+        </message>
+        <message>
+            <location line="+76" />
             <location line="+3" />
             <source>No transcription jobs</source>
             <translation>没有转写任务</translation>
@@ -10453,13 +10601,13 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../qa_desk/ui/main_window.py" line="+81" />
-            <location line="+490" />
+            <location filename="../../qa_desk/ui/main_window.py" line="+83" />
+            <location line="+505" />
             <source>QA Desk</source>
             <translation>QA Desk</translation>
         </message>
         <message>
-            <location line="-467" />
+            <location line="-482" />
             <source>Calls</source>
             <translation>通话</translation>
         </message>
@@ -10504,7 +10652,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>用户</translation>
         </message>
         <message>
-            <location line="+25" />
+            <location line="+28" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
@@ -10589,7 +10737,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>关于 Qt(&amp;Q)</translation>
         </message>
         <message>
-            <location line="+56" />
+            <location line="+57" />
             <source>Show or hide the transcription jobs (Ctrl+J)</source>
             <translation>显示或隐藏转写任务 (Ctrl+J)</translation>
         </message>
@@ -10604,7 +10752,7 @@ Open a call, drag across its waveform (or pick a flag, or select transcript line
             <translation>数据库：{0}</translation>
         </message>
         <message>
-            <location line="+67" />
+            <location line="+78" />
             <source>Scorecards are exported from here once a period with submitted evaluations is shown.</source>
             <translation>显示含已提交评估的周期后，即可在此导出评分卡。</translation>
         </message>
@@ -10816,7 +10964,7 @@ Database in use: {0}</source>
     <context>
         <name>MyQueueView</name>
         <message>
-            <location filename="../../qa_desk/ui/review_queue.py" line="+97" />
+            <location filename="../../qa_desk/ui/review_queue.py" line="+102" />
             <source>Show done</source>
             <translation>显示已完成</translation>
         </message>
@@ -10861,12 +11009,73 @@ Database in use: {0}</source>
             <translation>抽样原因</translation>
         </message>
         <message>
-            <location line="+2" />
-            <source>No calls in your queue. A lead's sampling run puts calls here.</source>
-            <translation>您的队列中没有通话。组长执行抽样后，通话会出现在这里。</translation>
+            <location line="+5" />
+            <source>Sampling rules</source>
+            <translation>抽样规则</translation>
         </message>
         <message>
-            <location line="+16" />
+            <location line="+1" />
+            <source>Overview</source>
+            <translation>概览</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Show done calls</source>
+            <translation>显示已完成的通话</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Go to Calls</source>
+            <translation>前往“通话”</translation>
+        </message>
+        <message>
+            <location line="+86" />
+            <source>Nobody is signed in</source>
+            <translation>尚未登录</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Sign in to see the calls assigned to you.</source>
+            <translation>登录后即可查看分配给您的通话。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Every call in your queue is done</source>
+            <translation>您队列中的通话已全部完成</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Done calls are hidden: tick “Show done” to see them again. New calls arrive when a sampling rule is run; meanwhile, pick any call in Calls.</source>
+            <translation>已完成的通话已隐藏：勾选“显示已完成”即可再次查看。执行抽样规则后会有新的通话进来；在此之前，可在“通话”中任选一通通话。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <location line="+5" />
+            <source>No calls in your queue</source>
+            <translation>您的队列中没有通话</translation>
+        </message>
+        <message>
+            <location line="-4" />
+            <source>Calls reach a queue when a sampling rule is run: set one up in Sampling rules and run it for this month. Meanwhile, pick any call in Calls and score it.</source>
+            <translation>执行抽样规则后，通话才会进入队列：请在“抽样规则”中设置一条规则并针对本月执行。在此之前，可在“通话”中任选一通通话评分。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Your team lead assigns calls to you with a sampling rule. Meanwhile, pick any call in Calls and score it: open it, then use its Evaluation tab.</source>
+            <translation>组长通过抽样规则为您分配通话。在此之前，可在“通话”中任选一通通话评分：打开通话，再使用其“评估”页签。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>No review queue for your role</source>
+            <translation>您的角色没有质检队列</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Queues hold the calls reviewers and team leads are to score; your role does not score calls. See how far the reviewers are in Overview.</source>
+            <translation>队列中是质检员和组长待评分的通话；您的角色不为通话评分。可在“概览”中查看质检员的进度。</translation>
+        </message>
+        <message>
+            <location line="-85" />
             <source>Double-click a call to open it and score it; it counts as done once you submit.</source>
             <translation>双击通话即可打开并评分；提交后即计为已完成。</translation>
         </message>
@@ -10876,7 +11085,7 @@ Database in use: {0}</source>
             <translation>分配给 {0} 的通话</translation>
         </message>
         <message>
-            <location line="+13" />
+            <location line="+18" />
             <source>{0} of {1} done this month</source>
             <translation>本月已完成 {0} / {1}</translation>
         </message>
@@ -11130,13 +11339,13 @@ Database in use: {0}</source>
     <context>
         <name>PlayerBar</name>
         <message>
-            <location filename="../../qa_desk/ui/player_bar.py" line="+50" />
-            <location line="+78" />
+            <location filename="../../qa_desk/ui/player_bar.py" line="+51" />
+            <location line="+76" />
             <source>Play</source>
             <translation>播放</translation>
         </message>
         <message>
-            <location line="-77" />
+            <location line="-75" />
             <source>Play or pause (Space)</source>
             <translation>播放或暂停（Space）</translation>
         </message>
@@ -11152,12 +11361,12 @@ Database in use: {0}</source>
         </message>
         <message>
             <location line="+6" />
-            <location line="+37" />
+            <location line="+33" />
             <source>Volume</source>
             <translation>音量</translation>
         </message>
         <message>
-            <location line="-34" />
+            <location line="-30" />
             <source>Both</source>
             <translation>双方</translation>
         </message>
@@ -11197,17 +11406,17 @@ Database in use: {0}</source>
             <translation>键盘快捷键（F1）</translation>
         </message>
         <message>
-            <location line="+16" />
+            <location line="+13" />
             <source>Speed</source>
             <translation>倍速</translation>
         </message>
         <message>
-            <location line="+4" />
+            <location line="+1" />
             <source>Listen to</source>
             <translation>收听</translation>
         </message>
         <message>
-            <location line="+18" />
+            <location line="+22" />
             <source>Pause</source>
             <translation>暂停</translation>
         </message>
@@ -11240,7 +11449,7 @@ Database in use: {0}</source>
     <context>
         <name>PlaylistPanel</name>
         <message>
-            <location filename="../../qa_desk/ui/playlist_panel.py" line="+47" />
+            <location filename="../../qa_desk/ui/playlist_panel.py" line="+49" />
             <source>Playlists</source>
             <translation>播放列表</translation>
         </message>
@@ -11251,34 +11460,34 @@ Database in use: {0}</source>
         </message>
         <message>
             <location line="+0" />
-            <location line="+84" />
+            <location line="+86" />
             <source>A new playlist</source>
             <translation>新建播放列表</translation>
         </message>
         <message>
-            <location line="-83" />
+            <location line="-85" />
             <source>Rename…</source>
             <translation>重命名…</translation>
         </message>
         <message>
             <location line="+0" />
-            <location line="+84" />
+            <location line="+86" />
             <source>Rename this playlist</source>
             <translation>重命名此播放列表</translation>
         </message>
         <message>
-            <location line="-83" />
+            <location line="-85" />
             <source>Delete</source>
             <translation>删除</translation>
         </message>
         <message>
             <location line="+0" />
-            <location line="+84" />
+            <location line="+86" />
             <source>Delete this playlist (its clips stay)</source>
             <translation>删除此播放列表（其中的片段保留）</translation>
         </message>
         <message>
-            <location line="-75" />
+            <location line="-77" />
             <source>Drag a clip up or down to change the order</source>
             <translation>上下拖动片段可调整顺序</translation>
         </message>
@@ -11313,7 +11522,7 @@ Database in use: {0}</source>
             <translation>导出…</translation>
         </message>
         <message>
-            <location line="+54" />
+            <location line="+56" />
             <source>Only a trainer or an admin changes playlists</source>
             <translation>仅培训师或管理员可以修改播放列表</translation>
         </message>
@@ -11323,7 +11532,27 @@ Database in use: {0}</source>
             <translation>仅培训师、经理或管理员可以导出播放列表</translation>
         </message>
         <message>
-            <location line="+47" />
+            <location line="+6" />
+            <source>This playlist has no clips yet, and the library has none to add: save moments of calls with “Save as clip…” first, then add them here.</source>
+            <translation>此播放列表还没有片段，片段库中也没有可添加的片段：请先用“保存为片段…”保存通话中的片刻，再添加到这里。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>This playlist has no clips yet. Choose a clip in the library, then “+ Add chosen clip”.</source>
+            <translation>此播放列表还没有片段。请在片段库中选择一个片段，然后点击“+ 添加所选片段”。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>This playlist has no clips yet; a trainer adds them.</source>
+            <translation>此播放列表还没有片段；片段由培训师添加。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>No playlists yet. A playlist is the clips of one training session, in the order they are played: trainers make them, and everyone can play them here.</source>
+            <translation>暂无播放列表。播放列表即一次培训课中的片段，按播放顺序排列：由培训师制作，所有人都可以在这里播放。</translation>
+        </message>
+        <message>
+            <location line="+55" />
             <source>{0}  ({1} clips, {2})</source>
             <translation>{0}  （{1} 个片段，{2}）</translation>
         </message>
@@ -11333,17 +11562,12 @@ Database in use: {0}</source>
             <translation>播放列表未更改：{0}</translation>
         </message>
         <message>
-            <location line="+26" />
-            <source>Add clips from the library: choose a clip, then “Add chosen clip”.</source>
-            <translation>从通话库添加片段：选择一个片段，然后点击“添加所选片段”。</translation>
-        </message>
-        <message>
-            <location line="+1" />
+            <location line="-65" />
             <source>No playlists yet. A playlist is the clips of one training session, in the order you will play them: start one with New…</source>
             <translation>暂无播放列表。播放列表即一次培训课中的片段，按您播放的顺序排列：点击“新建…”创建一个。</translation>
         </message>
         <message>
-            <location line="+42" />
+            <location line="+131" />
             <source>New playlist</source>
             <translation>新建播放列表</translation>
         </message>
@@ -11429,7 +11653,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>ReviewOverview</name>
         <message>
-            <location filename="../../qa_desk/ui/review_overview.py" line="+47" />
+            <location filename="../../qa_desk/ui/review_overview.py" line="+50" />
             <source>2026-11, 2026-Q4, 2026-W44</source>
             <translation>2026-11, 2026-Q4, 2026-W44</translation>
         </message>
@@ -11453,12 +11677,12 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
         <message>
             <location line="-2" />
             <location line="+2" />
-            <location line="+77" />
+            <location line="+87" />
             <source>Done</source>
             <translation>已完成</translation>
         </message>
         <message>
-            <location line="-79" />
+            <location line="-89" />
             <location line="+2" />
             <source>Open</source>
             <translation>未完成</translation>
@@ -11466,12 +11690,12 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
         <message>
             <location line="-1" />
             <location line="+2" />
-            <location line="+75" />
+            <location line="+85" />
             <source>Overdue</source>
             <translation>逾期</translation>
         </message>
         <message>
-            <location line="-76" />
+            <location line="-86" />
             <location line="+2" />
             <source>Agent</source>
             <translation>坐席</translation>
@@ -11508,19 +11732,19 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
         </message>
         <message>
             <location line="+5" />
-            <location line="+103" />
+            <location line="+133" />
             <source>Reassign…</source>
             <translation>重新分配…</translation>
         </message>
         <message>
-            <location line="-101" />
-            <location line="+102" />
+            <location line="-131" />
+            <location line="+132" />
             <location line="+30" />
             <source>Take out of queue</source>
             <translation>移出队列</translation>
         </message>
         <message>
-            <location line="-128" />
+            <location line="-158" />
             <source>Period:</source>
             <translation>周期：</translation>
         </message>
@@ -11540,7 +11764,17 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>队列中的通话</translation>
         </message>
         <message>
-            <location line="+28" />
+            <location line="+17" />
+            <source>Sampling rules</source>
+            <translation>抽样规则</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Show the previous period</source>
+            <translation>查看上一周期</translation>
+        </message>
+        <message>
+            <location line="+19" />
             <source>Not a period: {0}</source>
             <translation>不是有效的周期：{0}</translation>
         </message>
@@ -11565,12 +11799,27 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>{1}：队列中共 {0} 个通话，已完成 {2} 条，逾期 {3} 条</translation>
         </message>
         <message>
-            <location line="+8" />
+            <location line="+9" />
+            <source>No calls queued in {0}</source>
+            <translation>{0} 没有排队的通话</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Calls reach the reviewers' queues when a sampling rule is run for a period. Set up a rule in Sampling rules and run it, or look at another period.</source>
+            <translation>针对某个周期执行抽样规则后，通话才会进入质检员的队列。请在“抽样规则”中设置一条规则并执行，或查看其他周期。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Calls reach the reviewers' queues when a team lead runs a sampling rule for a period; none was run for this one. Look at another period.</source>
+            <translation>组长针对某个周期执行抽样规则后，通话才会进入质检员的队列；本周期尚未执行过。请查看其他周期。</translation>
+        </message>
+        <message>
+            <location line="+14" />
             <source>Only a lead or an admin can move queued calls</source>
             <translation>仅组长或管理员可调整队列中的通话</translation>
         </message>
         <message>
-            <location line="+19" />
+            <location line="+20" />
             <source>Open call</source>
             <translation>打开通话</translation>
         </message>
@@ -11603,7 +11852,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>ReviewPage</name>
         <message>
-            <location filename="../../qa_desk/ui/review_page.py" line="+38" />
+            <location filename="../../qa_desk/ui/review_page.py" line="+40" />
             <source>My queue</source>
             <translation>我的队列</translation>
         </message>
@@ -12206,7 +12455,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>SamplingRulesView</name>
         <message>
-            <location filename="../../qa_desk/ui/sampling_rules_view.py" line="+45" />
+            <location filename="../../qa_desk/ui/sampling_rules_view.py" line="+49" />
             <location line="+12" />
             <source>Rule</source>
             <translation>规则</translation>
@@ -12233,11 +12482,12 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
         </message>
         <message>
             <location line="+3" />
+            <location line="+34" />
             <source>New rule…</source>
             <translation>新建规则…</translation>
         </message>
         <message>
-            <location line="+2" />
+            <location line="-32" />
             <source>Edit…</source>
             <translation>编辑…</translation>
         </message>
@@ -12292,12 +12542,17 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>抽样规则</translation>
         </message>
         <message>
-            <location line="+7" />
+            <location line="+13" />
             <source>Recent runs</source>
             <translation>最近的运行</translation>
         </message>
         <message>
-            <location line="+16" />
+            <location line="+4" />
+            <source>No sampling rules yet</source>
+            <translation>尚无抽样规则</translation>
+        </message>
+        <message>
+            <location line="+25" />
             <source>At random</source>
             <translation>随机</translation>
         </message>
@@ -12372,12 +12627,32 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>否</translation>
         </message>
         <message>
-            <location line="+16" />
+            <location line="+14" />
+            <source>A sampling rule picks the calls the reviewers score each period: how many per agent, which ones (at random, the most critical flags, the longest dead air…) and from which teams. Create one, then select it and choose Run… to queue its calls.</source>
+            <translation>抽样规则决定质检员每个周期要评分的通话：每位坐席抽几通、抽哪些（随机、致命标记最多、静默最长…）以及从哪些团队抽取。请新建一条规则，然后选中它并点击“执行…”，把抽到的通话排入队列。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>A sampling rule picks the calls the reviewers score each period: how many per agent, which ones and from which teams. Team leads create and run them; the calls they queue appear in each reviewer's My queue.</source>
+            <translation>抽样规则决定质检员每个周期要评分的通话：每位坐席抽几通、抽哪些以及从哪些团队抽取。规则由组长创建并执行；抽到的通话会出现在各质检员的“我的队列”中。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>No runs yet: select a rule and choose Run… to queue its calls for a period.</source>
+            <translation>尚未执行过：选中一条规则并点击“执行…”，即可为某个周期排入通话。</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>No runs yet: a team lead runs a rule to queue calls.</source>
+            <translation>尚未执行过：由组长执行规则来排入通话。</translation>
+        </message>
+        <message>
+            <location line="+11" />
             <source>Only a lead or an admin can change or run sampling rules.</source>
             <translation>仅组长或管理员可以修改或执行抽样规则。</translation>
         </message>
         <message>
-            <location line="+29" />
+            <location line="+30" />
             <source>Sampling rule “{0}” saved</source>
             <translation>抽样规则“{0}”已保存</translation>
         </message>
@@ -12518,7 +12793,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>ScoreTrendChart</name>
         <message>
-            <location filename="../../qa_desk/ui/trend_charts.py" line="-151" />
+            <location filename="../../qa_desk/ui/trend_charts.py" line="-171" />
             <source>Score over time</source>
             <translation>得分趋势</translation>
         </message>
@@ -12571,7 +12846,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>ScorecardFilterBar</name>
         <message>
-            <location filename="../../qa_desk/ui/scorecard_filters.py" line="+64" />
+            <location filename="../../qa_desk/ui/scorecard_filters.py" line="+65" />
             <source>Week</source>
             <translation>周</translation>
         </message>
@@ -12626,7 +12901,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>团队</translation>
         </message>
         <message>
-            <location line="+158" />
+            <location line="+162" />
             <source>MMMM yyyy</source>
             <comment>date format of a month</comment>
             <translation>yyyy年M月</translation>
@@ -12825,7 +13100,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>ScorecardsPage</name>
         <message>
-            <location filename="../../qa_desk/ui/scorecards_page.py" line="+73" />
+            <location filename="../../qa_desk/ui/scorecards_page.py" line="+88" />
             <source>Export…</source>
             <translation>导出…</translation>
         </message>
@@ -12836,12 +13111,12 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
         </message>
         <message>
             <location line="+2" />
-            <location line="+210" />
+            <location line="+232" />
             <source>Team view</source>
             <translation>团队视图</translation>
         </message>
         <message>
-            <location line="-206" />
+            <location line="-228" />
             <source>Show the previous period</source>
             <translation>查看上一周期</translation>
         </message>
@@ -12851,7 +13126,12 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>清除筛选</translation>
         </message>
         <message>
-            <location line="+5" />
+            <location line="+1" />
+            <source>Go to Calls</source>
+            <translation>前往“通话”</translation>
+        </message>
+        <message>
+            <location line="+7" />
             <source>Scorecards</source>
             <translation>评分卡</translation>
         </message>
@@ -12922,7 +13202,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>评估涉及 {0} 个质检表版本（{1}），已按百分比合并；板块数据仅合并标识相同的板块。</translation>
         </message>
         <message>
-            <location line="+10" />
+            <location line="+14" />
             <source>No evaluations in {0}</source>
             <translation>{0} 没有评估</translation>
         </message>
@@ -12932,9 +13212,35 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>本周期内没有与该团队和质检表匹配的已提交评估。草稿提交后才会计入。</translation>
         </message>
         <message>
+            <location line="+3" />
+            <location line="+4" />
+            <source>No evaluations yet</source>
+            <translation>尚无评估</translation>
+        </message>
+        <message>
+            <location line="-3" />
+            <source>Scorecards count submitted evaluations, and there are no calls to evaluate yet: import recordings (or load the sample calls) in the Calls area first.</source>
+            <translation>评分卡统计已提交的评估，而目前还没有可评估的通话：请先在“通话”区导入录音（或加载示例通话）。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Scorecards count submitted evaluations. Score a call to start them: open it in Calls, choose a form on its Evaluation tab, answer every item and submit.</source>
+            <translation>评分卡统计已提交的评估。为一通通话评分即可开始：在“通话”中打开它，在“评估”页签选择质检表，回答所有评分项后提交。</translation>
+        </message>
+        <message>
             <location line="+2" />
+            <source>Scorecards count the evaluations reviewers and team leads submit; none has been submitted yet. They appear here as soon as one is.</source>
+            <translation>评分卡统计质检员和组长提交的评估；目前还没有提交任何评估。一旦有评估提交，即会显示在这里。</translation>
+        </message>
+        <message>
+            <location line="+3" />
             <source>Scorecards appear once the period's calls have been evaluated: they count submitted evaluations (drafts count once submitted). Pick another period, or score calls from the Calls area.</source>
             <translation>本周期的通话完成评估后即显示评分卡：仅统计已提交的评估（草稿提交后计入）。请选择其他周期，或在“通话”区为通话评分。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Scorecards appear once the period's calls have been evaluated: they count submitted evaluations (drafts count once submitted). Pick another period.</source>
+            <translation>本周期的通话完成评估后即显示评分卡：仅统计已提交的评估（草稿提交后计入）。请选择其他周期。</translation>
         </message>
         <message>
             <location line="+37" />
@@ -12942,7 +13248,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>暂时无法单独列出未分配团队的坐席。</translation>
         </message>
         <message>
-            <location line="+78" />
+            <location line="+80" />
             <source>Only a manager, a team lead or an admin exports scorecards</source>
             <translation>仅经理、组长或管理员可导出评分卡</translation>
         </message>
@@ -12973,7 +13279,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>SearchResultsModel</name>
         <message>
-            <location filename="../../qa_desk/ui/transcript_search.py" line="+73" />
+            <location filename="../../qa_desk/ui/transcript_search.py" line="+75" />
             <source>Date</source>
             <translation>日期</translation>
         </message>
@@ -13012,7 +13318,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>SectionBox</name>
         <message>
-            <location filename="../../qa_desk/ui/evaluation_items.py" line="+36" />
+            <location filename="../../qa_desk/ui/evaluation_items.py" line="+60" />
             <source>{0} / {1}</source>
             <translation>{0} / {1}</translation>
         </message>
@@ -13078,7 +13384,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>SectionTrendChart</name>
         <message>
-            <location filename="../../qa_desk/ui/trend_charts.py" line="+30" />
+            <location filename="../../qa_desk/ui/trend_charts.py" line="+50" />
             <source>Section scores by period</source>
             <translation>各周期板块得分</translation>
         </message>
@@ -13295,7 +13601,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>Shortcuts</name>
         <message>
-            <location filename="../../qa_desk/ui/shortcuts_help.py" line="+74" />
+            <location filename="../../qa_desk/ui/shortcuts_help.py" line="+78" />
             <source>Play or pause</source>
             <translation>播放或暂停</translation>
         </message>
@@ -13386,49 +13692,74 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
         </message>
         <message>
             <location line="+1" />
-            <source>Flags list: play the selected flag from a second before</source>
-            <translation>标记列表：从所选标记前一秒开始播放</translation>
+            <source>Play the selected flag from a second before</source>
+            <translation>从所选标记前一秒开始播放</translation>
         </message>
         <message>
             <location line="+1" />
-            <source>Flags list: confirm the selected flag</source>
-            <translation>标记列表：确认所选标记</translation>
+            <source>Confirm the selected flag</source>
+            <translation>确认所选标记</translation>
         </message>
         <message>
             <location line="+1" />
-            <source>Flags list: dismiss it (asks for the reason)</source>
-            <translation>标记列表：驳回（需填写原因）</translation>
+            <source>Dismiss the selected flag (asks for the reason)</source>
+            <translation>驳回所选标记（需填写原因）</translation>
         </message>
         <message>
             <location line="+1" />
-            <source>Flags list: add a note</source>
-            <translation>标记列表：添加备注</translation>
+            <source>Add a note to the selected flag</source>
+            <translation>为所选标记添加备注</translation>
         </message>
         <message>
             <location line="+1" />
-            <source>Flags list: reopen a decided flag</source>
-            <translation>标记列表：重新打开已处理的标记</translation>
+            <source>Reopen a decided flag</source>
+            <translation>重新打开已处理的标记</translation>
         </message>
         <message>
             <location line="+1" />
-            <source>Evaluation: the previous or next item</source>
-            <translation>评估：上一个或下一个评分项</translation>
+            <source>The previous or next item</source>
+            <translation>上一个或下一个评分项</translation>
         </message>
         <message>
             <location line="+1" />
-            <source>Evaluation: answer Yes, Partial, No or N/A (a digit on a 0..N scale)</source>
-            <translation>评估：回答“是”“部分”“否”或“不适用”（0..N 分制时按数字键）</translation>
+            <source>Answer the item: Yes, Partial, No or N/A (a digit on a 0..N scale)</source>
+            <translation>回答评分项：“是”“部分”“否”或“不适用”（0..N 分制时按数字键）</translation>
+        </message>
+        <message>
+            <location line="+47" />
+            <source>{0} › {1}</source>
+            <translation>{0} › {1}</translation>
+        </message>
+        <message>
+            <location line="+12" />
+            <source>Window</source>
+            <translation>窗口</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Call view</source>
+            <translation>通话视图</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Flags list (a flag selected)</source>
+            <translation>标记列表（选中一个标记时）</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Evaluation (the item with the focus)</source>
+            <translation>评估（焦点所在的评分项）</translation>
         </message>
     </context>
     <context>
         <name>ShortcutsHelp</name>
         <message>
-            <location line="+29" />
+            <location line="+11" />
             <source>Keyboard shortcuts</source>
             <translation>键盘快捷键</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="+5" />
             <source>Keys</source>
             <translation>按键</translation>
         </message>
@@ -13438,7 +13769,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>功能</translation>
         </message>
         <message>
-            <location line="+17" />
+            <location line="+30" />
             <source>J, K and L work as in most video players: back 10 s, play/pause, forward 10 s. On the waveform: click to jump there, drag to select a span, use the mouse wheel to zoom and Shift+wheel (or the scrollbar) to scroll. Click a word in the transcript to hear it.</source>
             <translation>J、K、L 的用法与大多数视频播放器相同：后退 10 秒、播放/暂停、前进 10 秒。在波形上：单击跳转到该位置，拖动选择一段区间，用鼠标滚轮缩放，用 Shift+滚轮（或滚动条）滚动。单击转写文本中的词语即可收听。</translation>
         </message>
@@ -13509,7 +13840,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>SpanEditor</name>
         <message>
-            <location filename="../../qa_desk/ui/clip_span.py" line="+60" />
+            <location filename="../../qa_desk/ui/clip_span.py" line="+61" />
             <source>Snap to words</source>
             <translation>对齐到词</translation>
         </message>
@@ -13520,17 +13851,17 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
         </message>
         <message>
             <location line="+1" />
-            <location line="+42" />
+            <location line="+49" />
             <source>Apply new span</source>
             <translation>应用新区间</translation>
         </message>
         <message>
-            <location line="-40" />
+            <location line="-47" />
             <source>Reset</source>
             <translation>重置</translation>
         </message>
         <message>
-            <location line="+5" />
+            <location line="+4" />
             <source>Start</source>
             <translation>开始</translation>
         </message>
@@ -13540,7 +13871,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>结束</translation>
         </message>
         <message>
-            <location line="+5" />
+            <location line="+13" />
             <source>Drag the edges of the span on the waveform, or type a start and an end</source>
             <translation>在波形上拖动区间边界，或输入开始和结束时间</translation>
         </message>
@@ -13643,12 +13974,12 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>默认</translation>
         </message>
         <message>
-            <location line="+12" />
-            <source>No speech model yet. Download one (e.g. the small Chinese model, 42 MB) or install one you have as a folder or zip.</source>
-            <translation>尚无语音模型。请下载一个（例如 42 MB 的小型中文模型），或安装您已有的模型文件夹或 zip 压缩包。</translation>
+            <location line="+13" />
+            <source>No speech model is installed on this computer, so calls cannot be transcribed here yet. Download one with Download… (the small Chinese model is 42 MB), or install one you have as a folder or a zip.</source>
+            <translation>这台电脑尚未安装语音模型，因此还无法在此转写通话。请点击“下载…”下载一个（小型中文模型为 42 MB），或安装您已有的模型文件夹或 zip 压缩包。</translation>
         </message>
         <message>
-            <location line="+4" />
+            <location line="+6" />
             <source>Install from folder…</source>
             <translation>从文件夹安装…</translation>
         </message>
@@ -13718,7 +14049,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>添加的文件夹</translation>
         </message>
         <message>
-            <location line="+28" />
+            <location line="+29" />
             <source>Models are installed in {0}</source>
             <translation>模型安装在 {0}</translation>
         </message>
@@ -14028,11 +14359,12 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
         <name>TranscriptSearchDialog</name>
         <message>
             <location filename="../../qa_desk/ui/transcript_search.py" line="+90" />
+            <location line="+147" />
             <source>Search what was said</source>
             <translation>搜索通话内容</translation>
         </message>
         <message>
-            <location line="+10" />
+            <location line="-137" />
             <source>Words said in the calls, e.g. 投诉 or refund</source>
             <translation>通话中说过的词语，例如 投诉 或 refund</translation>
         </message>
@@ -14097,17 +14429,52 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>双击结果即可打开通话并定位到该时刻。</translation>
         </message>
         <message>
-            <location line="+66" />
+            <location line="+5" />
+            <source>Search every call</source>
+            <translation>搜索全部通话</translation>
+        </message>
+        <message>
+            <location line="+81" />
+            <source>No transcripts to search yet</source>
+            <translation>尚无可搜索的转写文本</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>This searches what was said in transcribed calls, and no call has been transcribed yet. Transcribe calls first: select them in Calls and choose Transcribe (a speech model for their language must be installed: Settings → Speech models).</source>
+            <translation>这里搜索的是已转写通话中说过的内容，而目前还没有任何通话被转写。请先转写通话：在“通话”中选中通话并选择“转写”（需要安装对应语言的语音模型：设置 → 语音模型）。</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>Type words said in the calls, e.g. 投诉 or refund: every utterance that says them is listed, newest call first. Pick who said them and when to narrow the search.</source>
+            <translation>输入通话中说过的词语，例如“投诉”或 refund：所有提到它们的语句都会列出，最新的通话在前。可选择说话人和时间来缩小搜索范围。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Nobody said “{0}”</source>
+            <translation>没有人说过“{0}”</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>No utterance of the transcribed calls says it, with the speaker and period chosen. Try fewer or other words, or search every call. Calls not transcribed yet are not searched.</source>
+            <translation>在所选说话人和时间范围内，已转写的通话中没有语句提到它。请减少或更换词语，或搜索全部通话。尚未转写的通话不在搜索范围内。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>No utterance of the transcribed calls says it. Try fewer or other words; calls not transcribed yet are not searched.</source>
+            <translation>已转写的通话中没有语句提到它。请减少或更换词语；尚未转写的通话不在搜索范围内。</translation>
+        </message>
+        <message>
+            <location line="+32" />
             <source>Type the words to look for.</source>
             <translation>请输入要搜索的词语。</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="+4" />
             <source>Searching…</source>
             <translation>正在搜索…</translation>
         </message>
         <message>
-            <location line="+29" />
+            <location line="+32" />
             <source>Nobody said “{0}” in these calls.</source>
             <translation>这些通话中没有人说过“{0}”。</translation>
         </message>
@@ -14127,7 +14494,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>显示最新的 {0} 句。</translation>
         </message>
         <message>
-            <location line="+7" />
+            <location line="+11" />
             <source>The search failed: {0}</source>
             <translation>搜索失败：{0}</translation>
         </message>
@@ -14340,7 +14707,7 @@ Install a speech model for the language of your calls in Settings, under Speech 
             <translation>停用</translation>
         </message>
         <message>
-            <location line="+35" />
+            <location line="+42" />
             <source>never</source>
             <translation>从未</translation>
         </message>
@@ -14365,7 +14732,17 @@ Install a speech model for the language of your calls in Settings, under Speech 
             <translation>否</translation>
         </message>
         <message>
-            <location line="+19" />
+            <location line="+13" />
+            <source>Only one user so far. On a shared database each person signs in with their own name and password: add them with Add user…, each with the role for their work (reviewer, team lead, trainer, manager, administrator).</source>
+            <translation>目前只有一位用户。在共享数据库中，每个人都用自己的用户名和密码登录：请点击“添加用户…”逐一添加，并为每人设置与其工作相符的角色（质检员、组长、培训师、经理、管理员）。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Only one user so far. An administrator adds the people who sign in to this database and sets their roles.</source>
+            <translation>目前只有一位用户。登录此数据库的人员由管理员添加并设置角色。</translation>
+        </message>
+        <message>
+            <location line="+14" />
             <source>Only an admin manages users.</source>
             <translation>仅管理员可管理用户。</translation>
         </message>

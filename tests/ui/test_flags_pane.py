@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
-from test_call_view import ZHANG_WEI, Outputs, open_view
+from test_call_view import ZHANG_WEI, Outputs
 from test_jobs_panel import ZH as WINDOW_ZH
 from ui_data import make_window
 

@@ -30,7 +30,7 @@ def test_window_shows_areas_and_the_database(qtbot, services):
     window.show_area("scorecards")
     assert window.stack.currentWidget() is window.scorecards_page
     qtbot.waitUntil(lambda: window.scorecards_page.showing() == "empty")
-    assert "evaluated" in window.scorecards_page.empty.text()
+    assert "evaluations" in window.scorecards_page.empty.text()
     window.settings_action.trigger()
     assert window.current_area() == "settings"
     assert len(AREAS) == window.stack.count()
