@@ -29,12 +29,16 @@ SIZE = (1400, 860)
 VIEWER = ("QA Manager", "admin")
 
 
-def build_centre(folder: Path) -> str:
-    """A demo centre in a SQLite file under ``folder``; its URL."""
+def build_centre(folder: Path, language: str) -> str:
+    """A demo centre in a SQLite file under ``folder``; its URL. Built in ``language``:
+    the reasons of its flags are written when its calls are checked, in the language of
+    whoever checks them, as they are for a centre working in that language."""
+    from qa_desk.cli_language import install
     from qa_desk.demo import build_demo_centre
     from qa_desk.store.database import Database
 
-    url = f"sqlite:///{folder / 'demo.db'}"
+    install(language)
+    url = f"sqlite:///{folder / f'demo-{language}.db'}"
     db = Database.open(url)
     build_demo_centre(db, agents=24, months=6)
     db.close()
@@ -139,16 +143,18 @@ def main(argv: list[str] | None = None) -> int:
             print(path)
         return 0
     work = Path(tempfile.mkdtemp(prefix="qa-desk-shots-"))
-    env = dict(os.environ, QA_DESK_HOME=str(work / "home"))  # not the user's own settings
     try:
-        os.environ["QA_DESK_HOME"] = env["QA_DESK_HOME"]
-        began = time.monotonic()
-        url = build_centre(work)
-        print(f"demo centre built in {time.monotonic() - began:.0f} s")
+        os.environ["QA_DESK_HOME"] = str(work / "home")  # not the user's own settings
         for language in args.languages:
+            began = time.monotonic()
+            url = build_centre(work, language)
+            print(f"{language}: demo centre built in {time.monotonic() - began:.0f} s")
             for theme in args.themes:
                 folder = args.out / f"{language}-{theme}"
                 shutil.rmtree(folder, ignore_errors=True)
+                # A home of its own: no window size remembered from the pair before (the
+                # offscreen screen is small, and a restored window is kept on its screen).
+                env = dict(os.environ, QA_DESK_HOME=str(work / f"home-{language}-{theme}"))
                 subprocess.run([sys.executable, __file__, "--out", str(folder), "--draw", url, language, theme],
                                env=env, check=True)
                 print(f"{folder}: {len(list(folder.glob('*.png')))} screenshots")

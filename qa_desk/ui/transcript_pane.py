@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..store.transcripts import TranscriptView
+from ..transcription.formats import SRT, VOSK_JSON, WEBVTT
 from .waveform import LANE_COLOURS, format_time
 
 READER_PAUSE = 4.0  # seconds after the reviewer scrolls before the text follows the call again
@@ -262,6 +263,14 @@ class TranscriptPane(QWidget):
         """What the pane says about the transcription (the empty page, or the source line)."""
         return self.empty.text() if self.pages.currentWidget() is self.empty else self.source.text()
 
+    def source_text(self, transcript) -> str:
+        """Where the transcript came from: Vosk's model by its name, or an attached file
+        by its format (stored as English words: shown in the user's)."""
+        engines = {"imported": self.tr("imported"), "vosk": "Vosk"}
+        formats = {VOSK_JSON: self.tr("Vosk result JSON"), SRT: self.tr("SRT file"), WEBVTT: self.tr("WebVTT file")}
+        engine = engines.get(transcript.engine, transcript.engine)
+        return f"{engine} · {formats.get(transcript.model_name, transcript.model_name)}"
+
     def _show_status(self) -> None:
         status, transcript = self._status, self._transcript
         percent = round(self._progress * 100)
@@ -272,9 +281,9 @@ class TranscriptPane(QWidget):
             elif status == "queued":
                 self.source.setText(self.tr("Waiting to be transcribed again"))
             else:
-                self.source.setText(f"{transcript.engine} · {transcript.model_name}")
+                self.source.setText(self.source_text(transcript))
             return
-        self.source.setText(f"{transcript.engine} · {transcript.model_name}" if transcript else "")
+        self.source.setText(self.source_text(transcript) if transcript else "")
         if status == "opening":
             self.empty.show_state("")  # the call is still being read
         elif status == "running":

@@ -10601,7 +10601,7 @@ Evaluation {1} of call {2}</source>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../qa_desk/ui/main_window.py" line="+83" />
+            <location filename="../../qa_desk/ui/main_window.py" line="+82" />
             <location line="+505" />
             <source>QA Desk</source>
             <translation>QA Desk</translation>
@@ -14258,7 +14258,7 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
     <context>
         <name>TranscriptPane</name>
         <message>
-            <location filename="../../qa_desk/ui/transcript_pane.py" line="+143" />
+            <location filename="../../qa_desk/ui/transcript_pane.py" line="+144" />
             <source>Transcript</source>
             <translation>转写文本</translation>
         </message>
@@ -14294,7 +14294,27 @@ QA Desk 将以默认设置启动。保存设置会替换该文件。</translatio
             <translation>说话人</translation>
         </message>
         <message>
-            <location line="+54" />
+            <location line="+51" />
+            <source>imported</source>
+            <translation>导入</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Vosk result JSON</source>
+            <translation>Vosk 识别结果 JSON</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>SRT file</source>
+            <translation>SRT 文件</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>WebVTT file</source>
+            <translation>WebVTT 文件</translation>
+        </message>
+        <message>
+            <location line="+10" />
             <source>Transcribing again… {0}%</source>
             <translation>正在重新转写… {0}%</translation>
         </message>
