@@ -20,30 +20,13 @@ import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (1400, 860)  # logical pixels: 2800 × 1720 pixels at 200 %
 
-
-def _settle(app, ready=lambda: True, timeout: float = 20.0, linger: float = 0.3) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready() and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.02)
-    end = time.monotonic() + linger
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.02)
-
-
-def _idle(page) -> bool:
-    if hasattr(page, "is_idle"):
-        return page.is_idle()
-    if hasattr(page, "is_loading"):
-        return not page.is_loading()
-    return True
+sys.path.insert(0, str(ROOT / "scripts"))
+from screenshots import _page_ready, _settle  # noqa: E402 - the README's screenshots wait the same way
 
 
 def draw(out: Path) -> dict:
@@ -79,7 +62,7 @@ def draw(out: Path) -> dict:
 
     for key in AREAS:
         window.show_area(key)
-        _settle(app, lambda: _idle(window.stack.currentWidget()))
+        _settle(app, lambda: _page_ready(window.stack.currentWidget()))
         if key == "scorecards":
             page = window.scorecards_page
             if page.showing() == "empty":  # the month has just begun: the one before it
