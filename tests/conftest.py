@@ -34,6 +34,8 @@ def english_afterwards():
     from qa_desk import wording
 
     wording.use(None)
+    if "qa_desk.ui.translations" in sys.modules:  # e.g. English's plural forms ("2 problems")
+        sys.modules["qa_desk.ui.translations"].uninstall_translators()
     if "PySide6.QtCore" in sys.modules:
         from PySide6.QtCore import QLocale
 

@@ -87,4 +87,17 @@ def install_translators(app=None, language: str = "") -> list:
     return list(_installed)
 
 
-__all__ = ["INTERFACE_LANGUAGES", "install_translators", "qm_folder"]
+def uninstall_translators(app=None) -> None:
+    """Back to the sources' English: the translators install_translators put in are taken out
+    (tests, which share one application between many windows, start each from there)."""
+    from PySide6.QtCore import QCoreApplication
+
+    app = app or QCoreApplication.instance()
+    for old in _installed:
+        if app is not None:
+            app.removeTranslator(old)
+    _installed.clear()
+    wording.use(None)
+
+
+__all__ = ["INTERFACE_LANGUAGES", "install_translators", "qm_folder", "uninstall_translators"]

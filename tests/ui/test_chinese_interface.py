@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from qa_desk.samples import load_sample_calls
 from qa_desk.store.models import Flag
-from qa_desk.ui.translations import install_translators
+from qa_desk.ui.translations import install_translators, uninstall_translators
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def chinese(qapp):
     installed = install_translators(qapp, "zh_CN")
     assert any(t.language() == "zh_CN" and "qa_desk" in t.filePath() for t in installed)
     yield installed
-    install_translators(qapp, "en")
+    uninstall_translators(qapp)
 
 
 def test_every_area_in_chinese(qtbot, services, chinese, screenshots_dir):
