@@ -293,7 +293,7 @@ def _not_said(speaker: str) -> str:
         return translate("Findings", "The agent did not say {phrases} {window}.")
     if speaker == "customer":
         return translate("Findings", "The customer did not say {phrases} {window}.")
-    return translate("Findings", "Anyone did not say {phrases} {window}.")
+    return translate("Findings", "Nobody said {phrases} {window}.")
 
 
 def _not_said_at_hold(speaker: str, before: bool) -> str:
@@ -308,9 +308,9 @@ def _not_said_at_hold(speaker: str, before: bool) -> str:
                                       "{hold:.0f} s hold at {at}.") if before else
                 translate("Findings", "The customer did not say {phrases} in the {seconds:g} s after the "
                                       "{hold:.0f} s hold at {at}."))
-    return (translate("Findings", "Anyone did not say {phrases} in the {seconds:g} s before the {hold:.0f} s "
+    return (translate("Findings", "Nobody said {phrases} in the {seconds:g} s before the {hold:.0f} s "
                                   "hold at {at}.") if before else
-            translate("Findings", "Anyone did not say {phrases} in the {seconds:g} s after the {hold:.0f} s "
+            translate("Findings", "Nobody said {phrases} in the {seconds:g} s after the {hold:.0f} s "
                                   "hold at {at}."))
 
 

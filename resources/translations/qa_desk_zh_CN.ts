@@ -8610,11 +8610,21 @@ Evaluation {1} of call {2}</source>
         </message>
         <message>
             <location line="+1" />
-            <source>Anyone did not say {phrases} {window}.</source>
+            <source>Nobody said {phrases} {window}.</source>
             <translation>无人{window}说{phrases}。</translation>
         </message>
         <message>
-            <location line="+6" />
+            <location line="+15" />
+            <source>Nobody said {phrases} in the {seconds:g} s before the {hold:.0f} s hold at {at}.</source>
+            <translation>无人在 {at} 那次 {hold:.0f} 秒的通话保持之前 {seconds:g} 秒内说{phrases}。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Nobody said {phrases} in the {seconds:g} s after the {hold:.0f} s hold at {at}.</source>
+            <translation>无人在 {at} 那次 {hold:.0f} 秒的通话保持之后 {seconds:g} 秒内说{phrases}。</translation>
+        </message>
+        <message>
+            <location line="-11" />
             <source>The agent did not say {phrases} in the {seconds:g} s before the {hold:.0f} s hold at {at}.</source>
             <translation>坐席未在 {at} 那次 {hold:.0f} 秒的通话保持之前 {seconds:g} 秒内说{phrases}。</translation>
         </message>
@@ -8634,17 +8644,7 @@ Evaluation {1} of call {2}</source>
             <translation>客户未在 {at} 那次 {hold:.0f} 秒的通话保持之后 {seconds:g} 秒内说{phrases}。</translation>
         </message>
         <message>
-            <location line="+2" />
-            <source>Anyone did not say {phrases} in the {seconds:g} s before the {hold:.0f} s hold at {at}.</source>
-            <translation>无人在 {at} 那次 {hold:.0f} 秒的通话保持之前 {seconds:g} 秒内说{phrases}。</translation>
-        </message>
-        <message>
-            <location line="+2" />
-            <source>Anyone did not say {phrases} in the {seconds:g} s after the {hold:.0f} s hold at {at}.</source>
-            <translation>无人在 {at} 那次 {hold:.0f} 秒的通话保持之后 {seconds:g} 秒内说{phrases}。</translation>
-        </message>
-        <message>
-            <location line="+31" />
+            <location line="+35" />
             <source>The {who} said {noun} under the rule “{rule}” {n} times (at most {limit:g} is allowed).</source>
             <translation>{who}说了 {n} 次规则“{rule}”中的{noun}（最多允许 {limit:g} 次）。</translation>
         </message>
