@@ -22,7 +22,7 @@ from . import __version__
 from .cli_progress import CountProgress
 from .durations import format_duration
 from .settings import AGENT_CHANNELS, Settings, SettingsError, resolve_database_url
-from .wording import QT_TRANSLATE_NOOP, choose, translate
+from .wording import QT_TRANSLATE_NOOP, choose, translate, word
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -327,7 +327,7 @@ def _calls(args, url: str) -> int:
             str(r.id), r.agent or "–", r.team or "–",
             r.started_at.strftime("%Y-%m-%d %H:%M") if r.started_at else "–",
             format_duration(r.duration),
-            translate("CLI", _DIRECTIONS[r.direction]) if r.direction in _DIRECTIONS else "–",
+            word("CLI", _DIRECTIONS, r.direction, "–"),
             r.status, r.file_name,  # the status is the code `--sort status` and --json use
         )
         for r in rows
@@ -385,7 +385,7 @@ _DIRECTION_WORDS = {"inbound": QT_TRANSLATE_NOOP("CLI", "inbound"), "outbound": 
 
 
 def _who(code: str) -> str:
-    return translate("CLI", _WHO[code]) if code in _WHO else code
+    return word("CLI", _WHO, code)
 
 
 def _seconds(value: str) -> str:
@@ -409,7 +409,7 @@ def _call_lines(call, m) -> list[str]:
     agent = f"{call.agent} ({call.agent_external_id})" if call.agent and call.agent_external_id else call.agent
     start = call.started_at.strftime("%Y-%m-%d %H:%M:%S") if call.started_at else "–"
     extra = [
-        translate("CLI", _DIRECTION_WORDS[call.direction]) if call.direction in _DIRECTION_WORDS else call.direction,
+        word("CLI", _DIRECTION_WORDS, call.direction),
         call.queue and translate("CLI", "queue {queue}").format(queue=call.queue),
         call.customer_ref and translate("CLI", "customer {customer}").format(customer=call.customer_ref),
     ]
@@ -506,7 +506,7 @@ def _db(args, url: str) -> int:
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
     else:
-        labels = {key: translate("CLI", _INFO_LABELS[key]) if key in _INFO_LABELS else key.replace("_", " ")
+        labels = {key: word("CLI", _INFO_LABELS, key, key.replace("_", " "))
                   for key in info}
         width = max(14, *(_width(label) for label in labels.values()))
         for key, value in info.items():

@@ -21,7 +21,7 @@ import json
 
 from .cli_progress import CountProgress
 from .cli_transcripts import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _fail, on_database
-from .wording import QT_TRANSLATE_NOOP, choose, translate
+from .wording import QT_TRANSLATE_NOOP, choose, translate, word
 
 DEFAULT_AGENTS, DEFAULT_MONTHS, DEFAULT_SEED = 12, 6, 2026
 
@@ -83,7 +83,7 @@ _WORDS = {
 
 
 def _word(code: str) -> str:
-    return translate("CLI", _WORDS[code]) if code in _WORDS else code
+    return word("CLI", _WORDS, code)
 
 
 def _some(names: list[str], shown: int) -> str:

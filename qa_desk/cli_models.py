@@ -20,7 +20,7 @@ from typing import TextIO
 
 from .jobs import Cancelled, JobContext
 from .settings import Settings
-from .wording import QT_TRANSLATE_NOOP, choose, translate
+from .wording import QT_TRANSLATE_NOOP, choose, translate, word
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -107,7 +107,7 @@ def _list(args, settings: Settings) -> int:
     yes = translate("CLI", "yes")
     rows = [
         (m.name, m.language, sm.format_size(m.size_bytes), yes if id(m) in defaults else "",
-         translate("CLI", _LOCATIONS[m.location]) if m.location in _LOCATIONS else m.location, str(m.path))
+         word("CLI", _LOCATIONS, m.location), str(m.path))
         for m in models
     ]
     print(_table((translate("CLI", "Name"), translate("CLI", "Language"), translate("CLI", "Size"),
@@ -154,7 +154,7 @@ class ProgressBar:
 
     def phase(self, key: str) -> None:
         self.phase_key = key
-        self.label = translate("CLI", _PHASES[key]) if key in _PHASES else key
+        self.label = word("CLI", _PHASES, key)
         self._started = time.monotonic()
 
     def update(self, done: int, total: int) -> None:

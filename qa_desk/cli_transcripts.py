@@ -15,19 +15,17 @@ import json
 import sys
 from pathlib import Path
 
-from .wording import QT_TRANSLATE_NOOP, choose, translate
+from .wording import QT_TRANSLATE_NOOP, choose, translate, word
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
 # A transcript's speakers as a table shows them (translated where shown).
 SPEAKER_NAMES = {"agent": QT_TRANSLATE_NOOP("CLI", "Agent"), "customer": QT_TRANSLATE_NOOP("CLI", "Customer"),
                  "mixed": QT_TRANSLATE_NOOP("CLI", "Mixed")}
-_SPEAKERS_IN_TEXT = {"agent": QT_TRANSLATE_NOOP("CLI", "agent"), "customer": QT_TRANSLATE_NOOP("CLI", "customer"),
-                     "mixed": QT_TRANSLATE_NOOP("CLI", "mixed")}
 
 
 def speaker_name(code: str) -> str:
     """The speaker ``code`` (agent, customer, mixed) as a table's cell shows it."""
-    return translate("CLI", SPEAKER_NAMES[code]) if code in SPEAKER_NAMES else code
+    return word("CLI", SPEAKER_NAMES, code)
 
 
 def _label(text: str) -> tuple[str, str]:
@@ -212,9 +210,9 @@ def _import(db, call, args) -> int:
         return _fail(str(exc), EXIT_USAGE)
     with db.session() as session:
         transcript = latest_transcript(session, call.id)
-    speakers = ", ".join(
-        translate("CLI", _SPEAKERS_IN_TEXT[code]) if code in _SPEAKERS_IN_TEXT else code
-        for code in sorted({u.speaker for u in transcript.utterances}))
+    from .cli import _who  # the speakers as `call` names them in a sentence
+
+    speakers = ", ".join(_who(code) for code in sorted({u.speaker for u in transcript.utterances}))
     print(translate("CLI", "Call {id} {file}: transcript attached from {files} ({model}, language {language}): "
                     "{utterances} ({speakers}), {words}").format(
         id=call.id, file=call.file_name, files=", ".join(p.name for p in args.files), model=transcript.model_name,

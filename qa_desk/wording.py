@@ -42,10 +42,19 @@ def QT_TRANSLATE_NOOP(context: str, source: str) -> str:  # noqa: N802 - the nam
     return source
 
 
+def word(context: str, table: dict, code, missing: str | None = None) -> str:
+    """The word ``table`` (its values marked with QT_TRANSLATE_NOOP in ``context``) holds
+    for a stored code, translated; ``missing`` (default: the code itself) for a code the
+    table does not know, as a newer database may hold."""
+    if code in table:
+        return translate(context, table[code])
+    return str(code) if missing is None else missing
+
+
 def choose(count: int, one: str, many: str) -> str:
     """English's singular or plural (already translated sentences; Chinese has the same
     words for both, so a translator fills both the same)."""
     return one if count == 1 else many
 
 
-__all__ = ["QT_TRANSLATE_NOOP", "choose", "translate", "use"]
+__all__ = ["QT_TRANSLATE_NOOP", "choose", "translate", "use", "word"]

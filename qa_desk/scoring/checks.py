@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from ..text import is_cjk
-from ..wording import choose, translate
+from ..wording import QT_TRANSLATE_NOOP, choose, translate, word
 from .acoustic_checks import acoustic_findings, announced_silences
 from .findings import Finding
 from .lanes import Lane, Place, build_lanes
@@ -29,19 +29,21 @@ _HOLD_WINDOWS = ("before hold", "after hold")
 _EPS = 1e-6
 
 
+# What a rule's category calls the phrase, as it reads inside a finding's sentence.
+NOUNS = {
+    "forbidden_phrase": QT_TRANSLATE_NOOP("Findings", "a forbidden phrase"),
+    "required_greeting": QT_TRANSLATE_NOOP("Findings", "the required greeting"),
+    "required_closing": QT_TRANSLATE_NOOP("Findings", "the required closing"),
+    "hold_courtesy": QT_TRANSLATE_NOOP("Findings", "the hold courtesy"),
+    "filler_words": QT_TRANSLATE_NOOP("Findings", "a filler"),
+    "impolite_address": QT_TRANSLATE_NOOP("Findings", "an impolite form of address"),
+    "rhetorical_question": QT_TRANSLATE_NOOP("Findings", "a rhetorical question"),
+    "negative_framing": QT_TRANSLATE_NOOP("Findings", "negative framing"),
+}
+
+
 def _noun(category: str, fallback: str) -> str:
-    """What a rule's category calls the phrase, as it reads inside a finding's sentence."""
-    nouns = {
-        "forbidden_phrase": translate("Findings", "a forbidden phrase"),
-        "required_greeting": translate("Findings", "the required greeting"),
-        "required_closing": translate("Findings", "the required closing"),
-        "hold_courtesy": translate("Findings", "the hold courtesy"),
-        "filler_words": translate("Findings", "a filler"),
-        "impolite_address": translate("Findings", "an impolite form of address"),
-        "rhetorical_question": translate("Findings", "a rhetorical question"),
-        "negative_framing": translate("Findings", "negative framing"),
-    }
-    return nouns.get(category, fallback)
+    return word("Findings", NOUNS, category, fallback)
 
 
 def _who(speaker: str | None) -> str:
