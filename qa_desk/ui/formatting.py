@@ -47,7 +47,8 @@ def _time_format(locale: QLocale, seconds: bool) -> str:
     return re.sub(r"(\W?)mm", r"\1mm\1ss", fmt, count=1) if seconds else fmt
 
 
-def _qdate(d: date) -> QDate:
+def qdate(d: date) -> QDate:
+    """A Python date as Qt's (date pickers, QLocale formatting)."""
     return QDate(d.year, d.month, d.day)
 
 
@@ -62,7 +63,7 @@ def moment(dt: datetime | None, *, seconds: bool = False) -> str:
         return ""
     locale = QLocale()
     fmt = f"{_date_format(locale)} {_time_format(locale, seconds)}"
-    return locale.toString(QDateTime(_qdate(dt), _qtime(dt)), fmt)
+    return locale.toString(QDateTime(qdate(dt), _qtime(dt)), fmt)
 
 
 def day(d: date | datetime | None) -> str:
@@ -70,7 +71,7 @@ def day(d: date | datetime | None) -> str:
     if d is None:
         return ""
     locale = QLocale()
-    return locale.toString(_qdate(d), _date_format(locale))
+    return locale.toString(qdate(d), _date_format(locale))
 
 
 def time_of_day(t: time | datetime | None, *, seconds: bool = False) -> str:
@@ -98,4 +99,4 @@ def percent(value: float | None, decimals: int = 1) -> str:
     return locale.toString(float(value), "f", decimals) + locale.percent()
 
 
-__all__ = ["MISSING", "day", "moment", "number", "percent", "time_of_day"]
+__all__ = ["MISSING", "day", "moment", "number", "percent", "qdate", "time_of_day"]

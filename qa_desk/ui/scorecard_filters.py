@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..scoring.periods import KINDS, Period, period_of
 from .call_filter_bar import date_edit
-from .formatting import day
+from .formatting import day, qdate
 from .wrap_layout import WrapLayout
 
 LEVELS = ("agent", "team")
@@ -39,10 +39,6 @@ SWITCH_STYLE = (
     "QToolButton#levelAgents { border-top-left-radius: 4px; border-bottom-left-radius: 4px; }"
     "QToolButton#levelTeams { border-top-right-radius: 4px; border-bottom-right-radius: 4px; }"
 )
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def _date(qdate: QDate) -> date:
@@ -259,9 +255,9 @@ class ScorecardFilterBar(QWidget):
         for widget in (self.date_from, self._dash, self.date_to):
             widget.setVisible(ranged)
         self._quiet, quiet = True, self._quiet
-        self.date_from.setDate(_qdate(self._period.start))
-        self.date_to.setDate(_qdate(self._period.end))
-        self.calendar.setSelectedDate(_qdate(self._period.start))
+        self.date_from.setDate(qdate(self._period.start))
+        self.date_to.setDate(qdate(self._period.end))
+        self.calendar.setSelectedDate(qdate(self._period.start))
         self._quiet = quiet
         self.period_button.setText(f"{period_text(self._period)}  ▾")
 
@@ -278,7 +274,7 @@ def period_text(period: Period) -> str:
         # A QLocale date format, translated: "MMMM yyyy" is "November 2026", Chinese
         # writes "yyyy年M月" (2026年11月), not the month's name before the year.
         month_format = QCoreApplication.translate("ScorecardFilterBar", "MMMM yyyy", "date format of a month")
-        return locale.toString(QDate(period.start.year, period.start.month, 1), month_format)
+        return locale.toString(qdate(period.start), month_format)
     if period.kind == "quarter":
         return QCoreApplication.translate("ScorecardFilterBar", "Q{quarter} {year}").format(quarter=(period.start.month - 1) // 3 + 1, year=period.start.year)
     if period.kind == "week":
