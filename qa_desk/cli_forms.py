@@ -64,7 +64,7 @@ def _check(args, settings) -> int:
     except FormError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        if not _readable(args.file):
+        if exc.unreadable:  # no form to judge: a usage error, not an invalid form
             return EXIT_USAGE
         count = len(exc.problems)
         invalid = choose(count, translate("CLI", "{file}: not a valid form ({count} problem)"),
@@ -88,17 +88,6 @@ def _check(args, settings) -> int:
             print("  " + translate("CLI", "{section}: {items} items, {size}").format(
                 section=section.title, items=len(section.items), size=size))
     return EXIT_OK
-
-
-def _readable(path: Path) -> bool:
-    """Whether ``path`` reads as UTF-8 text: a file that does not is a usage error (exit 2),
-    not an invalid form. Asked of the file, not of the problems, which are worded in the
-    reader's language."""
-    try:
-        path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return True
 
 
 def run_forms(args: argparse.Namespace, url: str, settings) -> int:

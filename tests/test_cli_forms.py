@@ -34,6 +34,10 @@ def test_check_an_invalid_form_lists_its_problems_and_exits_1(capsys, tmp_path):
     assert "mine.yaml:40: item standard_opening: no rulebook has a rule 'zh-greeting-1'" in err
     assert err.rstrip().endswith("mine.yaml: not a valid form (1 problem)")
     assert run(capsys, "forms", "check", str(tmp_path / "none.yaml"))[0] == 2
+    gbk = tmp_path / "gbk.yaml"  # saved in the legacy Chinese encoding: no form to judge
+    gbk.write_bytes(SHIPPED["hotline-zh"].read_text(encoding="utf-8").encode("gbk"))
+    code, _, err = run(capsys, "forms", "check", str(gbk))
+    assert code == 2 and "gbk.yaml: not UTF-8 text" in err
 
 
 def test_install_stores_versions_and_list_shows_them(capsys, db_url, tmp_path):

@@ -24,10 +24,13 @@ from .yaml_lines import content_hash, in_file_order, load_yaml
 
 
 class FormError(Exception):
-    """A form that cannot be used; ``problems`` lists every problem, one line each."""
+    """A form that cannot be used; ``problems`` lists every problem, one line each.
+    ``unreadable``: the file itself could not be read as text (no form to judge), which
+    a caller tells apart from a form with mistakes without reading the worded problems."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], *, unreadable: bool = False):
         self.problems = list(problems)
+        self.unreadable = unreadable
         super().__init__("\n".join(self.problems))
 
 
@@ -139,11 +142,12 @@ def load_form(path: Path, known_rules: set[str] | None = None) -> Form:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise FormError([translate("Errors", "{file}: not UTF-8 text (save the form as UTF-8)").format(
-            file=Path(path).name)]) from None
+            file=Path(path).name)], unreadable=True) from None
     except OSError as exc:
         raise FormError([translate("Errors", "{file}: cannot be read ({error}); check that the file exists and that "
                                              "you may read it").format(file=Path(path).name,
-                                                                       error=exc.strerror or exc)]) from None
+                                                                       error=exc.strerror or exc)],
+                        unreadable=True) from None
     return parse_form(text, str(path), known_rules)
 
 
