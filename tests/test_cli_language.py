@@ -13,7 +13,6 @@ from datetime import datetime
 import pytest
 from store_data import add_test_call
 
-from qa_desk import wording
 from qa_desk.cli import _width, main
 from qa_desk.store.calls import get_or_create_agent
 from qa_desk.store.database import Database
@@ -26,8 +25,7 @@ def speak(monkeypatch):
     def use(language: str) -> None:
         monkeypatch.setenv("QA_DESK_LANGUAGE", language)
 
-    yield use
-    wording.use(None)
+    return use  # tests/conftest.py puts English back after the test
 
 
 @pytest.fixture

@@ -23,10 +23,8 @@ from test_scorecards_store import build_centre
 @pytest.fixture
 def chinese(monkeypatch):
     """Every command of the test speaks Chinese; English again afterwards (the translator is
-    process-wide)."""
+    process-wide: tests/conftest.py puts English back)."""
     monkeypatch.setenv("QA_DESK_LANGUAGE", "zh_CN")
-    yield
-    wording.use(None)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -59,11 +57,8 @@ def test_json_is_the_same_in_both_languages(capsys, db_url, monkeypatch):
     code, english, _ = run(capsys, "--db", db_url, "evaluations", "--json")
     assert code == 0 and json.loads(english)
     monkeypatch.setenv("QA_DESK_LANGUAGE", "zh_CN")
-    try:
-        code, chinese, _ = run(capsys, "--db", db_url, "evaluations", "--json")
-        assert wording.translate("AuditPage", "Who") != "Who"  # really Chinese (a string translated long ago)
-    finally:
-        wording.use(None)
+    code, chinese, _ = run(capsys, "--db", db_url, "evaluations", "--json")
+    assert wording.translate("AuditPage", "Who") != "Who"  # really Chinese (a string translated long ago)
     assert code == 0 and chinese == english
 
 

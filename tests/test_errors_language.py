@@ -43,9 +43,7 @@ def chinese(context: str, source: str) -> str:
 
 @pytest.fixture
 def in_chinese():
-    wording.use(chinese)
-    yield
-    wording.use(None)
+    wording.use(chinese)  # tests/conftest.py puts English back after the test
 
 
 def test_a_text_file_renamed_wav_is_refused_in_chinese_naming_the_file(in_chinese, sqlite_db, tmp_path):

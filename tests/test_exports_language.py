@@ -53,13 +53,6 @@ def _lookup(table: dict[str, str]):
     return lambda context, source: table.get(source, "") if context == "Exports" else ""
 
 
-@pytest.fixture(autouse=True)
-def english_again():
-    """Every test here may switch the domain's language: English for whatever runs next."""
-    yield
-    wording.use(None)
-
-
 @pytest.fixture
 def chinese():
     wording.use(_lookup(ZH))

@@ -82,9 +82,8 @@ def chinese():
         asked.append((context, source))
         return ZH.get((context, source), "")
 
-    wording.use(lookup)
-    yield asked
-    wording.use(None)
+    wording.use(lookup)  # tests/conftest.py puts English back after the test
+    return asked
 
 
 @pytest.fixture
@@ -92,8 +91,6 @@ def marked():
     """Every source comes back wrapped in ⟦…⟧: a sentence that is one whole template is
     wrapped as a whole, with nothing glued on outside it."""
     wording.use(lambda context, source: f"⟦{source}⟧")
-    yield
-    wording.use(None)
 
 
 @pytest.fixture(scope="module")

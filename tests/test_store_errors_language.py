@@ -54,9 +54,7 @@ sections:
 
 @pytest.fixture
 def chinese():
-    wording.use(lambda context, source: CHINESE.get((context, source), ""))
-    yield
-    wording.use(None)
+    wording.use(lambda context, source: CHINESE.get((context, source), ""))  # English again: tests/conftest.py
 
 
 def test_a_refused_permission_names_the_person_the_action_and_the_roles_in_chinese(chinese):
