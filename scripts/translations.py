@@ -47,9 +47,9 @@ def _tool(name: str) -> str:
     return str(found) if found.exists() else f"pyside6-{name}"
 
 
-def update() -> None:
+def update(languages: tuple[str, ...] = LANGUAGES) -> None:
     FOLDER.mkdir(parents=True, exist_ok=True)
-    for language in LANGUAGES:
+    for language in languages:
         extra = ["-pluralonly"] if language == "en" else []
         subprocess.run([_tool("lupdate"), *sources(), "-locations", "relative", "-no-obsolete",
                         "-target-language", language, *extra, "-ts", str(ts_path(language).relative_to(ROOT))],
@@ -126,10 +126,13 @@ def fill(language: str, files: list[Path]) -> int:
             else:
                 translation.text = text if isinstance(text, str) else text[0]
             filled += 1
-    ET.indent(tree, space="    ")
     body = ET.tostring(tree.getroot(), encoding="unicode")
     ts_path(language).write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n",
                                  encoding="utf-8")
+    # lupdate writes the file back in Qt's own layout (indentation, &apos;): the .ts then
+    # differs from the last commit only by the translations filled in, not by how
+    # ElementTree lays out XML, and the next update does not rewrite every line again.
+    update((language,))
     return filled
 
 
